@@ -1,0 +1,47 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import type { Credentials } from './token-provider.js';
+
+/** The secret's value: a JSON object with the three fields 8x8 needs to issue a token. */
+export const credentialsSecretSchema = z.object({
+  apiKey: z.string().min(1),
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+
+/** A secret that is missing, empty or not of the expected shape; the message never quotes its value. */
+export class CredentialsSecretError extends Error {
+  override name = 'CredentialsSecretError';
+}
+
+/** Reads `{apiKey, username, password}` from Secrets Manager. */
+export async function readCredentialsSecret(client: SecretsManagerClient, secretId: string): Promise<Credentials> {
+  let text: string | undefined;
+  try {
+    text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  } catch (error) {
+    throw new CredentialsSecretError(
+      `Could not read the secret ${secretId} (${(error as Error).name}): check its name and this role's ` +
+        'secretsmanager:GetSecretValue permission.',
+    );
+  }
+  return parseCredentialsSecret(secretId, text);
+}
+
+/** Validates a secret string; the error names the missing fields, never a value. */
+export function parseCredentialsSecret(secretId: string, text: string | undefined): Credentials {
+  const hint = `Set it with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '{"apiKey":"…","username":"…","password":"…"}'`;
+  if (!text) throw new CredentialsSecretError(`The secret ${secretId} has no value yet. ${hint}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CredentialsSecretError(`The secret ${secretId} is not JSON. ${hint}`);
+  }
+  const parsed = credentialsSecretSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+    throw new CredentialsSecretError(`The secret ${secretId} lacks a non-empty ${fields.join(', ')}. ${hint}`);
+  }
+  return parsed.data;
+}

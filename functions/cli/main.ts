@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage.js';
+
+/** A command: loaded only when called, so `walake --help` starts without the AWS SDK or DuckDB. */
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.js')).demoCommand,
+  'fetch-page': async () => (await import('./fetch-page.js')).fetchPageCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '-v' || name === '--version') {
+    const { createRequire } = await import('node:module');
+    process.stdout.write(`${createRequire(import.meta.url)('../../../package.json').version}\n`);
+    return EXIT_OK;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}`);
+  return (await load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const err = error as Error;
+    if (err instanceof UsageError) {
+      process.stderr.write(`walake: ${err.message}\nRun \`walake --help\` for usage.\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    process.stderr.write(`walake: ${err.message ?? String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  },
+);

@@ -1,0 +1,28 @@
+/** A wrong flag, value or command: exit code 2 and a message that says how to call it instead. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export const MAIN_HELP = `walake: keep an S3 data lake of 8x8 Work Analytics call legs and call records.
+
+Usage: walake <command> [options]
+
+Commands:
+  demo         start the bundled 8x8 simulator and pull from it into ./lake-data (what \`npm start\` runs)
+  fetch-page   fetch one page of a report and print it as JSON (for checking credentials and parameters)
+
+Options:
+  -h, --help      this help; \`walake <command> --help\` for a command's own
+  -v, --version   the version
+
+Credentials come from WA_API_KEY, WA_USERNAME and WA_PASSWORD (or --secret-id, a Secrets Manager secret
+holding {"apiKey","username","password"}); the endpoint from WA_BASE_URL (default
+https://api.8x8.com/analytics/work).
+
+Example:
+  WA_API_KEY=… WA_USERNAME=… WA_PASSWORD=… walake fetch-page --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-27T01:00:00Z
+`;
