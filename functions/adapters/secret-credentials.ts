@@ -15,7 +15,10 @@ export class CredentialsSecretError extends Error {
 }
 
 /** Reads `{apiKey, username, password}` from Secrets Manager. */
-export async function readCredentialsSecret(client: SecretsManagerClient, secretId: string): Promise<Credentials> {
+export async function readCredentialsSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<Credentials> {
   let text: string | undefined;
   try {
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
@@ -41,7 +44,9 @@ export function parseCredentialsSecret(secretId: string, text: string | undefine
   const parsed = credentialsSecretSchema.safeParse(json);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
-    throw new CredentialsSecretError(`The secret ${secretId} lacks a non-empty ${fields.join(', ')}. ${hint}`);
+    throw new CredentialsSecretError(
+      `The secret ${secretId} lacks a non-empty ${fields.join(', ')}. ${hint}`,
+    );
   }
   return parsed.data;
 }

@@ -1,12 +1,15 @@
 import { RetriesExhaustedError, WorkAnalyticsError } from './wa-errors.js';
 
+/** The longest `Retry-After` honoured: longer asks are more likely a misconfigured proxy than a plan. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
 /** How hard the client tries before it gives a transient failure back to the caller. */
 export interface RetryPolicy {
   /** Attempts per request, the first one included. */
   maxAttempts: number;
   /** First backoff ceiling; it doubles each attempt (full jitter picks a delay below it). */
   baseDelayMs: number;
-  /** Largest backoff ceiling, and the largest `Retry-After` honoured. */
+  /** Largest backoff ceiling. A server's `Retry-After` is honoured up to 5 minutes, and never past the deadline. */
   maxDelayMs: number;
   /** Time allowed for one HTTP exchange, body included. */
   requestTimeoutMs: number;
@@ -78,7 +81,7 @@ export async function withRetries<T>(
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
     const delayMs =
       retryAfterMs !== undefined
-        ? Math.min(retryAfterMs, policy.maxDelayMs)
+        ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
         : Math.floor(deps.random() * ceiling);
     if (deps.now() + delayMs >= deadlineMs) throw new RetriesExhaustedError(n, last, 'deadline');
     options.onRetry?.({ attempt: n, reason: last, delayMs });

@@ -7,38 +7,50 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses a command's flags strictly: an unknown flag, a missing value or a stray argument is a UsageError.
  * Returns undefined when `--help` was asked for, after printing `help`.
  */
-export function parseFlags<T extends Options>(argv: string[], options: T, help: string) {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T & { help: { type: 'boolean' } } }>>;
+export function parseFlags<T extends Options>(
+  argv: string[],
+  options: T,
+  help: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'] | undefined {
+  let values: Record<string, unknown>;
   try {
-    parsed = parseArgs({
+    values = parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
-    });
+    }).values;
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^TypeError \[\w+\]: /, ''));
   }
-  if (parsed.values.help) {
+  if (values.help) {
     process.stdout.write(help);
     return undefined;
   }
-  return parsed.values;
+  return values as ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
 }
 
 /** An ISO 8601 instant with a zone (`2026-11-27T00:00:00Z` or `…+01:00`), as epoch ms. */
 export function parseInstant(flag: string, value: string | undefined): number {
-  if (value === undefined) throw new UsageError(`--${flag} is required (an ISO instant such as 2026-11-27T00:00:00Z)`);
+  if (value === undefined)
+    throw new UsageError(`--${flag} is required (an ISO instant such as 2026-11-27T00:00:00Z)`);
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
   const ms = Date.parse(value);
   if (!iso.test(value) || Number.isNaN(ms)) {
-    throw new UsageError(`--${flag} "${value}" is not an ISO instant with a zone, such as 2026-11-27T00:00:00Z`);
+    throw new UsageError(
+      `--${flag} "${value}" is not an ISO instant with a zone, such as 2026-11-27T00:00:00Z`,
+    );
   }
   return ms;
 }
 
 /** A whole number within bounds. */
-export function parseInteger(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function parseInteger(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < min || n > max) {

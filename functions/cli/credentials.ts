@@ -8,7 +8,8 @@ export async function resolveConnection(
   env: NodeJS.ProcessEnv,
 ): Promise<{ baseUrl: string; credentials: Credentials }> {
   const baseUrl = env.WA_BASE_URL || DEFAULT_BASE_URL;
-  if (!/^https?:\/\/[^\s]+$/.test(baseUrl)) throw new UsageError(`WA_BASE_URL "${baseUrl}" is not an http(s) URL`);
+  if (!/^https?:\/\/[^\s]+$/.test(baseUrl))
+    throw new UsageError(`WA_BASE_URL "${baseUrl}" is not an http(s) URL`);
   if (secretId) {
     const [{ SecretsManagerClient }, { readCredentialsSecret }] = await Promise.all([
       import('@aws-sdk/client-secrets-manager'),
@@ -24,6 +25,10 @@ export async function resolveConnection(
   }
   return {
     baseUrl,
-    credentials: { apiKey: env.WA_API_KEY ?? '', username: env.WA_USERNAME ?? '', password: env.WA_PASSWORD ?? '' },
+    credentials: {
+      apiKey: env.WA_API_KEY ?? '',
+      username: env.WA_USERNAME ?? '',
+      password: env.WA_PASSWORD ?? '',
+    },
   };
 }

@@ -1,5 +1,5 @@
-import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { MAX_PAGE_SIZE } from '../adapters/wa-client.js';
+import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import type { Table } from '../core/tables.js';
 import { parseFlags, parseInstant, parseInteger, parsePbx } from './args.js';
 import { resolveConnection } from './credentials.js';
@@ -67,5 +67,7 @@ export async function fetchPageCommand(argv: string[]): Promise<number> {
 /** `--table call-legs|call-records`. */
 export function parseTable(value: string | undefined): Table {
   if (value === 'call-legs' || value === 'call-records') return value;
-  throw new UsageError(`--table must be call-legs or call-records, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+  throw new UsageError(
+    `--table must be call-legs or call-records, got ${value === undefined ? 'nothing' : `"${value}"`}`,
+  );
 }

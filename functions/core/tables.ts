@@ -7,7 +7,10 @@ export type Table = (typeof TABLES)[number];
 /** The lake folder of a table: Athena/Hive names cannot hold a dash without quoting. */
 export type TableFolder = 'call_legs' | 'call_records';
 
-const FOLDERS: Readonly<Record<Table, TableFolder>> = { 'call-legs': 'call_legs', 'call-records': 'call_records' };
+const FOLDERS: Readonly<Record<Table, TableFolder>> = {
+  'call-legs': 'call_legs',
+  'call-records': 'call_records',
+};
 
 /** Narrows an untrusted value (CLI argument, message field) to a {@link Table}. */
 export function isTable(value: unknown): value is Table {

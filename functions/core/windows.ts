@@ -1,7 +1,13 @@
 /**
  * The fixed UTC grid every run, rerun and backfill is cut into, so the same window always lands at the same
  * lake key whoever pulls it.
+ *
+ * The row-level rules (`filterTimeOf`, `inWindow`) and the API's time text (`toApiTime`) live in their own
+ * files and are re-exported here.
  */
+
+export { toApiTime } from './api-time.js';
+export { type FilterOptions, filterFieldOf, filterTimeOf, inWindow } from './window-rows.js';
 
 /** A grid window `[startMs, endMs)` in epoch milliseconds (UTC). */
 export interface Window {
@@ -88,8 +94,9 @@ const WINDOW_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z-(\d{1,4})m$/;
  */
 export function parseWindowId(id: string): Window {
   const m = WINDOW_ID.exec(id);
-  if (!m) throw new InvalidWindowError(`window id must look like 20261127T0100Z-60m; got ${JSON.stringify(id)}`);
-  const [y, mo, d, h, mi, minutes] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (!m)
+    throw new InvalidWindowError(`window id must look like 20261127T0100Z-60m; got ${JSON.stringify(id)}`);
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, minutes = 0] = m.slice(1).map(Number);
   assertGridMinutes(minutes);
   // Date.UTC rolls 20261332 over into a real date: the round trip below refuses such ids.
   const startMs = Date.UTC(y, mo - 1, d, h, mi);

@@ -86,7 +86,8 @@ export function parseLocalTime(text: string): number | undefined {
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(wall);
   // Date.UTC rolls 2026-02-30 over to March: a round trip catches such dates.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+    return undefined;
   if (h > 23 || mi > 59 || s > 59) return undefined;
   return wall;
 }

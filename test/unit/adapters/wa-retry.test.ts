@@ -41,7 +41,13 @@ describe('withRetries', () => {
 
   it('caps the backoff ceiling at maxDelayMs', async () => {
     const clock = fakeClock(0.999);
-    const s = scripted<string>([{ retry: 'a' }, { retry: 'a' }, { retry: 'a' }, { retry: 'a' }, { value: 'ok' }]);
+    const s = scripted<string>([
+      { retry: 'a' },
+      { retry: 'a' },
+      { retry: 'a' },
+      { retry: 'a' },
+      { value: 'ok' },
+    ]);
     await withRetries(s.attempt, { policy, deps: clock.deps });
     expect(Math.max(...clock.sleeps)).toBeLessThan(1000);
     expect(clock.sleeps[3]).toBe(Math.floor(0.999 * 800));
@@ -52,6 +58,13 @@ describe('withRetries', () => {
     const s = scripted<string>([{ retry: '429', retryAfterMs: 700 }, { value: 'ok' }]);
     await withRetries(s.attempt, { policy, deps: clock.deps });
     expect(clock.sleeps).toEqual([700]);
+  });
+
+  it('honours a Retry-After longer than the backoff ceiling', async () => {
+    const clock = fakeClock(0);
+    const s = scripted<string>([{ retry: '429', retryAfterMs: 30_000 }, { value: 'ok' }]);
+    await withRetries(s.attempt, { policy, deps: clock.deps });
+    expect(clock.sleeps).toEqual([30_000]);
   });
 
   it('treats network errors as transient', async () => {
@@ -81,7 +94,9 @@ describe('withRetries', () => {
     const clock = fakeClock();
     const s = scripted<string>([{ retry: '429', retryAfterMs: 900 }, { value: 'ok' }]);
     const deadlineMs = clock.deps.now() + 500;
-    const error = await withRetries(s.attempt, { policy, deps: clock.deps, deadlineMs }).catch((e: unknown) => e);
+    const error = await withRetries(s.attempt, { policy, deps: clock.deps, deadlineMs }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).message).toMatch(/stopped by the deadline/);
     expect(clock.sleeps).toEqual([]);
   });
@@ -90,7 +105,11 @@ describe('withRetries', () => {
     const clock = fakeClock(0);
     const events: string[] = [];
     const s = scripted<string>([{ retry: 'x' }, { value: 'ok' }]);
-    await withRetries(s.attempt, { policy, deps: clock.deps, onRetry: (e) => events.push(`${e.attempt}:${e.reason}`) });
+    await withRetries(s.attempt, {
+      policy,
+      deps: clock.deps,
+      onRetry: (e) => events.push(`${e.attempt}:${e.reason}`),
+    });
     expect(events).toEqual(['1:x']);
   });
 });

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** The scrollId with which the API says a chain has no more pages. */
+export const NO_DATA = 'No Data';
+
+/** One page of a report, flattened from the API's `{ meta: { totalRecordCount, scrollId }, data }`. */
+export interface ApiPage {
+  /** Rows of the whole request on the first page; 0 on the final `No Data` answer. */
+  readonly totalRecordCount: number;
+  readonly scrollId: string;
+  /** Raw rows, normalized later by `normalizeRow` (one bad row must name its field, not fail the envelope). */
+  readonly data: readonly unknown[];
+}
+
+const ApiBodySchema = z.object({
+  meta: z.object({ totalRecordCount: z.int().nonnegative(), scrollId: z.string() }),
+  data: z.array(z.unknown()),
+});
+
+/** The API answered 200 with a body that is not a report page; the message names the field. */
+export class ApiPageError extends Error {
+  override readonly name = 'ApiPageError';
+}
+
+/**
+ * Reads a report response body (parsed JSON) into an {@link ApiPage}.
+ * @throws ApiPageError when `meta` or `data` is missing or mistyped.
+ */
+export function parseApiPage(body: unknown): ApiPage {
+  const parsed = ApiBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ApiPageError(`report response is not a page (${detail}); check the endpoint and its version`);
+  }
+  const { meta, data } = parsed.data;
+  return { totalRecordCount: meta.totalRecordCount, scrollId: meta.scrollId, data };
+}

@@ -1,0 +1,125 @@
+import { type ApiPage, NO_DATA } from './api-page.js';
+import { describeTaskError, MAX_PAGE, type PageTask, PageTaskSchema, taskWindow } from './page-task.js';
+import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
+import { filterTimeOf, inWindow } from './window-rows.js';
+
+/** What the worker needs besides the task and the page. */
+export interface ChainStepOptions {
+  /** When the page was fetched: the `_ingested_at` of its rows. */
+  readonly ingestedAtMs: number;
+}
+
+/** Totals of a finished chain, for the publish step and the ledger. */
+export interface ChainDone {
+  /** Pages that returned rows (the final empty `No Data` answer is not one). */
+  readonly pages: number;
+  /** Rows kept (in the window) over the whole chain. */
+  readonly rows: number;
+  /** Rows dropped at the window's edges over the whole chain. */
+  readonly dropped: number;
+  readonly firstPageTotal: number;
+}
+
+/** The outcome of one page: exactly one of `next` and `done` is set. */
+export interface ChainStepResult {
+  /** Lake rows of this window to stage for this page. */
+  readonly rows: LakeRow[];
+  /** Rows of this page outside the window (the API's inclusive edge second). */
+  readonly dropped: number;
+  /** Undocumented fields seen on this page (their values are in `extra`): count them as schema drift. */
+  readonly driftFields: readonly string[];
+  readonly next?: PageTask;
+  readonly done?: ChainDone;
+}
+
+/** A chain asked for more pages than its first page's total allows: stop it rather than loop forever. */
+export class RunawayChainError extends Error {
+  override readonly name = 'RunawayChainError';
+}
+
+/** The API answered a page with the cursor it was given: the chain would fetch the same page forever. */
+export class StuckCursorError extends Error {
+  override readonly name = 'StuckCursorError';
+}
+
+/** The API's next cursor cannot travel in a task (too long, or not base64). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+/**
+ * The most pages a chain may request: the pages its first-page total needs, plus a margin of 2 (the final
+ * `No Data` answer, a partial page) and 10 % for rows that arrive while the chain runs.
+ */
+export function pageCap(firstPageTotal: number, pageSize: number): number {
+  const pages = Math.ceil(firstPageTotal / pageSize);
+  return Math.min(MAX_PAGE, pages + 2 + Math.ceil(pages * 0.1));
+}
+
+/**
+ * Applies one fetched page to its task: keeps and normalizes the rows of the task's window, then either hands
+ * back the next task or, on `No Data` or an empty page, the chain's totals.
+ * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued; RunawayChainError past {@link pageCap};
+ * RowSchemaError when a row cannot be normalized.
+ */
+export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
+  const ends = page.scrollId === NO_DATA || page.data.length === 0;
+  if (!ends && page.scrollId === task.scrollId) {
+    throw new StuckCursorError(
+      `${task.table} ${task.window} page ${task.page} returned the scrollId it was sent; ` +
+        'the API is not advancing: rerun the window with a new attempt',
+    );
+  }
+  const window = taskWindow(task);
+  const lineage = lineageOf(window, task.attempt, options.ingestedAtMs);
+  const filter = { isConnectTime: task.isConnectTime };
+  const rows: LakeRow[] = [];
+  let dropped = 0;
+  const drift = new Set<string>();
+  for (const apiRow of page.data) {
+    if (!inWindow(window, filterTimeOf(task.table, apiRow, filter))) {
+      dropped++;
+      continue;
+    }
+    const normalized = normalizeRow(task.table, apiRow, lineage);
+    rows.push(normalized.row);
+    for (const name of normalized.driftFields) drift.add(name);
+  }
+  const driftFields = [...drift];
+  const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
+  const rowsSoFar = task.rowsSoFar + rows.length;
+  const droppedSoFar = task.droppedSoFar + dropped;
+  if (ends) {
+    const pages = task.page - (page.data.length === 0 ? 1 : 0);
+    return {
+      rows,
+      dropped,
+      driftFields,
+      done: { pages, rows: rowsSoFar, dropped: droppedSoFar, firstPageTotal },
+    };
+  }
+  const cap = pageCap(firstPageTotal, task.pageSize);
+  if (task.page + 1 > cap) {
+    throw new RunawayChainError(
+      `${task.table} ${task.window} attempt ${task.attempt} needs page ${task.page + 1}, but its first page ` +
+        `counted ${firstPageTotal} rows (${cap} pages of ${task.pageSize} at most); ` +
+        'stopped so it cannot loop: check the API cursor, then rerun the window',
+    );
+  }
+  const next = PageTaskSchema.safeParse({
+    ...task,
+    page: task.page + 1,
+    scrollId: page.scrollId,
+    firstPageTotal,
+    rowsSoFar,
+    droppedSoFar,
+  });
+  if (!next.success) {
+    // Only the API's new cursor can make the next task invalid: fail here rather than queue a poison message.
+    throw new InvalidCursorError(
+      `${task.table} ${task.window} page ${task.page}: the API's scrollId cannot be carried on ` +
+        `(${describeTaskError(next.error)}); check the API's cursor format, then rerun the window`,
+    );
+  }
+  return { rows, dropped, driftFields, next: next.data };
+}

@@ -1,0 +1,45 @@
+import { COMMON as C, type FieldSpec, field } from './columns-shared.js';
+
+/**
+ * Every field of `/v2/call-records`: the spec's 200 schema (36 fields, in its order) plus `lra`, which the
+ * spec's example carries but its schema omits (37).
+ */
+export const RECORD_FIELDS: readonly FieldSpec[] = [
+  C.dnis,
+  field('aaDestination', 'string', 'Auto attendant destination; null if none.'),
+  C.callId,
+  C.startTimeUTC,
+  C.startTime,
+  C.connectTimeUTC,
+  C.connectTime,
+  C.disconnectedTimeUTC,
+  C.disconnectedTime,
+  C.talkTimeMS,
+  C.talkTime,
+  C.caller,
+  C.callerName,
+  C.callee,
+  C.calleeName,
+  C.lra,
+  C.direction,
+  C.callerId,
+  C.missed,
+  C.abandoned,
+  C.answered,
+  field('answeredTime', 'int', 'Time to answer as sent (0 when not answered); unit undocumented.'),
+  C.calleeDisconnectOnHold,
+  C.callerDisconnectOnHold,
+  C.pbxId,
+  C.sipCallId,
+  field('lastLegDisposition', 'string', 'Disposition of the last leg, e.g. Voicemail, Missed.'),
+  field('callLegCount', 'string', 'Number of legs; sent as a string, kept a string (the spec says integer).'),
+  C.callTime,
+  field('ringDuration', 'int', 'Ring duration as sent; unit undocumented.'),
+  field('abandonedTime', 'int', 'Time until abandoned, milliseconds (0 when not abandoned).'),
+  C.calleeHoldDurationMS,
+  C.calleeHoldDuration,
+  field('waitTimeMS', 'int', 'Wait time in milliseconds.'),
+  field('waitTime', 'string', 'Wait time as HH:MM:SS.'),
+  C.departments,
+  C.branches,
+];

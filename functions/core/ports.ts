@@ -1,0 +1,39 @@
+import type { ApiPage } from './api-page.js';
+import type { PageQuery } from './page-query.js';
+import type { PageTask } from './page-task.js';
+
+/**
+ * The ports core needs; adapters implement them (S3 or a folder, SQS or an in-process FIFO, the 8x8 API or
+ * the simulator). Core never imports an adapter.
+ */
+
+/** A key-value object store with the lake's key layout (see `lake-keys.ts`). */
+export interface ObjectStore {
+  /** Writes (or replaces) one object. */
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Reads one object; undefined when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every key under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Deletes an object, or every object under a prefix ending in `/`. */
+  delete(keyOrPrefix: string): Promise<void>;
+  /** Writes one object from a stream, replacing any earlier version only once complete (used to publish). */
+  putStream?(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
+}
+
+/** The page queue: FIFO, grouped by chain id, de-duplicated by `dedupId`. */
+export interface TaskQueue {
+  send(task: PageTask): Promise<void>;
+}
+
+/** The report API (8x8 or the simulator); the adapter owns authentication and retries. */
+export interface PageSource {
+  /** Fetches one page; gives up (rejects) at `deadlineMs` (epoch ms) so the Lambda can re-queue the task. */
+  fetchPage(query: PageQuery, options: { deadlineMs: number }): Promise<ApiPage>;
+}
+
+/** The time, injected so core stays deterministic under test. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}

@@ -1,0 +1,141 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Dataset } from './dataset.js';
+import { hashSeed, mulberry32 } from './prng.js';
+import { QueryEngine, type Selection } from './query.js';
+import { renderRow } from './render.js';
+import type { SimContext } from './report-endpoint.js';
+import { SimulatorServer } from './server.js';
+import { isValidTimeZone } from './time-zone.js';
+import { TokenStore } from './token-store.js';
+import type {
+  ApiRow,
+  FaultControl,
+  Simulator,
+  SimulatorOptions,
+  SimulatorStats,
+  TruthQuery,
+} from './types.js';
+
+export { ERROR_CODES } from './errors.js';
+export { MAX_PAGE_SIZE } from './params.js';
+export { RETENTION_MS } from './query.js';
+export type { CallLegRow, CallRecordRow } from './rows.js';
+export { DRIFT_FIELDS } from './rows.js';
+export { formatLocal, localToInstant, parseLocalTime } from './time-zone.js';
+export type * from './types.js';
+
+export const DEFAULTS = {
+  seed: 1,
+  apiKey: 'sim-api-key',
+  username: 'analyst@example.com',
+  password: 'sim-password',
+  tokenTtlSeconds: 1800,
+  pbxIds: ['acmecorp', 'acmecorp2', 'acme-eu'],
+  callsPerHour: 40,
+  timeZone: 'America/New_York',
+  basePath: '/analytics/work',
+} as const;
+
+/**
+ * Starts an in-process simulator of the 8x8 Work Analytics Historical API (token, call legs, call records) on
+ * 127.0.0.1. `port` 0 (the default) picks a free port. Close it with `close()`.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const seed = options.seed ?? DEFAULTS.seed;
+  const now = options.now ?? Date.now;
+  const pbxIds = [...(options.pbxIds ?? DEFAULTS.pbxIds)];
+  const trafficZone = options.timeZone ?? DEFAULTS.timeZone;
+  if (!isValidTimeZone(trafficZone)) throw new Error(`startSimulator: unknown timeZone '${trafficZone}'`);
+  const ttl = options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds;
+  const dataset = new Dataset({
+    seed,
+    pbxIds,
+    callsPerHour: options.callsPerHour ?? DEFAULTS.callsPerHour,
+    trafficZone,
+  });
+  const tokens = new TokenStore(ttl, now);
+  const ctx: SimContext = {
+    apiKey: options.apiKey ?? DEFAULTS.apiKey,
+    username: options.username ?? DEFAULTS.username,
+    password: options.password ?? DEFAULTS.password,
+    pbxIds,
+    denied: new Set(options.deniedPbxIds ?? []),
+    analyticsAccess: options.analyticsAccess ?? true,
+    now,
+    dataset,
+    engine: new QueryEngine(dataset, options.lateData),
+    tokens,
+  };
+  const faults: FaultControl = {
+    latencyMs: options.latencyMs ?? 0,
+    rateLimitPerSecond: options.rateLimitPerSecond,
+    plan: undefined,
+    errorRate5xx: 0,
+    rate429: 0,
+    retryAfterSeconds: 1,
+    truncatedRate: 0,
+  };
+  const stats: SimulatorStats = {
+    logins: 0,
+    loginFailures: 0,
+    reportRequests: {},
+    responses: {},
+    pagesServed: 0,
+    rowsServed: 0,
+    noDataServed: 0,
+    issuedTokens: [],
+  };
+  const basePath = (options.basePath ?? DEFAULTS.basePath).replace(/\/+$/, '');
+  const app = new SimulatorServer(ctx, basePath, ttl, faults, stats, mulberry32(hashSeed(seed, 'faults')));
+  const server = createServer((req, res) => {
+    app.handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`simulator error: ${(error as Error).message}`);
+    });
+  });
+  // Like the load balancer in front of the real API: idle connections live for a minute.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}${basePath}`,
+    apiKey: ctx.apiKey,
+    username: ctx.username,
+    password: ctx.password,
+    faults,
+    stats,
+    revokeTokens: () => tokens.revokeAll(),
+    truth: (q) => truth(ctx, q),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {
+  const wanted = q.pbxIds ?? 'allpbxes';
+  const pbxIndexes =
+    wanted === 'allpbxes'
+      ? ctx.pbxIds.flatMap((id, i) => (ctx.denied.has(id) ? [] : [i]))
+      : wanted.map((id) => {
+          const i = ctx.pbxIds.indexOf(id);
+          if (i < 0) throw new Error(`truth(): '${id}' is not one of the simulator's PBXes`);
+          return i;
+        });
+  const sel: Selection = {
+    table: q.table,
+    pbxIndexes,
+    fromMs: q.fromMs,
+    toMs: q.toMs,
+    isConnectTime: q.table === 'call-legs' && (q.isConnectTime ?? false),
+    isSimplified: q.table === 'call-legs' && (q.isSimplified ?? false),
+  };
+  const zone = q.timeZone ?? 'UTC';
+  return ctx.engine.select(sel, q.atMs ?? ctx.now()).map((m) => renderRow(m.row, zone));
+}

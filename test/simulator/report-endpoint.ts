@@ -1,0 +1,115 @@
+import type { Dataset } from './dataset.js';
+import {
+  type Answer,
+  accessDenied,
+  badParam,
+  ERROR_CODES,
+  invalidApiKey,
+  invalidToken,
+  json,
+  noAnalyticsAccess,
+  type ParamProblem,
+} from './errors.js';
+import { parseReportParams, type Table } from './params.js';
+import { filterTime, indexAfter, type QueryEngine } from './query.js';
+import { renderRow } from './render.js';
+import { decodeScrollId, encodeScrollId } from './scroll-id.js';
+import type { TokenStore } from './token-store.js';
+
+/** What the endpoints need of the running simulator. */
+export interface SimContext {
+  apiKey: string;
+  username: string;
+  password: string;
+  pbxIds: readonly string[];
+  denied: ReadonlySet<string>;
+  analyticsAccess: boolean;
+  now: () => number;
+  dataset: Dataset;
+  engine: QueryEngine;
+  tokens: TokenStore;
+}
+
+export const NO_DATA = { meta: { totalRecordCount: 0, scrollId: 'No Data' }, data: [] };
+
+/** The problem reported for a scrollId that cannot be continued (undecodable, unknown, or expired). */
+export function scrollProblem(message: string): ParamProblem {
+  const hint = 'Start the chain again without scrollId';
+  return { param: 'scrollId', code: ERROR_CODES.invalidScrollId, message, type: 'invalidValue', hint };
+}
+
+/**
+ * Answers GET /v2/call-legs or /v2/call-records: checks in the order the real gateway and service do (API key,
+ * token, licence, parameters, PBX access), then serves the page after the cursor from the recomputed match set.
+ */
+export function answerReport(
+  ctx: SimContext,
+  table: Table,
+  headers: Record<string, unknown>,
+  q: URLSearchParams,
+) {
+  if (headers['8x8-apikey'] !== ctx.apiKey) return invalidApiKey();
+  const tokenProblem = ctx.tokens.check(
+    typeof headers.authorization === 'string' ? headers.authorization : undefined,
+  );
+  if (tokenProblem) return invalidToken(tokenProblem);
+  if (!ctx.analyticsAccess) return noAnalyticsAccess();
+  const p = parseReportParams(table, q);
+  if ('param' in p) return badParam(p);
+  const pbxIndexes = resolvePbx(ctx, p.pbx, `/v2/${table}`);
+  if (!Array.isArray(pbxIndexes)) return pbxIndexes;
+  const sel = {
+    table,
+    pbxIndexes,
+    fromMs: p.startMs,
+    // Whole seconds: the end second is included, so a row at endTime + 0.999 s still matches.
+    toMs: p.endMs + 1000,
+    isConnectTime: p.isConnectTime,
+    isSimplified: p.isSimplified,
+    caller: p.caller,
+    callee: p.callee,
+    callerOrCallee: p.callerOrCallee,
+  };
+  const matches = ctx.engine.select(sel, ctx.now());
+  let pos = 0;
+  if (p.scrollId) {
+    const key = cursorKey(ctx, table, p.scrollId, p.isConnectTime);
+    if (!key)
+      return badParam(scrollProblem(`Invalid scrollId: '${p.scrollId.slice(0, 80)}' does not name a row`));
+    pos = indexAfter(matches, key.f, key.callId, key.legId);
+  }
+  const page = matches.slice(pos, pos + p.pageSize);
+  const last = page.at(-1);
+  if (!last) return { ...json(200, NO_DATA), rows: 0 };
+  const data = page.map((m) => renderRow(m.row, p.timeZone));
+  const meta = { totalRecordCount: matches.length, scrollId: encodeScrollId(table, last.row) };
+  return { ...json(200, { meta, data }), rows: page.length };
+}
+
+function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {
+  if (pbx === 'allpbxes') {
+    return ctx.pbxIds.flatMap((id, i) => (ctx.denied.has(id) ? [] : [i]));
+  }
+  const unknown = pbx.filter((id) => !ctx.pbxIds.includes(id));
+  if (unknown.length > 0) {
+    const message = `Invalid pbxId: ${unknown.join(',')} is not a PBX of this customer account`;
+    const hint = 'Use the PBX names from the Admin Console, or allpbxes';
+    return badParam({ param: 'pbxId', code: ERROR_CODES.invalidPbxId, message, type: 'invalidValue', hint });
+  }
+  const denied = pbx.find((id) => ctx.denied.has(id));
+  if (denied) return accessDenied(ctx.username, denied, path, ctx.now());
+  return pbx.map((id) => ctx.pbxIds.indexOf(id));
+}
+
+/** The sort key of the row a scrollId names, found by looking the row up (the cursor is a real keyset). */
+function cursorKey(ctx: SimContext, table: Table, scrollId: string, isConnectTime: boolean) {
+  const cursor = decodeScrollId(table, scrollId);
+  if (!cursor) return undefined;
+  const call = ctx.dataset.call(cursor.callId);
+  if (!call) return undefined;
+  const row = table === 'call-legs' ? call.legs.find((l) => l.legId === cursor.legId) : call.record;
+  if (!row || row.startTimeUTC !== cursor.startTimeUTC) return undefined;
+  const f = filterTime(row, isConnectTime);
+  if (f === undefined) return undefined;
+  return { f, callId: row.callId, legId: Number(cursor.legId ?? 0) };
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { NO_DATA, parseApiPage } from '../../../functions/core/api-page.js';
+import {
+  chainStep,
+  InvalidCursorError,
+  pageCap,
+  RunawayChainError,
+  StuckCursorError,
+} from '../../../functions/core/chain-step.js';
+import { reconcile } from '../../../functions/core/ledger.js';
+import type { PageTask } from '../../../functions/core/page-task.js';
+import { RowSchemaError } from '../../../functions/core/record-schema.js';
+
+const START = Date.parse('2026-11-27T01:00:00Z');
+const END = Date.parse('2026-11-27T02:00:00Z');
+const NOW = Date.parse('2026-11-27T03:00:00Z');
+const opts = { ingestedAtMs: NOW };
+
+const task1: PageTask = {
+  v: 1,
+  table: 'call-legs',
+  window: '20261127T0100Z-60m',
+  pbx: 'allpbxes',
+  attempt: 2,
+  page: 1,
+  rowsSoFar: 0,
+  droppedSoFar: 0,
+  isConnectTime: false,
+  isSimplified: false,
+  pageSize: 3,
+};
+const leg = (disconnectedTimeUTC: number, callId = String(disconnectedTimeUTC)) => ({
+  callId,
+  legId: '1',
+  disconnectedTimeUTC,
+  connectTimeUTC: disconnectedTimeUTC - 1000,
+});
+
+describe('chainStep', () => {
+  it('stages the rows of a full page and hands on the next task with the cursor and the first total', () => {
+    const page = { totalRecordCount: 7, scrollId: 'Y3Vyc29yMQ', data: [leg(START), leg(START + 1), leg(START + 2)] };
+    const step = chainStep(task1, page, opts);
+    expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START, START + 1, START + 2]);
+    expect(step.rows[0]).toMatchObject({ _attempt: 2, _window_start: '2026-11-27T01:00:00.000Z' });
+    expect(step.dropped).toBe(0);
+    expect(step.done).toBeUndefined();
+    expect(step.next).toEqual({
+      ...task1,
+      page: 2,
+      scrollId: 'Y3Vyc29yMQ',
+      firstPageTotal: 7,
+      rowsSoFar: 3,
+      droppedSoFar: 0,
+    });
+  });
+
+  it('keeps the first page total on later pages, whatever they announce', () => {
+    const task = { ...task1, page: 2, scrollId: 'Y3Vyc29yMQ', firstPageTotal: 7, rowsSoFar: 3 };
+    const page = { totalRecordCount: 99, scrollId: 'Y3Vyc29yMg', data: [leg(START + 3)] };
+    expect(chainStep(task, page, opts).next).toMatchObject({ page: 3, firstPageTotal: 7, rowsSoFar: 4 });
+  });
+
+  it.each([
+    ['on No Data with an empty page', NO_DATA, 0, 2],
+    ['on an empty page whatever the cursor', 'Y3Vyc29yMw', 0, 2],
+    ['on No Data with a last page of rows', NO_DATA, 2, 3],
+  ])('ends %s', (_name, scrollId, rows, pages) => {
+    const task = { ...task1, page: 3, scrollId: 'Y3Vyc29yMg', firstPageTotal: 8, rowsSoFar: 5, droppedSoFar: 1 };
+    const data = Array.from({ length: rows }, (_, i) => leg(START + 10 + i));
+    const step = chainStep(task, { totalRecordCount: 0, scrollId, data }, opts);
+    expect(step.next).toBeUndefined();
+    expect(step.rows).toHaveLength(rows);
+    expect(step.done).toEqual({ pages, rows: 5 + rows, dropped: 1, firstPageTotal: 8 });
+  });
+
+  it('ends an empty window on its first answer', () => {
+    const step = chainStep(task1, { totalRecordCount: 0, scrollId: NO_DATA, data: [] }, opts);
+    expect(step.done).toEqual({ pages: 0, rows: 0, dropped: 0, firstPageTotal: 0 });
+  });
+
+  it('drops the rows outside the window (the edge second the API also returns) and counts them', () => {
+    const data = [leg(START - 1), leg(START), leg(END - 1), leg(END), leg(END + 999)];
+    const step = chainStep({ ...task1, pageSize: 5 }, { totalRecordCount: 5, scrollId: NO_DATA, data }, opts);
+    expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START, END - 1]);
+    expect(step.dropped).toBe(3);
+    expect(step.done).toMatchObject({ rows: 2, dropped: 3 });
+  });
+
+  it('filters legs on the connect time when the chain asks for it', () => {
+    const data = [{ ...leg(END + 10), connectTimeUTC: END - 10 }];
+    const task = { ...task1, isConnectTime: true };
+    expect(chainStep(task, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts).rows).toHaveLength(1);
+  });
+
+  it('stops a runaway chain past its page cap', () => {
+    // 7 rows in pages of 3: 3 pages, cap 3 + 2 + 1 = 6.
+    const task = { ...task1, page: 5, scrollId: 'Y3Vyc29yNQ', firstPageTotal: 7, rowsSoFar: 12 };
+    const page = { totalRecordCount: 7, scrollId: 'Y3Vyc29yNg', data: [leg(START)] };
+    expect(chainStep(task, page, opts).next?.page).toBe(6);
+    const call = () => chainStep({ ...task, page: 6 }, { ...page, scrollId: 'Y3Vyc29yNw' }, opts);
+    expect(call).toThrow(RunawayChainError);
+    expect(call).toThrow(/needs page 7, but its first page counted 7 rows \(6 pages of 3 at most\)/);
+  });
+
+  it('refuses a cursor that does not advance', () => {
+    const task = { ...task1, page: 2, scrollId: 'Y3Vyc29yMQ', firstPageTotal: 7, rowsSoFar: 3 };
+    const call = () => chainStep(task, { totalRecordCount: 7, scrollId: 'Y3Vyc29yMQ', data: [leg(START)] }, opts);
+    expect(call).toThrow(StuckCursorError);
+    expect(call).toThrow(/returned the scrollId it was sent/);
+  });
+
+  it('refuses a cursor that cannot travel in a task', () => {
+    const call = () => chainStep(task1, { totalRecordCount: 7, scrollId: 'not base64!', data: [leg(START)] }, opts);
+    expect(call).toThrow(InvalidCursorError);
+    expect(call).toThrow(/scrollId: must be base64/);
+  });
+
+  it('names undocumented fields once per page', () => {
+    const data = [{ ...leg(START), queueName: 'a' }, { ...leg(START + 1), queueName: 'b', score: 1 }];
+    const step = chainStep(task1, { totalRecordCount: 2, scrollId: NO_DATA, data }, opts);
+    expect(step.driftFields).toEqual(['queueName', 'score']);
+    expect(step.rows[1]?.extra).toBe('{"queueName":"b","score":1}');
+  });
+
+  it('fails the page on a row it cannot normalize, naming the field', () => {
+    const data = [{ ...leg(START), talkTimeMS: 'long' }];
+    expect(() => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts)).toThrow(RowSchemaError);
+  });
+
+  it('walks a whole chain to totals that reconcile with the first page', () => {
+    const rows = [leg(START), leg(START + 5), leg(END - 1), leg(END), leg(END + 500)];
+    const pages = [rows.slice(0, 3), rows.slice(3), []];
+    let task: PageTask | undefined = task1;
+    let staged = 0;
+    for (const [i, data] of pages.entries()) {
+      if (!task) break;
+      const scrollId = data.length ? `Y3Vyc29y${i}` : NO_DATA;
+      const step = chainStep(task, { totalRecordCount: i === 0 ? 5 : 0, scrollId, data }, opts);
+      staged += step.rows.length;
+      if (step.done) {
+        expect(step.done).toEqual({ pages: 2, rows: 3, dropped: 2, firstPageTotal: 5 });
+        expect(reconcile(step.done.rows, step.done.dropped, step.done.firstPageTotal).verdict).toBe('match');
+      }
+      task = step.next;
+    }
+    expect(task).toBeUndefined();
+    expect(staged).toBe(3);
+  });
+});
+
+describe('pageCap', () => {
+  it.each([
+    [0, 7000, 2],
+    [81, 50, 5],
+    [7000, 7000, 4],
+    [70_000, 7000, 13],
+    [1_000_000, 1, 10_000],
+  ])('allows %i rows in pages of %i at most %i pages', (total, size, cap) => {
+    expect(pageCap(total, size)).toBe(cap);
+  });
+});
+
+describe('parseApiPage', () => {
+  it('flattens the documented response', () => {
+    const body = { meta: { totalRecordCount: 0, scrollId: 'No Data' }, data: [] };
+    expect(parseApiPage(body)).toEqual({ totalRecordCount: 0, scrollId: 'No Data', data: [] });
+  });
+
+  it.each([
+    ['no meta', { data: [] }, /meta/],
+    ['a text total', { meta: { totalRecordCount: '2', scrollId: 'x' }, data: [] }, /meta.totalRecordCount/],
+    ['no data', { meta: { totalRecordCount: 2, scrollId: 'x' } }, /data/],
+  ])('refuses a body with %s', (_name, body, error) => {
+    expect(() => parseApiPage(body)).toThrow(error);
+  });
+});

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import {
+  columnsOf,
+  duckdbColumns,
+  glueColumns,
+  lineageOf,
+  normalizeRow,
+  RowSchemaError,
+  snakeCase,
+} from '../../../functions/core/record-schema.js';
+import { TABLES, type Table } from '../../../functions/core/tables.js';
+import { documentedFields, guideExample, specExample } from './spec-examples.js';
+
+const window = { startMs: Date.parse('2022-02-03T14:00:00Z'), endMs: Date.parse('2022-02-03T15:00:00Z') };
+const lineage = lineageOf(window, 3, Date.parse('2026-11-27T05:00:00Z'));
+const LINEAGE = {
+  _ingested_at: '2026-11-27T05:00:00.000Z',
+  _attempt: 3,
+  _window_start: '2022-02-03T14:00:00.000Z',
+};
+
+describe('snakeCase', () => {
+  it.each([
+    ['disconnectedTimeUTC', 'disconnected_time_utc'],
+    ['talkTimeMS', 'talk_time_ms'],
+    ['pbxId', 'pbx_id'],
+    ['aaPath', 'aa_path'],
+    ['callerSvcName', 'caller_svc_name'],
+    ['calleeHoldDurationMS', 'callee_hold_duration_ms'],
+    ['startTimeUTC', 'start_time_utc'],
+    ['sipCallId', 'sip_call_id'],
+    ['lraType', 'lra_type'],
+    ['dnis', 'dnis'],
+    ['HTTPServerId', 'http_server_id'],
+  ])('%s -> %s', (apiName, column) => {
+    expect(snakeCase(apiName)).toBe(column);
+  });
+});
+
+describe.each(TABLES)('the %s columns', (table) => {
+  const columns = columnsOf(table);
+  const names = columns.map((c) => c.name);
+
+  it('cover every documented field exactly once, named by snakeCase', () => {
+    const apiNames = columns.flatMap((c) => (c.apiName ? [c.apiName] : []));
+    expect(new Set(apiNames).size).toBe(apiNames.length);
+    expect(new Set(apiNames)).toEqual(documentedFields(table));
+    for (const c of columns) if (c.apiName) expect(c.name).toBe(snakeCase(c.apiName));
+  });
+
+  it('have unique names, none of them date, ending with extra and the lineage columns', () => {
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).not.toContain('date');
+    expect(names.slice(-4)).toEqual(['extra', '_ingested_at', '_attempt', '_window_start']);
+    expect(columns.every((c) => c.doc.length > 0)).toBe(true);
+  });
+
+  it('give Glue and DuckDB one type per column, in the same order', () => {
+    const glue = { string: 'string', local_time: 'string', epoch_ms: 'bigint', int: 'int', 'string[]': 'array<string>' };
+    const duck = { string: 'VARCHAR', local_time: 'VARCHAR', epoch_ms: 'BIGINT', int: 'INTEGER', 'string[]': 'VARCHAR[]' };
+    expect(glueColumns(table)).toEqual(columns.map((c) => ({ name: c.name, type: glue[c.type] })));
+    expect(Object.entries(duckdbColumns(table))).toEqual(columns.map((c) => [c.name, duck[c.type]]));
+  });
+
+  it('normalize every documented example row without drift, keys in column order', () => {
+    for (const apiRow of [...specExample(table).data, ...guideExample(table).data]) {
+      const { row, driftFields } = normalizeRow(table, apiRow, lineage);
+      expect(driftFields).toEqual([]);
+      expect(Object.keys(row)).toEqual(names);
+      expect(row.extra).toBeNull();
+    }
+  });
+});
+
+describe('normalizeRow on the spec examples', () => {
+  it('turns the first call-legs example row into its lake row', () => {
+    const { row } = normalizeRow('call-legs', specExample('call-legs').data[0], lineage);
+    expect(row).toStrictEqual({
+      call_id: '1635571048351',
+      leg_id: '1',
+      start_time_utc: 1643898447499,
+      start_time: '2022-02-03T09:27:27.499-0500',
+      connect_time_utc: 1643898447539,
+      connect_time: '2022-02-03T09:27:27.539-0500',
+      disconnected_time_utc: 1643898472253,
+      disconnected_time: '2022-02-03T09:27:52.253-0500',
+      talk_time_ms: 0,
+      talk_time: '00:00:00',
+      caller: '+15555551211',
+      caller_name: 'John Smith',
+      callee: 'Voicemail (120088)',
+      callee_name: 'Jane Li',
+      lra: '120088',
+      direction: 'Incoming',
+      parent_call_id: null,
+      transfer_to_call_id: null,
+      dnis: '12029325720',
+      status: 'Completed',
+      caller_device_id: null,
+      callee_device_id: null,
+      caller_device_model: '',
+      callee_device_model: '',
+      caller_id: 'John Smith,+15555551211',
+      missed: 'Missed',
+      abandoned: '-',
+      answered: '-',
+      cause: 'Ring No Answer',
+      caller_svc_name: null,
+      caller_svc_type: null,
+      callee_svc_name: 'VMadvanced',
+      callee_svc_type: 'Custom',
+      lra_type: 1,
+      callee_hold_duration_ms: 0,
+      callee_hold_duration: '00:00:00',
+      callee_disconnect_on_hold: '',
+      caller_disconnect_on_hold: '',
+      pbx_id: 'demonstrationname',
+      sip_call_id: '170437510_134011744@206.147.76.5',
+      departments: ['Sales Engineering'],
+      branches: ['Central'],
+      record_service_on: '',
+      barge_service_on: '',
+      master_slave_exts: '',
+      props_last_party_disp: 'Voicemail',
+      account_code: '',
+      aa_path: '',
+      call_time: 24754,
+      extra: null,
+      ...LINEAGE,
+    });
+  });
+
+  it('turns the (repaired) call-records example row into its lake row, lra included, absent fields null', () => {
+    const { row, driftFields } = normalizeRow('call-records', specExample('call-records').data[0], lineage);
+    expect(driftFields).toEqual([]);
+    expect(row).toStrictEqual({
+      dnis: '12029325720',
+      aa_destination: null,
+      call_id: '1635571048351',
+      start_time_utc: 1643898447499,
+      start_time: '2022-02-03T09:27:27.499-0500',
+      connect_time_utc: 1643898447539,
+      connect_time: '2022-02-03T09:27:27.539-0500',
+      disconnected_time_utc: 1643898472253,
+      disconnected_time: '2022-02-03T09:27:52.253-0500',
+      talk_time_ms: null,
+      talk_time: null,
+      caller: '+15555551211',
+      caller_name: 'John Smith',
+      callee: 'Voicemail (120088)',
+      callee_name: 'Jane Li',
+      lra: '120088',
+      direction: 'Incoming',
+      caller_id: 'John Smith,+15555551211',
+      missed: 'Missed',
+      abandoned: '-',
+      answered: '-',
+      answered_time: 0,
+      callee_disconnect_on_hold: '',
+      caller_disconnect_on_hold: '',
+      pbx_id: 'demonstrationname',
+      sip_call_id: '170437510_134011744@206.147.76.5',
+      last_leg_disposition: 'Voicemail',
+      call_leg_count: '1',
+      call_time: 24760,
+      ring_duration: 39,
+      abandoned_time: 0,
+      callee_hold_duration_ms: 0,
+      callee_hold_duration: '00:00:00',
+      wait_time_ms: null,
+      wait_time: null,
+      departments: ['Sales Engineering'],
+      branches: ['Central'],
+      extra: null,
+      ...LINEAGE,
+    });
+  });
+
+  it('reads a never-connected call (connectTimeUTC 0, connectTime "0") as null', () => {
+    const apiRow = guideExample('call-records').data[0];
+    expect(apiRow).toMatchObject({ connectTimeUTC: 0, connectTime: '0' });
+    const { row } = normalizeRow('call-records', apiRow, lineage);
+    expect(row).toMatchObject({ connect_time_utc: null, connect_time: null, start_time_utc: 1643898447493 });
+  });
+});
+
+describe('normalizeRow coercion', () => {
+  const base = specExample('call-legs').data[0] as Record<string, unknown>;
+  const one = (table: Table, field: string, value: unknown) =>
+    normalizeRow(table, { ...base, [field]: value }, lineage).row[snakeCase(field)];
+
+  it.each<[string, unknown, unknown]>([
+    ['talkTimeMS', '1500', 1500],
+    ['lraType', '4', 4],
+    ['callId', 1635571048351, '1635571048351'],
+    ['legId', 2, '2'],
+    ['parentCallId', 1635571048300, '1635571048300'],
+    ['callerDeviceId', 42, '42'],
+    ['connectTimeUTC', '0', null],
+    ['connectTimeUTC', 0, null],
+    ['startTimeUTC', '1643898447499', 1643898447499],
+    ['connectTime', '0', null],
+    ['connectTime', 0, null],
+    ['missed', '-', '-'],
+    ['departments', null, null],
+    ['departments', [], []],
+    ['departments', ['Sales', 7, null], ['Sales', '7', null]],
+    ['status', undefined, null],
+  ])('%s %j -> %j', (field, value, expected) => {
+    expect(one('call-legs', field, value)).toStrictEqual(expected);
+  });
+
+  it.each<[string, unknown]>([
+    ['talkTimeMS', '12s'],
+    ['talkTimeMS', '01'],
+    ['talkTimeMS', ''],
+    ['talkTimeMS', 1.5],
+    ['talkTimeMS', 3_000_000_000],
+    ['talkTimeMS', true],
+    ['startTimeUTC', 'yesterday'],
+    ['startTimeUTC', -5],
+    ['startTimeUTC', 1.5],
+    ['connectTime', 5],
+    ['departments', 'Sales'],
+    ['departments', [{ name: 'Sales' }]],
+    ['callId', { id: 1 }],
+    ['callId', 2 ** 60],
+  ])('refuses %s %j with an error naming the field', (field, value) => {
+    const call = () => one('call-legs', field, value);
+    expect(call).toThrow(RowSchemaError);
+    expect(call).toThrow(new RegExp(`call-legs field ${field}: expected`));
+  });
+
+  it.each([null, 'row', 42, [1]])('refuses a row that is not an object: %j', (apiRow) => {
+    expect(() => normalizeRow('call-records', apiRow, lineage)).toThrow(RowSchemaError);
+  });
+
+  it('keeps undocumented fields in extra and names them as drift', () => {
+    // JSON.parse makes "__proto__" an own key, as it would be in an API answer.
+    const text = JSON.stringify({ ...base, queueName: 'Sales "A"', score: 9 });
+    const apiRow = JSON.parse(`${text.slice(0, -1)},"__proto__":{"x":1}}`);
+    const { row, driftFields } = normalizeRow('call-legs', apiRow, lineage);
+    expect(driftFields).toEqual(['queueName', 'score', '__proto__']);
+    expect(JSON.parse(row.extra as string)).toEqual(
+      JSON.parse('{"queueName":"Sales \\"A\\"","score":9,"__proto__":{"x":1}}'),
+    );
+    expect(row.call_id).toBe('1635571048351');
+  });
+});
