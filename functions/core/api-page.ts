@@ -8,7 +8,7 @@ export interface ApiPage {
   /** Rows of the whole request on the first page; 0 on the final `No Data` answer. */
   readonly totalRecordCount: number;
   readonly scrollId: string;
-  /** Raw rows, normalized later by `normalizeRow` (one bad row must name its field, not fail the envelope). */
+  /** Raw rows, normalized later by `normalizeRow`: a bad row must name its field, not fail the envelope. */
   readonly data: readonly unknown[];
 }
 

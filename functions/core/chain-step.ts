@@ -59,8 +59,8 @@ export function pageCap(firstPageTotal: number, pageSize: number): number {
 /**
  * Applies one fetched page to its task: keeps and normalizes the rows of the task's window, then either hands
  * back the next task or, on `No Data` or an empty page, the chain's totals.
- * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued; RunawayChainError past {@link pageCap};
- * RowSchemaError when a row cannot be normalized.
+ * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued;
+ * RunawayChainError past {@link pageCap}; RowSchemaError when a row cannot be normalized.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
   const ends = page.scrollId === NO_DATA || page.data.length === 0;
@@ -101,8 +101,8 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const cap = pageCap(firstPageTotal, task.pageSize);
   if (task.page + 1 > cap) {
     throw new RunawayChainError(
-      `${task.table} ${task.window} attempt ${task.attempt} needs page ${task.page + 1}, but its first page ` +
-        `counted ${firstPageTotal} rows (${cap} pages of ${task.pageSize} at most); ` +
+      `${task.table} ${task.window} attempt ${task.attempt} needs page ${task.page + 1}, ` +
+        `but its first page counted ${firstPageTotal} rows (${cap} pages of ${task.pageSize} at most); ` +
         'stopped so it cannot loop: check the API cursor, then rerun the window',
     );
   }

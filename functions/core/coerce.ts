@@ -33,7 +33,8 @@ export class RowSchemaError extends Error {
 
 function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
-  return `${Array.isArray(value) ? 'array' : typeof value} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+  const kind = Array.isArray(value) ? 'array' : typeof value;
+  return `${kind} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }
 
 function fail(ref: FieldRef, value: unknown): RowSchemaError {
@@ -52,7 +53,7 @@ export function coerce(ref: FieldRef, value: unknown): LakeValue {
   switch (ref.type) {
     case 'string':
       if (typeof value === 'string') return value;
-      // Ids arrive as numbers now and then: their decimal text is the id, unless JSON.parse already rounded it.
+      // An id sent as a number: its decimal text is the id, unless JSON.parse already rounded it.
       if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) {
         return String(value);
       }

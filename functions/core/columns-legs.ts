@@ -1,8 +1,8 @@
 import { COMMON as C, type FieldSpec, field } from './columns-shared.js';
 
 /**
- * Every field of `/v2/call-legs`: the union of the spec's 200 schema and both documented examples (they agree:
- * 49 fields), in the spec's order, which becomes the column order.
+ * Every field of `/v2/call-legs`: the union of the spec's 200 schema and both documented examples (they
+ * agree: 49 fields), in the spec's order, which becomes the column order.
  */
 export const LEG_FIELDS: readonly FieldSpec[] = [
   C.callId,

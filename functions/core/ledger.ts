@@ -62,12 +62,15 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 export function reconcile(received: number, droppedAtEdges: number, apiTotal: number): Reconciliation {
   const sum = received + droppedAtEdges;
   const books = `${received} rows kept + ${droppedAtEdges} dropped at the window edges = ${sum}`;
-  const total = `the first page's totalRecordCount ${apiTotal} (it counts the inclusive request, edge second included)`;
+  const total =
+    `the first page's totalRecordCount ${apiTotal} ` +
+    '(it counts the inclusive request, edge second included)';
   const explanation =
     sum === apiTotal
       ? `${books}, equal to ${total}`
       : sum > apiTotal
-        ? `${books}, more than ${total}: calls that ended while the chain ran (late data); a settled re-pull will count them`
+        ? `${books}, more than ${total}: calls that ended while the chain ran (late data); ` +
+          'a settled re-pull will count them'
         : `${books}, fewer than ${total}: rows were lost between pages; re-pull the window`;
   return {
     verdict: sum === apiTotal ? 'match' : 'mismatch',

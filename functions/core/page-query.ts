@@ -15,8 +15,8 @@ export function pbxParam(pbx: PbxScope): string {
 }
 
 /**
- * The request of a task. Always asked in UTC: local text is ambiguous when a zone falls back, and grid windows
- * are UTC. The API reads `endTime` inclusively, so its edge second comes back too; `inWindow` drops it.
+ * The request of a task. Always asked in UTC: local text is ambiguous when a zone falls back, and grid
+ * windows are UTC. The API reads `endTime` inclusively, so its edge second comes back too; `inWindow` drops it.
  */
 export function pageQueryOf(task: PageTask): PageQuery {
   const window = taskWindow(task);

@@ -122,7 +122,8 @@ export function describeTaskError(error: z.ZodError): string {
   const messages = error.issues.map((i) => {
     if (i.code !== 'unrecognized_keys') return `${i.path.join('.') || '(message)'}: ${i.message}`;
     const credential = i.keys.some((k) => CREDENTIAL_LIKE.test(k));
-    return `unknown field ${i.keys.join(', ')}${credential ? ' (a task must never carry a token or credential)' : ''}`;
+    const why = credential ? ' (a task must never carry a token or credential)' : '';
+    return `unknown field ${i.keys.join(', ')}${why}`;
   });
   return `page task refused: ${messages.join('; ')}`;
 }

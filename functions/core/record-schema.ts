@@ -73,8 +73,9 @@ function compile(table: Table, specs: readonly FieldSpec[]): Plan {
   const names = new Set<string>();
   for (const { name } of columns) {
     // `date` collides with the Hive/Athena keyword; `dt` is the partition column.
-    if (name === 'date' || name === 'dt' || names.has(name))
-      throw new Error(`${table}: bad column name ${name}`);
+    if (name === 'date' || name === 'dt' || names.has(name)) {
+      throw new Error(`${table}: column ${name} is reserved or declared twice; rename it in columns-*.ts`);
+    }
     names.add(name);
   }
   // Rows are spread from this template: they share one fast hidden class (cheaper to fill and to stringify)

@@ -33,7 +33,8 @@ export class InvalidWindowError extends Error {
 export function assertGridMinutes(gridMinutes: number): void {
   if (!Number.isInteger(gridMinutes) || gridMinutes < 1 || DAY_MINUTES % gridMinutes !== 0) {
     throw new InvalidWindowError(
-      `gridMinutes must be a whole number of minutes that divides 1440 (e.g. 5, 15, 30, 60, 1440); got ${gridMinutes}`,
+      'gridMinutes must be a whole number of minutes that divides 1440 (e.g. 5, 15, 30, 60, 1440); ' +
+        `got ${gridMinutes}`,
     );
   }
 }
@@ -74,14 +75,15 @@ export function windowMinutes(window: Window): number {
 /**
  * The stable id of a window: `YYYYMMDDTHHMMZ-<minutes>m`, e.g. `20261127T0100Z-60m`.
  *
- * UTC start in compact ISO 8601 (sorts lexically by time; no `:` so it is safe in S3 keys, file names and SQS
- * group ids), then the grid length. The length is part of the id because the id names the lake object: were the
- * grid ever changed, a 15-minute and a 60-minute window starting at 01:00 must not share (and overwrite) one
- * key; and it lets {@link parseWindowId} rebuild the whole window from the id alone.
+ * UTC start in compact ISO 8601 (sorts lexically by time; no `:` so it is safe in S3 keys, file names and
+ * SQS group ids), then the grid length. The length is part of the id because the id names the lake object:
+ * were the grid ever changed, a 15-minute and a 60-minute window starting at 01:00 must not share (and
+ * overwrite) one key; and it lets {@link parseWindowId} rebuild the whole window from the id alone.
  */
 export function windowId(window: Window): string {
   const iso = new Date(window.startMs).toISOString(); // 2026-11-27T01:00:00.000Z
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+  const date = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}`;
+  const stamp = `${date}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
   return `${stamp}-${windowMinutes(window)}m`;
 }
 

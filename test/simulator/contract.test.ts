@@ -7,7 +7,9 @@ import { getReport, login, type PageBody } from './test-client.js';
  * The simulator against the OpenAPI spec (a verbatim copy of 8x8's work_analytics_historical.json): every example
  * body of the token, call-legs and call-records operations, and the shape of what the simulator answers.
  */
-const spec = JSON.parse(readFileSync(new URL('./fixtures/work_analytics_historical.json', import.meta.url), 'utf8'));
+const spec = JSON.parse(
+  readFileSync(new URL('./fixtures/work_analytics_historical.json', import.meta.url), 'utf8'),
+);
 
 interface Example {
   value: string;
@@ -23,7 +25,8 @@ function example(path: string, method: string, status: string, name: string): st
   return found.value;
 }
 function rowSchema(path: string): Record<string, Schema> {
-  return spec.paths[path].get.responses['200'].content['application/json'].schema.properties.data.items.properties;
+  return spec.paths[path].get.responses['200'].content['application/json'].schema.properties.data.items
+    .properties;
 }
 
 function jsonType(v: unknown): string {
@@ -42,7 +45,14 @@ function shape(v: unknown): unknown {
 
 // Fields the examples show as null or as one type, that the simulator also fills with the other, as the API does.
 const ALSO_NULL = new Set(['departments', 'branches', 'calleeSvcName', 'calleeSvcType', 'aaDestination']);
-const NULL_OR_STRING = new Set(['parentCallId', 'transferToCallId', 'callerDeviceId', 'calleeDeviceId', 'callerSvcName', 'callerSvcType']);
+const NULL_OR_STRING = new Set([
+  'parentCallId',
+  'transferToCallId',
+  'callerDeviceId',
+  'calleeDeviceId',
+  'callerSvcName',
+  'callerSvcType',
+]);
 
 function compatible(key: string, expected: string, actual: string): boolean {
   if (expected === actual) return true;
@@ -56,7 +66,12 @@ function repairRecordsExample(text: string): string {
 }
 
 const NOW = Date.UTC(2026, 5, 20, 12);
-const DAY = { pbxId: 'allpbxes', startTime: '2026-06-10 00:00:00', endTime: '2026-06-10 23:59:59', timeZone: 'UTC' };
+const DAY = {
+  pbxId: 'allpbxes',
+  startTime: '2026-06-10 00:00:00',
+  endTime: '2026-06-10 23:59:59',
+  timeZone: 'UTC',
+};
 let sim: Simulator;
 let token: string;
 beforeAll(async () => {
@@ -72,10 +87,10 @@ describe('spec examples', () => {
       ['/v2/call-legs', 'get'],
     ] as const) {
       for (const [status, response] of Object.entries(spec.paths[path][method].responses)) {
-        const all = (response as { content: { 'application/json': { examples: Record<string, Example> } } }).content[
-          'application/json'
-        ].examples;
-        for (const ex of Object.values(all)) expect(() => JSON.parse(ex.value), `${path} ${status}`).not.toThrow();
+        const all = (response as { content: { 'application/json': { examples: Record<string, Example> } } })
+          .content['application/json'].examples;
+        for (const ex of Object.values(all))
+          expect(() => JSON.parse(ex.value), `${path} ${status}`).not.toThrow();
       }
     }
   });
@@ -109,7 +124,8 @@ describe.each([
     for (const row of rows) {
       for (const [key, value] of Object.entries(exampleRow)) {
         if (!(key in row)) problems.add(`${key} missing`);
-        else if (!compatible(key, jsonType(value), jsonType(row[key]))) problems.add(`${key}: ${jsonType(row[key])}`);
+        else if (!compatible(key, jsonType(value), jsonType(row[key])))
+          problems.add(`${key}: ${jsonType(row[key])}`);
       }
       for (const key of Object.keys(schema)) if (!(key in row)) problems.add(`${key} (schema) missing`);
       for (const key of Object.keys(row)) if (!allowed.has(key)) problems.add(`unexpected ${key}`);
@@ -126,7 +142,9 @@ describe('error bodies have the spec shapes', () => {
     const tokenRes = await fetch(`${sim.baseUrl}/v1/oauth/token`, { method: 'POST' });
     expect(tokenRes.status).toBe(400);
     expect(await tokenRes.json()).toEqual(sha001);
-    const report = await getReport(sim, '/v2/call-legs', { ...DAY, pageSize: '10' }, token, { '8x8-apikey': 'nope' });
+    const report = await getReport(sim, '/v2/call-legs', { ...DAY, pageSize: '10' }, token, {
+      '8x8-apikey': 'nope',
+    });
     expect(report.status).toBe(400);
     expect(report.json).toEqual(JSON.parse(example('/v2/call-legs', 'get', '400', 'Invalid API Key')));
   });
@@ -138,7 +156,9 @@ describe('error bodies have the spec shapes', () => {
       body: 'username=someone%40else.com&password=x',
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual(JSON.parse(example('/v1/oauth/token', 'post', '400', 'Authentication Error')));
+    expect(await res.json()).toEqual(
+      JSON.parse(example('/v1/oauth/token', 'post', '400', 'Authentication Error')),
+    );
   });
 
   it('gives a token answer, 401, 403 and parameter 400 bodies the shapes of the examples', async () => {
@@ -147,19 +167,27 @@ describe('error bodies have the spec shapes', () => {
       headers: { '8x8-apikey': sim.apiKey, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ username: sim.username, password: sim.password }).toString(),
     });
-    expect(shape(await tokenRes.json())).toEqual(shape(JSON.parse(example('/v1/oauth/token', 'post', '200', 'Result'))));
+    expect(shape(await tokenRes.json())).toEqual(
+      shape(JSON.parse(example('/v1/oauth/token', 'post', '200', 'Result'))),
+    );
     const unauthorized = await getReport(sim, '/v2/call-legs', { ...DAY, pageSize: '10' }, 'not-a-jwt');
-    expect(unauthorized.json).toEqual(JSON.parse(example('/v2/call-legs', 'get', '401', 'Invalid Bearer Token Format')));
+    expect(unauthorized.json).toEqual(
+      JSON.parse(example('/v2/call-legs', 'get', '401', 'Invalid Bearer Token Format')),
+    );
     for (const path of ['/v2/call-legs', '/v2/call-records']) {
       const denied = await getReport(sim, path, { ...DAY, pbxId: 'acmecorp,acme-eu', pageSize: '10' }, token);
       const expected = JSON.parse(example(path, 'get', '403', 'Result'));
       expect(denied.status).toBe(403);
       expect(shape(denied.json)).toEqual(shape(expected));
       expect(denied.json).toMatchObject({ error: 'Access Denied', path: expected.path });
-      expect((denied.json as { message: string }).message).toMatch(/does not have access to pbxId\(acme-eu\)/);
+      expect((denied.json as { message: string }).message).toMatch(
+        /does not have access to pbxId\(acme-eu\)/,
+      );
     }
     const bad = await getReport(sim, '/v2/call-legs', { ...DAY, pageSize: '0' }, token);
     expect(bad.status).toBe(400);
-    expect(shape(bad.json)).toEqual(shape(JSON.parse(example('/v2/call-legs', 'get', '400', 'Invalid API Key'))));
+    expect(shape(bad.json)).toEqual(
+      shape(JSON.parse(example('/v2/call-legs', 'get', '400', 'Invalid API Key'))),
+    );
   });
 });

@@ -38,7 +38,9 @@ export async function getReport(
 ): Promise<RawPage> {
   const auth: Record<string, string> = { '8x8-apikey': sim.apiKey };
   if (token) auth.authorization = `Bearer ${token}`;
-  const res = await fetch(`${sim.baseUrl}${path}?${new URLSearchParams(query)}`, { headers: { ...auth, ...headers } });
+  const res = await fetch(`${sim.baseUrl}${path}?${new URLSearchParams(query)}`, {
+    headers: { ...auth, ...headers },
+  });
   const text = await res.text();
   let json: unknown;
   try {

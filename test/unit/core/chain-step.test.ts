@@ -38,7 +38,11 @@ const leg = (disconnectedTimeUTC: number, callId = String(disconnectedTimeUTC)) 
 
 describe('chainStep', () => {
   it('stages the rows of a full page and hands on the next task with the cursor and the first total', () => {
-    const page = { totalRecordCount: 7, scrollId: 'Y3Vyc29yMQ', data: [leg(START), leg(START + 1), leg(START + 2)] };
+    const page = {
+      totalRecordCount: 7,
+      scrollId: 'Y3Vyc29yMQ',
+      data: [leg(START), leg(START + 1), leg(START + 2)],
+    };
     const step = chainStep(task1, page, opts);
     expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START, START + 1, START + 2]);
     expect(step.rows[0]).toMatchObject({ _attempt: 2, _window_start: '2026-11-27T01:00:00.000Z' });
@@ -65,7 +69,14 @@ describe('chainStep', () => {
     ['on an empty page whatever the cursor', 'Y3Vyc29yMw', 0, 2],
     ['on No Data with a last page of rows', NO_DATA, 2, 3],
   ])('ends %s', (_name, scrollId, rows, pages) => {
-    const task = { ...task1, page: 3, scrollId: 'Y3Vyc29yMg', firstPageTotal: 8, rowsSoFar: 5, droppedSoFar: 1 };
+    const task = {
+      ...task1,
+      page: 3,
+      scrollId: 'Y3Vyc29yMg',
+      firstPageTotal: 8,
+      rowsSoFar: 5,
+      droppedSoFar: 1,
+    };
     const data = Array.from({ length: rows }, (_, i) => leg(START + 10 + i));
     const step = chainStep(task, { totalRecordCount: 0, scrollId, data }, opts);
     expect(step.next).toBeUndefined();
@@ -104,19 +115,24 @@ describe('chainStep', () => {
 
   it('refuses a cursor that does not advance', () => {
     const task = { ...task1, page: 2, scrollId: 'Y3Vyc29yMQ', firstPageTotal: 7, rowsSoFar: 3 };
-    const call = () => chainStep(task, { totalRecordCount: 7, scrollId: 'Y3Vyc29yMQ', data: [leg(START)] }, opts);
+    const call = () =>
+      chainStep(task, { totalRecordCount: 7, scrollId: 'Y3Vyc29yMQ', data: [leg(START)] }, opts);
     expect(call).toThrow(StuckCursorError);
     expect(call).toThrow(/returned the scrollId it was sent/);
   });
 
   it('refuses a cursor that cannot travel in a task', () => {
-    const call = () => chainStep(task1, { totalRecordCount: 7, scrollId: 'not base64!', data: [leg(START)] }, opts);
+    const call = () =>
+      chainStep(task1, { totalRecordCount: 7, scrollId: 'not base64!', data: [leg(START)] }, opts);
     expect(call).toThrow(InvalidCursorError);
     expect(call).toThrow(/scrollId: must be base64/);
   });
 
   it('names undocumented fields once per page', () => {
-    const data = [{ ...leg(START), queueName: 'a' }, { ...leg(START + 1), queueName: 'b', score: 1 }];
+    const data = [
+      { ...leg(START), queueName: 'a' },
+      { ...leg(START + 1), queueName: 'b', score: 1 },
+    ];
     const step = chainStep(task1, { totalRecordCount: 2, scrollId: NO_DATA, data }, opts);
     expect(step.driftFields).toEqual(['queueName', 'score']);
     expect(step.rows[1]?.extra).toBe('{"queueName":"b","score":1}');
@@ -124,7 +140,9 @@ describe('chainStep', () => {
 
   it('fails the page on a row it cannot normalize, naming the field', () => {
     const data = [{ ...leg(START), talkTimeMS: 'long' }];
-    expect(() => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts)).toThrow(RowSchemaError);
+    expect(() => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts)).toThrow(
+      RowSchemaError,
+    );
   });
 
   it('walks a whole chain to totals that reconcile with the first page', () => {

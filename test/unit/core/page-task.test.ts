@@ -49,7 +49,11 @@ describe('parsePageTask', () => {
   it.each<[string, unknown, RegExp]>([
     ['a body that is not JSON', '{"v":1,', /not JSON/],
     ['an unknown field', { ...page1, foo: 1 }, /unknown field foo/],
-    ['a token', { ...page1, token: 'eyJ' }, /unknown field token \(a task must never carry a token or credential\)/],
+    [
+      'a token',
+      { ...page1, token: 'eyJ' },
+      /unknown field token \(a task must never carry a token or credential\)/,
+    ],
     ['an access token', { ...page1, accessToken: 'eyJ' }, /accessToken.*never carry a token/],
     ['a password', { ...page1, password: 'x' }, /password.*never carry a token/],
     ['an API key', { ...page1, apiKey: 'x' }, /apiKey.*never carry a token/],
@@ -65,8 +69,16 @@ describe('parsePageTask', () => {
     ['a page over the cap', { ...page3, page: MAX_PAGE + 1 }, /page: /],
     ['page 0', { ...page1, page: 0 }, /page: /],
     ['a fractional page', { ...page3, page: 2.5 }, /page: /],
-    ['a later page without a scrollId', { ...page3, scrollId: undefined }, /scrollId: is required after page 1/],
-    ['a later page without its total', { ...page3, firstPageTotal: undefined }, /firstPageTotal: is required/],
+    [
+      'a later page without a scrollId',
+      { ...page3, scrollId: undefined },
+      /scrollId: is required after page 1/,
+    ],
+    [
+      'a later page without its total',
+      { ...page3, firstPageTotal: undefined },
+      /firstPageTotal: is required/,
+    ],
     ['a total on page 1', { ...page1, firstPageTotal: 5 }, /firstPageTotal: is only known after page 1/],
     ['rows on page 1', { ...page1, rowsSoFar: 5 }, /rowsSoFar: must be 0/],
     ['a page size over 7000', { ...page1, pageSize: 7001 }, /pageSize: /],
@@ -76,7 +88,11 @@ describe('parsePageTask', () => {
     ['a duplicated PBX', { ...page1, pbx: ['a', 'a'] }, /pbx: .*sorted and unique/],
     ['a PBX with a comma', { ...page1, pbx: ['a,b'] }, /pbx.0: must be a PBX name/],
     ['an empty PBX list', { ...page1, pbx: [] }, /pbx: /],
-    ['isConnectTime on call records', { ...page1, table: 'call-records', isConnectTime: true }, /call-legs only/],
+    [
+      'isConnectTime on call records',
+      { ...page1, table: 'call-records', isConnectTime: true },
+      /call-legs only/,
+    ],
     ['a missing flag', { ...page1, isSimplified: undefined }, /isSimplified: /],
   ])('refuses %s, naming the field', (_name, message, error) => {
     const result = parsePageTask(message);
@@ -128,7 +144,9 @@ describe('building tasks', () => {
 
   it('starts a chain at page 1 with nothing counted', () => {
     const { table, window, pbx, attempt, pageSize, isConnectTime, isSimplified } = page1;
-    expect(firstPageTask({ table, window, pbx, attempt, pageSize, isConnectTime, isSimplified })).toEqual(page1);
+    expect(firstPageTask({ table, window, pbx, attempt, pageSize, isConnectTime, isSimplified })).toEqual(
+      page1,
+    );
   });
 
   it('asks the API for the window in UTC with the legs flags', () => {

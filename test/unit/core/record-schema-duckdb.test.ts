@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { duckdbColumns, type LakeRow, lineageOf, normalizeRow } from '../../../functions/core/record-schema.js';
+import {
+  duckdbColumns,
+  type LakeRow,
+  lineageOf,
+  normalizeRow,
+} from '../../../functions/core/record-schema.js';
 import { TABLES, type Table } from '../../../functions/core/tables.js';
 import { guideExample, specExample } from './spec-examples.js';
 
@@ -43,7 +48,8 @@ describe.each(TABLES)('a %s row serialized with JSON.stringify', (table) => {
     const connection = await db.connect();
     try {
       const reader = await connection.runAndReadAll(
-        `SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${sqlMap(duckdbColumns(table))})`,
+        `SELECT * FROM read_json('${file}', format = 'newline_delimited', ` +
+          `columns = ${sqlMap(duckdbColumns(table))})`,
       );
       // BIGINT comes back as bigint; the lake row holds the same value as a (safe) number.
       const back = reader

@@ -56,8 +56,20 @@ describe.each(TABLES)('the %s columns', (table) => {
   });
 
   it('give Glue and DuckDB one type per column, in the same order', () => {
-    const glue = { string: 'string', local_time: 'string', epoch_ms: 'bigint', int: 'int', 'string[]': 'array<string>' };
-    const duck = { string: 'VARCHAR', local_time: 'VARCHAR', epoch_ms: 'BIGINT', int: 'INTEGER', 'string[]': 'VARCHAR[]' };
+    const glue = {
+      string: 'string',
+      local_time: 'string',
+      epoch_ms: 'bigint',
+      int: 'int',
+      'string[]': 'array<string>',
+    };
+    const duck = {
+      string: 'VARCHAR',
+      local_time: 'VARCHAR',
+      epoch_ms: 'BIGINT',
+      int: 'INTEGER',
+      'string[]': 'VARCHAR[]',
+    };
     expect(glueColumns(table)).toEqual(columns.map((c) => ({ name: c.name, type: glue[c.type] })));
     expect(Object.entries(duckdbColumns(table))).toEqual(columns.map((c) => [c.name, duck[c.type]]));
   });
@@ -130,7 +142,7 @@ describe('normalizeRow on the spec examples', () => {
     });
   });
 
-  it('turns the (repaired) call-records example row into its lake row, lra included, absent fields null', () => {
+  it('turns the repaired call-records example row into its lake row: lra kept, absent fields null', () => {
     const { row, driftFields } = normalizeRow('call-records', specExample('call-records').data[0], lineage);
     expect(driftFields).toEqual([]);
     expect(row).toStrictEqual({

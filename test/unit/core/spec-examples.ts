@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Table } from '../../../functions/core/tables.js';
 
 /**
- * The documented field lists and example rows of the two reports, read from the vendored 8x8 reference at test
- * time so that the tests follow the reference instead of a hand-copied fixture.
+ * The documented field lists and example rows of the two reports, read at test time from the copy of 8x8's
+ * published reference in `test/fixtures/8x8/`, so that the tests follow the docs instead of hand-copied rows.
  */
-export const REFERENCE_DIR = '/work/shared/reference/8x8';
+export const REFERENCE_DIR = fileURLToPath(new URL('../../fixtures/8x8', import.meta.url));
 
 interface ExampleBody {
   meta: { totalRecordCount: number; scrollId: string };
@@ -25,8 +26,8 @@ export function specExampleText(table: Table): string {
 
 /**
  * The spec's 200 example of a table, parsed. The call-records example is not valid JSON: a comma is missing
- * after `"calleeHoldDuration": "00:00:00"`; it is repaired here (and only there), and the repair must change the
- * text, so that a corrected spec makes this helper fail loudly rather than patch something else.
+ * after `"calleeHoldDuration": "00:00:00"`; it is repaired here (and only there), and the repair must change
+ * the text, so that a corrected spec makes this helper fail loudly rather than patch something else.
  */
 export function specExample(table: Table): ExampleBody {
   const text = specExampleText(table);

@@ -20,9 +20,9 @@ describe('filterTimeOf', () => {
   });
 
   it('reads a numeric string as its number', () => {
-    expect(filterTimeOf('call-legs', { disconnectedTimeUTC: '1643898472253' }, { isConnectTime: false })).toBe(
-      1643898472253,
-    );
+    expect(
+      filterTimeOf('call-legs', { disconnectedTimeUTC: '1643898472253' }, { isConnectTime: false }),
+    ).toBe(1643898472253);
   });
 
   it.each([

@@ -114,13 +114,16 @@ describe('window ids', () => {
     expect(parseWindowId(id)).toEqual(window);
   });
 
-  it.each([15, 60, 1440])('round-trips every window of two days on a %i-minute grid, in time order', (grid) => {
-    const windows = windowsFor(at('2026-11-27T00:00:00Z'), at('2026-11-29T00:00:00Z'), grid);
-    const ids = windows.map(windowId);
-    expect(ids.map(parseWindowId)).toEqual(windows);
-    expect([...ids].sort()).toEqual(ids);
-    expect(ids.every((id) => /^[0-9A-Za-z-]+$/.test(id))).toBe(true);
-  });
+  it.each([15, 60, 1440])(
+    'round-trips every window of two days on a %i-minute grid, in time order',
+    (grid) => {
+      const windows = windowsFor(at('2026-11-27T00:00:00Z'), at('2026-11-29T00:00:00Z'), grid);
+      const ids = windows.map(windowId);
+      expect(ids.map(parseWindowId)).toEqual(windows);
+      expect([...ids].sort()).toEqual(ids);
+      expect(ids.every((id) => /^[0-9A-Za-z-]+$/.test(id))).toBe(true);
+    },
+  );
 
   it.each([
     ['no grid length', '20261127T0100Z'],

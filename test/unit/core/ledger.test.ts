@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { dueWindows } from '../../../functions/core/due-windows.js';
+import {
+  isSettled,
+  type LedgerEntry,
+  LedgerEntrySchema,
+  publishedEntry,
+  reconcile,
+  runningEntry,
+} from '../../../functions/core/ledger.js';
+import { parseWindowId, windowId } from '../../../functions/core/windows.js';
+
+const MIN = 60_000;
+const at = (iso: string) => Date.parse(iso);
+const W1 = parseWindowId('20261127T0100Z-60m');
+
+describe('reconcile', () => {
+  it('matches when kept + dropped at the edges equals the first page total', () => {
+    const r = reconcile(95, 5, 100);
+    expect(r).toMatchObject({ verdict: 'match', received: 95, droppedAtEdges: 5, apiTotal: 100 });
+    expect(r.explanation).toBe(
+      "95 rows kept + 5 dropped at the window edges = 100, equal to the first page's totalRecordCount 100 " +
+        '(it counts the inclusive request, edge second included)',
+    );
+  });
+
+  it.each([
+    [101, 5, 100, /more than .*\(late data\)/],
+    [90, 5, 100, /fewer than .* re-pull the window/],
+  ])('calls %i kept + %i dropped against %i a mismatch and says why', (received, dropped, total, why) => {
+    const r = reconcile(received, dropped, total);
+    expect(r.verdict).toBe('mismatch');
+    expect(r.explanation).toMatch(why);
+  });
+});
+
+describe('isSettled', () => {
+  it.each([
+    ['at the end', W1.endMs, false],
+    ['a minute short of the settle time', W1.endMs + 59 * MIN, false],
+    ['exactly at the settle time', W1.endMs + 60 * MIN, true],
+    ['long after', W1.endMs + 24 * 60 * MIN, true],
+  ])('a pull started %s is settled: %s', (_name, startedAt, settled) => {
+    expect(isSettled(W1, startedAt, 60)).toBe(settled);
+  });
+});
+
+describe('ledger entries', () => {
+  const chain = { table: 'call-legs' as const, window: W1, pbx: 'allpbxes' as const, attempt: 1 };
+
+  it('records a running chain, then its publication with totals, verdict and settledness', () => {
+    const running = runningEntry(chain, W1.endMs + 5 * MIN);
+    expect(running).toEqual({
+      v: 1,
+      table: 'call-legs',
+      window: '20261127T0100Z-60m',
+      startMs: W1.startMs,
+      endMs: W1.endMs,
+      pbx: 'allpbxes',
+      attempt: 1,
+      startedAt: '2026-11-27T02:05:00.000Z',
+      status: 'running',
+    });
+    const done = { pages: 2, rows: 10, dropped: 1, firstPageTotal: 11 };
+    const published = publishedEntry(running, done, W1.endMs + 6 * MIN, 60);
+    expect(published).toMatchObject({
+      status: 'published',
+      finishedAt: '2026-11-27T02:06:00.000Z',
+      pages: 2,
+      rows: 10,
+      firstPageTotal: 11,
+      settled: false,
+      reconciliation: { verdict: 'match', received: 10, droppedAtEdges: 1, apiTotal: 11 },
+    });
+    const later = runningEntry({ ...chain, attempt: 2 }, W1.endMs + 61 * MIN);
+    expect(publishedEntry(later, done, W1.endMs + 62 * MIN, 60)).toMatchObject({ settled: true, attempt: 2 });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an unknown field', { token: 'x' }],
+    ['bounds that disagree with the window id', { endMs: W1.endMs + MIN }],
+    ['an unknown status', { status: 'failed' }],
+    ['a published entry without totals', { status: 'published' }],
+    ['a start time that is not ISO', { startedAt: 'yesterday' }],
+  ])('refuses %s', (_name, change) => {
+    const running = runningEntry(chain, W1.endMs);
+    expect(LedgerEntrySchema.safeParse({ ...running, ...change }).success).toBe(false);
+  });
+});
+
+describe('dueWindows', () => {
+  const now = at('2026-11-27T05:30:00Z');
+  const plan = {
+    table: 'call-legs' as const,
+    nowMs: now,
+    horizonDays: 4 / 24, // 01:30 back: the windows from 01:00 to 05:00
+    gridMinutes: 60,
+    settleMinutes: 60,
+    staleAfterMs: 30 * MIN,
+  };
+  const entry = (id: string, change: Partial<LedgerEntry> & Record<string, unknown>): LedgerEntry => {
+    const window = parseWindowId(id);
+    const running = runningEntry({ table: 'call-legs', window, pbx: 'allpbxes', attempt: 1 }, window.endMs);
+    if (change.status !== 'published') return LedgerEntrySchema.parse({ ...running, ...change });
+    const done = { pages: 1, rows: 1, dropped: 0, firstPageTotal: 1 };
+    return LedgerEntrySchema.parse({ ...publishedEntry(running, done, window.endMs + MIN, 60), ...change });
+  };
+  const due = (ledger: LedgerEntry[]) =>
+    dueWindows({ ...plan, ledger }).map((d) => [d.id, d.reason, d.attempt]);
+
+  it('plans every ended window of the horizon when nothing was published, oldest first', () => {
+    expect(due([])).toEqual([
+      ['20261127T0100Z-60m', 'unpublished', 1],
+      ['20261127T0200Z-60m', 'unpublished', 1],
+      ['20261127T0300Z-60m', 'unpublished', 1],
+      ['20261127T0400Z-60m', 'unpublished', 1],
+    ]);
+  });
+
+  it.each<[string, LedgerEntry, [string, string, number] | undefined]>([
+    [
+      'skips a settled window',
+      entry('20261127T0200Z-60m', { status: 'published', settled: true }),
+      undefined,
+    ],
+    [
+      'repulls an unsettled window once a pull would settle it',
+      entry('20261127T0200Z-60m', { status: 'published', settled: false }),
+      ['20261127T0200Z-60m', 'unsettled', 2],
+    ],
+    [
+      'waits with an unsettled window that a pull now could not settle',
+      entry('20261127T0400Z-60m', { status: 'published', settled: false }),
+      undefined,
+    ],
+    [
+      'leaves a running chain alone',
+      entry('20261127T0300Z-60m', { startedAt: '2026-11-27T05:10:00.000Z' }),
+      undefined,
+    ],
+    [
+      'restarts a stale running chain with a new attempt',
+      entry('20261127T0300Z-60m', { startedAt: '2026-11-27T05:00:00.000Z', attempt: 3 }),
+      ['20261127T0300Z-60m', 'stale', 4],
+    ],
+  ])('%s', (_name, ledgerEntry, expected) => {
+    const found = due([ledgerEntry]).find(([id]) => id === ledgerEntry.window);
+    expect(found).toEqual(expected);
+  });
+
+  it("ignores another table's entries and lets the newest attempt speak for a window", () => {
+    const id = '20261127T0100Z-60m';
+    const records = { ...entry(id, { status: 'published', settled: true }), table: 'call-records' as const };
+    expect(due([records]).map(([d]) => d)).toContain(id);
+    const old = entry(id, { status: 'published', settled: true, attempt: 1 });
+    const fresh = entry(id, { attempt: 2, startedAt: '2026-11-27T05:20:00.000Z' });
+    expect(due([fresh, old]).map(([d]) => d)).not.toContain(id);
+    expect(due([old, entry(id, { attempt: 2, startedAt: '2026-11-27T04:00:00.000Z' })])).toContainEqual([
+      id,
+      'stale',
+      3,
+    ]);
+  });
+
+  it('never plans the window still in progress, and works on other grids', () => {
+    const ids = dueWindows({ ...plan, gridMinutes: 15, ledger: [] }).map((d) => d.id);
+    expect(ids.at(-1)).toBe('20261127T0515Z-15m');
+    expect(ids[0]).toBe('20261127T0130Z-15m'); // 01:30 is the horizon, already on this grid
+    expect(ids.map((id) => windowId(parseWindowId(id)))).toEqual(ids);
+  });
+
+  it('refuses a non-positive horizon', () => {
+    expect(() => dueWindows({ ...plan, horizonDays: 0, ledger: [] })).toThrow(/horizonDays/);
+  });
+});
