@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import { type ApiPage, NO_DATA, parseApiPage } from '../core/api-page.js';
+import type { PageQuery } from '../core/page-query.js';
+import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
 import { toApiTime } from '../core/windows.js';
 import type { TokenProvider } from './token-provider.js';
@@ -15,45 +17,12 @@ import {
 } from './wa-retry.js';
 
 export const DEFAULT_BASE_URL = 'https://api.8x8.com/analytics/work';
-export const MAX_PAGE_SIZE = 7000;
 const MAX_FILTER_VALUES = 125;
 
-/** One page request of `/v2/call-legs` or `/v2/call-records`, with every documented parameter. */
-export interface PageQuery {
-  table: Table;
-  /** PBX ids (names), or 'allpbxes' for every PBX of the account. */
-  pbx: readonly string[] | 'allpbxes';
-  /** Interval start and end, epoch ms; sent as `YYYY-MM-DD HH:MM:SS` in `timeZone` (whole seconds). */
-  startMs: number;
-  endMs: number;
-  /** IANA zone the times are rendered in; default UTC. */
-  timeZone?: string;
-  pageSize: number;
-  scrollId?: string;
-  /** Call legs only: filter on connect time instead of disconnect time. */
-  isConnectTime?: boolean;
-  /** Call legs only: leave out child legs. */
-  isSimplified?: boolean;
-  caller?: readonly string[];
-  callee?: readonly string[];
-  callerOrCallee?: readonly string[];
-}
-
 /** A validated page answer. `done` marks the end of the chain: scrollId "No Data" or no rows. */
-export interface PageAnswer {
-  totalRecordCount: number;
-  scrollId: string;
-  data: Record<string, unknown>[];
-  done: boolean;
+export interface PageAnswer extends ApiPage {
+  readonly done: boolean;
 }
-
-const pageSchema = z.object({
-  meta: z.object({ totalRecordCount: z.number().int().nonnegative(), scrollId: z.string().min(1) }),
-  // Rows are checked to be objects but not copied: they are normalized later by the table's record schema.
-  data: z.array(
-    z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
-  ),
-});
 
 export interface ClientOptions {
   baseUrl: string;
@@ -104,17 +73,13 @@ export class WorkAnalyticsClient {
         }
         if (answer.status !== 200)
           throw errorForAnswer(answer, tokens.secrets(), query.scrollId !== undefined);
-        const parsed = pageSchema.safeParse(parseJson(answer.text));
-        if (!parsed.success) return { retry: `${pathOf(query.table)} answered 200 with a malformed body` };
-        const { meta, data } = parsed.data;
-        return {
-          value: {
-            totalRecordCount: meta.totalRecordCount,
-            scrollId: meta.scrollId,
-            data,
-            done: meta.scrollId === 'No Data' || data.length === 0,
-          },
-        };
+        let page: ApiPage;
+        try {
+          page = parseApiPage(parseJson(answer.text));
+        } catch {
+          return { retry: `${pathOf(query.table)} answered 200 with a malformed body` };
+        }
+        return { value: { ...page, done: page.scrollId === NO_DATA || page.data.length === 0 } };
       },
       {
         policy: this.options.policy ?? DEFAULT_RETRY_POLICY,

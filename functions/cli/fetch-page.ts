@@ -1,5 +1,5 @@
-import { MAX_PAGE_SIZE } from '../adapters/wa-client.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
 import { parseFlags, parseInstant, parseInteger, parsePbx } from './args.js';
 import { resolveConnection } from './credentials.js';

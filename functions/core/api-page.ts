@@ -14,7 +14,13 @@ export interface ApiPage {
 
 const ApiBodySchema = z.object({
   meta: z.object({ totalRecordCount: z.int().nonnegative(), scrollId: z.string() }),
-  data: z.array(z.unknown()),
+  // Rows must be objects but are not copied here: `normalizeRow` reads each one once, later.
+  data: z.array(
+    z.custom<Record<string, unknown>>(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      'a row object',
+    ),
+  ),
 });
 
 /** The API answered 200 with a body that is not a report page; the message names the field. */

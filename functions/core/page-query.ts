@@ -1,36 +1,49 @@
-import { toApiTime } from './api-time.js';
-import { ALL_PBXES, type PageTask, type PbxScope, taskWindow } from './page-task.js';
-import { apiPath, type Table } from './tables.js';
+import type { PageTask } from './page-task.js';
+import { taskWindow } from './page-task.js';
+import type { Table } from './tables.js';
 
-/** One report request, ready for an HTTP client: the path and its query parameters as text. */
+/**
+ * One page request of `/v2/call-legs` or `/v2/call-records`, with every documented parameter. The client
+ * (`functions/adapters/wa-client.ts`) validates it and renders the URL parameters.
+ */
 export interface PageQuery {
-  readonly table: Table;
-  readonly path: `/v2/${Table}`;
-  readonly params: Readonly<Record<string, string>>;
-}
-
-/** The `pbxId` parameter of a scope: `allpbxes` or the comma-joined names. */
-export function pbxParam(pbx: PbxScope): string {
-  return pbx === ALL_PBXES ? ALL_PBXES : pbx.join(',');
+  table: Table;
+  /** PBX ids (names), or 'allpbxes' for every PBX of the account. */
+  pbx: readonly string[] | 'allpbxes';
+  /** Interval start and end, epoch ms; sent as `YYYY-MM-DD HH:MM:SS` in `timeZone` (whole seconds). */
+  startMs: number;
+  endMs: number;
+  /** IANA zone the times are rendered in; default UTC. */
+  timeZone?: string;
+  pageSize: number;
+  scrollId?: string;
+  /** Call legs only: filter on connect time instead of disconnect time. */
+  isConnectTime?: boolean;
+  /** Call legs only: leave out child legs. */
+  isSimplified?: boolean;
+  caller?: readonly string[];
+  callee?: readonly string[];
+  callerOrCallee?: readonly string[];
 }
 
 /**
- * The request of a task. Always asked in UTC: local text is ambiguous when a zone falls back, and grid
- * windows are UTC. The API reads `endTime` inclusively, so its edge second comes back too; `inWindow` drops it.
+ * The request of a task. Always asked in UTC: local text is ambiguous when a zone falls back, and grid windows
+ * are UTC. The API reads `endTime` inclusively, so its edge second comes back too; `inWindow` drops it.
  */
 export function pageQueryOf(task: PageTask): PageQuery {
   const window = taskWindow(task);
-  const params: Record<string, string> = {
-    pbxId: pbxParam(task.pbx),
-    startTime: toApiTime(window.startMs, 'UTC'),
-    endTime: toApiTime(window.endMs, 'UTC'),
+  const query: PageQuery = {
+    table: task.table,
+    pbx: task.pbx,
+    startMs: window.startMs,
+    endMs: window.endMs,
     timeZone: 'UTC',
-    pageSize: String(task.pageSize),
+    pageSize: task.pageSize,
   };
-  if (task.scrollId !== undefined) params.scrollId = task.scrollId;
+  if (task.scrollId !== undefined) query.scrollId = task.scrollId;
   if (task.table === 'call-legs') {
-    params.isConnectTime = String(task.isConnectTime);
-    params.isSimplified = String(task.isSimplified);
+    query.isConnectTime = task.isConnectTime;
+    query.isSimplified = task.isSimplified;
   }
-  return { table: task.table, path: apiPath(task.table), params };
+  return query;
 }

@@ -29,7 +29,7 @@ export interface TaskQueue {
 /** The report API (8x8 or the simulator); the adapter owns authentication and retries. */
 export interface PageSource {
   /** Fetches one page; gives up (rejects) at `deadlineMs` (epoch ms) so the Lambda can re-queue the task. */
-  fetchPage(query: PageQuery, options: { deadlineMs: number }): Promise<ApiPage>;
+  fetchPage(query: PageQuery, options: { deadlineMs?: number }): Promise<ApiPage>;
 }
 
 /** The time, injected so core stays deterministic under test. */

@@ -28,9 +28,10 @@ const QUERY = {
   pageSize: '20',
 };
 const legs = (query: Record<string, string> = QUERY) => getReport(sim, '/v2/call-legs', query, token);
+/** Plans `fault` for the next report request only (the plan's n counts report requests from 1). */
 const once = (fault: Fault) => {
-  sim.faults.plan = ({ n }) => (n === planStart + 1 ? fault : undefined);
-  const planStart = Object.values(sim.stats.reportRequests).reduce((a, b) => a + b, 0);
+  const at = Object.values(sim.stats.reportRequests).reduce((a, b) => a + b, 0) + 1;
+  sim.faults.plan = ({ n }) => (n === at ? fault : undefined);
 };
 
 describe('planned faults', () => {

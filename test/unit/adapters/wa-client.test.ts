@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PageQuery } from '../../../functions/adapters/wa-client.js';
 import {
   BadRequestError,
   InvalidApiKeyError,
@@ -12,6 +11,7 @@ import {
 } from '../../../functions/adapters/wa-errors.js';
 import type { RetryEvent } from '../../../functions/adapters/wa-retry.js';
 import { createWorkAnalytics } from '../../../functions/adapters/work-analytics.js';
+import type { PageQuery } from '../../../functions/core/page-query.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
 
 const HOUR = 3_600_000;

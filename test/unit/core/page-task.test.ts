@@ -152,16 +152,13 @@ describe('building tasks', () => {
   it('asks the API for the window in UTC with the legs flags', () => {
     expect(pageQueryOf(page1)).toEqual({
       table: 'call-legs',
-      path: '/v2/call-legs',
-      params: {
-        pbxId: 'allpbxes',
-        startTime: '2026-11-27 01:00:00',
-        endTime: '2026-11-27 02:00:00',
-        timeZone: 'UTC',
-        pageSize: '7000',
-        isConnectTime: 'false',
-        isSimplified: 'false',
-      },
+      pbx: 'allpbxes',
+      startMs: Date.UTC(2026, 10, 27, 1),
+      endMs: Date.UTC(2026, 10, 27, 2),
+      timeZone: 'UTC',
+      pageSize: 7000,
+      isConnectTime: false,
+      isSimplified: false,
     });
   });
 
@@ -169,15 +166,12 @@ describe('building tasks', () => {
     const task: PageTask = { ...page3, table: 'call-records', pbx: ['acme', 'acme2'], pageSize: 50 };
     expect(pageQueryOf(task)).toEqual({
       table: 'call-records',
-      path: '/v2/call-records',
-      params: {
-        pbxId: 'acme,acme2',
-        startTime: '2026-11-27 01:00:00',
-        endTime: '2026-11-27 02:00:00',
-        timeZone: 'UTC',
-        pageSize: '50',
-        scrollId: page3.scrollId,
-      },
+      pbx: ['acme', 'acme2'],
+      startMs: Date.UTC(2026, 10, 27, 1),
+      endMs: Date.UTC(2026, 10, 27, 2),
+      timeZone: 'UTC',
+      pageSize: 50,
+      scrollId: page3.scrollId,
     });
   });
 });

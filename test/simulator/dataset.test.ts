@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CallLegRow,
+  type CallRecordRow,
+  DRIFT_FIELDS,
+  RETENTION_MS,
+  type Simulator,
+  startSimulator,
+} from './index.js';
+import { getReport, login, type PageBody } from './test-client.js';
+
+const NOW = Date.UTC(2026, 5, 20, 12);
+const WEEK = { fromMs: Date.UTC(2026, 5, 8), toMs: Date.UTC(2026, 5, 15) };
+let sim: Simulator;
+let legs: CallLegRow[];
+let records: CallRecordRow[];
+beforeAll(async () => {
+  sim = await startSimulator({ now: () => NOW });
+  legs = sim.truth({ table: 'call-legs', ...WEEK }) as CallLegRow[];
+  records = sim.truth({ table: 'call-records', ...WEEK }) as CallRecordRow[];
+});
+afterAll(() => sim.close());
+
+describe('the data set', () => {
+  it('is the same for the same seed and differs for another seed', async () => {
+    const same = await startSimulator({ now: () => NOW });
+    const other = await startSimulator({ now: () => NOW, seed: 2 });
+    try {
+      const window = {
+        table: 'call-legs' as const,
+        fromMs: Date.UTC(2026, 5, 10, 14),
+        toMs: Date.UTC(2026, 5, 10, 15),
+      };
+      expect(same.truth(window)).toEqual(sim.truth(window));
+      expect(other.truth(window)).not.toEqual(sim.truth(window));
+    } finally {
+      await Promise.all([same.close(), other.close()]);
+    }
+  });
+
+  it('has about callsPerHour calls per hour per PBX, more in New York business hours', () => {
+    const perPbxHour = records.length / (7 * 24 * 3);
+    expect(perPbxHour).toBeGreaterThan(30);
+    expect(perPbxHour).toBeLessThan(50);
+    const hourOf = (r: CallRecordRow) => new Date(r.startTimeUTC).getUTCHours();
+    const noonNy = records.filter((r) => hourOf(r) === 16).length;
+    const nightNy = records.filter((r) => hourOf(r) === 8).length;
+    expect(noonNy).toBeGreaterThan(nightNy * 4);
+  });
+
+  it('gives every leg a distinct (callId, legId) and every record a distinct numeric callId', () => {
+    expect(new Set(legs.map((l) => `${l.callId}/${l.legId}`)).size).toBe(legs.length);
+    expect(new Set(records.map((r) => r.callId)).size).toBe(records.length);
+    expect(records.every((r) => /^\d{13}$/.test(r.callId))).toBe(true);
+  });
+
+  it('makes each record agree with its legs', () => {
+    const byCall = Map.groupBy(legs, (l) => l.callId);
+    let checked = 0;
+    for (const record of records) {
+      const own = byCall.get(record.callId);
+      // Legs of a call can end outside the week when the call straddles its edges.
+      if (!own || own.length !== Number(record.callLegCount)) continue;
+      checked++;
+      expect(record.startTimeUTC).toBe(Math.min(...own.map((l) => l.startTimeUTC)));
+      expect(record.disconnectedTimeUTC).toBe(Math.max(...own.map((l) => l.disconnectedTimeUTC)));
+      expect(record.talkTimeMS).toBe(own.reduce((sum, l) => sum + l.talkTimeMS, 0));
+      expect(record.answered).toBe(own.some((l) => l.answered === 'Answered') ? 'Answered' : '-');
+      expect(record.callTime).toBe(record.disconnectedTimeUTC - record.startTimeUTC);
+      expect(record.callTime).toBeLessThanOrEqual(2 * 3_600_000);
+    }
+    expect(checked).toBeGreaterThan(records.length * 0.95);
+  });
+
+  it('covers the documented journeys and quirks', () => {
+    const counts = new Map(
+      Map.groupBy(records, (r) => r.callLegCount)
+        .entries()
+        .map(([k, v]) => [k, v.length]),
+    );
+    expect([...counts.keys()].map(Number).sort((a, b) => a - b)[0]).toBe(1);
+    expect(Math.max(...[...counts.keys()].map(Number))).toBeLessThanOrEqual(8);
+    expect(Math.max(...[...counts.keys()].map(Number))).toBeGreaterThanOrEqual(6);
+    const never = legs.filter((l) => l.connectTimeUTC === 0);
+    expect(never.length).toBeGreaterThan(0);
+    expect(never.every((l) => l.connectTime === '0' && l.talkTimeMS === 0)).toBe(true);
+    expect(legs.some((l) => l.calleeSvcName === 'VMadvanced' && l.propsLastPartyDisp === 'Voicemail')).toBe(
+      true,
+    );
+    expect(legs.some((l) => l.parentCallId !== null && l.cause === 'Ring No Answer')).toBe(true);
+    expect(legs.some((l) => l.transferToCallId !== null)).toBe(true);
+    expect(records.some((r) => r.abandoned === 'Abandoned' && r.abandonedTime === r.callTime)).toBe(true);
+    expect(legs.some((l) => l.calleeSvcName === 'CallRecording')).toBe(true);
+    expect(legs.some((l) => l.calleeSvcName === 'CallForking')).toBe(true);
+    expect(legs.some((l) => l.disconnectedTimeUTC === l.startTimeUTC)).toBe(true);
+    expect(
+      legs.every((l) => ['Missed', '-'].includes(l.missed) && ['Answered', '-'].includes(l.answered)),
+    ).toBe(true);
+    expect(legs.every((l) => /^\d{2}:\d{2}:\d{2}$/.test(l.talkTime))).toBe(true);
+    expect(
+      records.some((r) => r.departments === null) && records.some((r) => r.departments?.length === 0),
+    ).toBe(true);
+    expect(records.some((r) => r.aaDestination !== null)).toBe(true);
+  });
+
+  it('writes names with accents, CJK, emoji, quotes, commas and newlines', () => {
+    const names = new Set(legs.flatMap((l) => [l.callerName, l.calleeName]));
+    for (const pattern of [/é/, /[\u4e00-\u9fff]/, /\p{Extended_Pictographic}/u, /"/, /,/, /\n/]) {
+      expect(
+        [...names].some((n) => pattern.test(n)),
+        String(pattern),
+      ).toBe(true);
+    }
+  });
+
+  it('adds an undocumented field to about 1 row in 200', () => {
+    const drifted = legs.filter((l) => DRIFT_FIELDS.some((f) => f in l));
+    expect(drifted.length / legs.length).toBeGreaterThan(1 / 400);
+    expect(drifted.length / legs.length).toBeLessThan(1 / 100);
+  });
+});
+
+describe('time-dependent visibility', () => {
+  it('shows a late call only delayMs after it ended, by the clock', async () => {
+    let clock = Date.UTC(2026, 5, 10, 16);
+    const late = await startSimulator({
+      now: () => clock,
+      lateData: { fraction: 0.2, delayMs: 30 * 60_000 },
+    });
+    try {
+      const token = await login(late);
+      const window = {
+        table: 'call-records' as const,
+        fromMs: Date.UTC(2026, 5, 10, 14),
+        toMs: Date.UTC(2026, 5, 10, 15),
+      };
+      const query = {
+        pbxId: 'allpbxes',
+        startTime: '2026-06-10 14:00:00',
+        endTime: '2026-06-10 14:59:59',
+        timeZone: 'UTC',
+        pageSize: '7000',
+      };
+      const early = late.truth(window);
+      const seen = ((await getReport(late, '/v2/call-records', query, token)).json as PageBody).data;
+      clock = Date.UTC(2026, 5, 10, 15, 30);
+      const after = late.truth(window);
+      const seenAfter = ((await getReport(late, '/v2/call-records', query, token)).json as PageBody).data;
+      expect(seen).toEqual(early);
+      expect(seenAfter).toEqual(after);
+      const appeared = after.filter((r) => !early.some((e) => e.callId === r.callId));
+      expect(appeared.length).toBeGreaterThan(after.length * 0.1);
+      expect(appeared.length).toBeLessThan(after.length * 0.3);
+      expect(appeared.every((r) => r.disconnectedTimeUTC + 30 * 60_000 <= clock)).toBe(true);
+      expect(late.truth({ ...window, atMs: Date.UTC(2026, 5, 10, 16) })).toEqual(early);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('does not show a call before it has ended', () => {
+    const current = sim.truth({ table: 'call-records', fromMs: NOW - 3_600_000, toMs: NOW + 3_600_000 });
+    expect(current.length).toBeGreaterThan(0);
+    expect(current.every((r) => r.disconnectedTimeUTC <= NOW)).toBe(true);
+  });
+
+  it('serves only the last 2 years: nothing older, and a longer range is cut', async () => {
+    const token = await login(sim);
+    const cutoff = NOW - RETENTION_MS;
+    const old = {
+      pbxId: 'acmecorp',
+      startTime: '2023-01-01 00:00:00',
+      endTime: '2023-01-02 00:00:00',
+      timeZone: 'UTC',
+      pageSize: '10',
+    };
+    expect((await getReport(sim, '/v2/call-legs', old, token)).json).toEqual({
+      meta: { totalRecordCount: 0, scrollId: 'No Data' },
+      data: [],
+    });
+    const endMs = cutoff + 3_600_000;
+    const end = new Date(endMs).toISOString().slice(0, 19).replace('T', ' ');
+    const long = { ...old, endTime: end, pageSize: '7000' };
+    const rows = ((await getReport(sim, '/v2/call-legs', long, token)).json as PageBody).data;
+    const expected = sim.truth({
+      table: 'call-legs',
+      fromMs: cutoff,
+      toMs: endMs + 1000,
+      pbxIds: ['acmecorp'],
+    });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(expected);
+    expect(Math.min(...rows.map((r) => r.disconnectedTimeUTC as number))).toBeGreaterThanOrEqual(cutoff);
+  });
+});
