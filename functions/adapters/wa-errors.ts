@@ -61,6 +61,8 @@ export class BadRequestError extends WorkAnalyticsError {
 /** The API no longer accepts a chain's cursor: the window must be pulled again from its first page. */
 export class ScrollRejectedError extends WorkAnalyticsError {
   override name = 'ScrollRejectedError';
+  /** The mark core's worker reads (functions/core/ports.ts) to start the window over. */
+  readonly cursorRejected = true;
   constructor(status: number, detail: string) {
     super(
       `The 8x8 API rejected the scrollId of this chain (${status}: ${detail}). The window is restarted as a new ` +

@@ -1,36 +1,87 @@
-import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { resolve } from 'node:path';
 import { TABLES } from '../core/tables.js';
 import { parseFlags } from './args.js';
-import { EXIT_OK } from './usage.js';
+import { runLocal } from './local-run.js';
+import { DEFAULT_PAGE_SIZE } from './run.js';
+import { printSummary, progressReporter } from './run-output.js';
+import { printTable } from './table-output.js';
+import { EXIT_FAILURE, EXIT_OK } from './usage.js';
 
-const HELP = `Usage: walake demo
+const DAY_MS = 86_400_000;
 
-Starts the bundled 8x8 simulator on 127.0.0.1 and fetches the first page of each report for the last full
-UTC day, to show the client at work without credentials.
+const HELP = `Usage: walake demo [--out DIR]
+
+The embedded default (what \`npm start\` runs): starts the bundled 8x8 simulator on 127.0.0.1, pulls the last
+full UTC day of call legs and call records into a local lake (default ./lake-data) through the same chain the
+Lambdas run, prints the run's summary, and answers a few Athena-style questions with DuckDB over the lake.
 `;
 
+/** Questions an analyst asks first, in SQL that runs on DuckDB here and, but for the time functions, on Athena. */
+export const DEMO_QUESTIONS: { title: string; sql: string }[] = [
+  {
+    title: 'Calls per hour (UTC, by disconnect time)',
+    sql: `SELECT strftime(to_timestamp(disconnected_time_utc / 1000), '%H:00') AS hour, count(*) AS calls
+          FROM call_records GROUP BY 1 ORDER BY 1`,
+  },
+  {
+    title: 'Missed and abandoned rate',
+    sql: `SELECT count(*) AS calls,
+                 round(100.0 * count(*) FILTER (WHERE missed = 'Missed') / count(*), 1) AS missed_pct,
+                 round(100.0 * count(*) FILTER (WHERE abandoned = 'Abandoned') / count(*), 1) AS abandoned_pct
+          FROM call_records`,
+  },
+  {
+    title: 'Busiest PBX',
+    sql: `SELECT pbx_id, count(*) AS calls, sum(talk_time_ms) / 60000 AS talk_minutes,
+                 (SELECT count(*) FROM call_legs l WHERE l.pbx_id = r.pbx_id) AS legs
+          FROM call_records r GROUP BY pbx_id ORDER BY calls DESC LIMIT 3`,
+  },
+];
+
 export async function demoCommand(argv: string[]): Promise<number> {
-  if (!parseFlags(argv, {}, HELP)) return EXIT_OK;
+  const flags = parseFlags(argv, { out: { type: 'string' } }, HELP);
+  if (!flags) return EXIT_OK;
+  const out = resolve(flags.out ?? 'lake-data');
   const { startSimulator } = await import('../../test/simulator/index.js');
   const sim = await startSimulator();
   try {
-    const { client } = createWorkAnalytics({
-      baseUrl: sim.baseUrl,
-      credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
-    });
-    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-    const day = { startMs: today - 86_400_000, endMs: today };
+    const toMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+    const fromMs = toMs - DAY_MS;
     process.stdout.write(
-      `simulator at ${sim.baseUrl}; day ${new Date(day.startMs).toISOString().slice(0, 10)}\n`,
+      `8x8 simulator at ${sim.baseUrl}\npulling ${new Date(fromMs).toISOString().slice(0, 10)} (UTC) into ${out}\n`,
     );
-    for (const table of TABLES) {
-      const page = await client.fetchPage({ table, pbx: 'allpbxes', ...day, pageSize: 100 });
-      process.stdout.write(
-        `${table}: ${page.totalRecordCount} rows in the day; first page ${page.data.length} rows, next scrollId ${page.scrollId}\n`,
-      );
-    }
+    const summary = await runLocal({
+      tables: [...TABLES],
+      fromMs,
+      toMs,
+      pbx: 'allpbxes',
+      pageSize: DEFAULT_PAGE_SIZE,
+      gridMinutes: 60,
+      concurrency: 4,
+      isConnectTime: false,
+      isSimplified: false,
+      settleMinutes: 60,
+      out,
+      connection: {
+        baseUrl: sim.baseUrl,
+        credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
+      },
+      onProgress: progressReporter(process.stderr),
+    });
+    printSummary(process.stdout, summary, out);
+    if (summary.failed > 0) return EXIT_FAILURE;
   } finally {
     await sim.close();
+  }
+  const { openLake } = await import('../adapters/duckdb-lake.js');
+  const lake = await openLake(out);
+  try {
+    for (const question of DEMO_QUESTIONS) {
+      process.stdout.write(`\n${question.title}\n`);
+      printTable(process.stdout, await lake.query(question.sql));
+    }
+  } finally {
+    lake.close();
   }
   return EXIT_OK;
 }

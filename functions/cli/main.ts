@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   'fetch-page': async () => (await import('./fetch-page.js')).fetchPageCommand,
+  run: async () => (await import('./run.js')).runCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,7 +9,7 @@ export interface ApiPage {
   readonly totalRecordCount: number;
   readonly scrollId: string;
   /** Raw rows, normalized later by `normalizeRow`: a bad row must name its field, not fail the envelope. */
-  readonly data: readonly unknown[];
+  readonly data: readonly Record<string, unknown>[];
 }
 
 const ApiBodySchema = z.object({

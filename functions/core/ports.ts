@@ -28,7 +28,10 @@ export interface TaskQueue {
 
 /** The report API (8x8 or the simulator); the adapter owns authentication and retries. */
 export interface PageSource {
-  /** Fetches one page; gives up (rejects) at `deadlineMs` (epoch ms) so the Lambda can re-queue the task. */
+  /**
+   * Fetches one page; gives up (rejects) at `deadlineMs` (epoch ms) so the Lambda can re-queue the task. When
+   * the API refuses the chain's cursor, the error carries `cursorRejected: true`: the window starts over.
+   */
   fetchPage(query: PageQuery, options: { deadlineMs?: number }): Promise<ApiPage>;
 }
 

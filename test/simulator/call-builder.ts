@@ -1,7 +1,8 @@
 import { recordOf } from './call-record.js';
 import type { PbxCatalog } from './catalog.js';
+import { ringGroup } from './journey-ring-group.js';
 import { direct, failed, type Journey, voicemail } from './journeys.js';
-import { queue, ringGroup, transfer } from './journeys-routed.js';
+import { queue, transfer } from './journeys-routed.js';
 import { type LegSpec, makeLeg } from './leg-factory.js';
 import { hashSeed, pick, type Rng } from './prng.js';
 import type { CallLegRow, CallRecordRow } from './rows.js';

@@ -66,6 +66,7 @@ describe('report parameters', () => {
     ['the same start and end', { endTime: GOOD.startTime ?? '' }],
     ['a list of PBXes with spaces', { pbxId: 'acmecorp, acme-eu' }],
     ['TRUE as a boolean', { isSimplified: 'TRUE' }],
+    ['an endTime far in the future', { startTime: '2026-06-19 23:00:00', endTime: '9999-12-31 23:59:59' }],
     [
       'a time in the DST gap',
       { startTime: '2026-03-08 02:30:00', endTime: '2026-03-08 04:00:00', timeZone: 'America/New_York' },

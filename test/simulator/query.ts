@@ -99,11 +99,14 @@ export class QueryEngine {
 
   private compute(sel: Selection, atMs: number): Cached {
     const from = Math.max(sel.fromMs, atMs - RETENTION_MS);
+    // Nothing that ends after `atMs` is visible yet, so the future is never scanned (an endTime in 9999 is fine);
+    // but such a result changes as soon as the clock moves.
+    const to = Math.min(sel.toMs, atMs + 1);
     const matches: Match[] = [];
-    let validUntil = Number.POSITIVE_INFINITY;
-    if (sel.toMs <= from) return { matches, computedAt: atMs, validUntil };
+    let validUntil = to < sel.toMs ? atMs + 1 : Number.POSITIVE_INFINITY;
+    if (to <= from) return { matches, computedAt: atMs, validUntil };
     const accept = rowFilter(sel);
-    const lastHour = Math.floor((sel.toMs - 1) / HOUR_MS);
+    const lastHour = Math.floor((to - 1) / HOUR_MS);
     for (const pbx of sel.pbxIndexes) {
       for (let hour = Math.floor((from - MAX_CALL_MS) / HOUR_MS); hour <= lastHour; hour++) {
         for (const call of this.dataset.bucket(pbx, hour)) {
@@ -113,7 +116,7 @@ export class QueryEngine {
           const rows = sel.table === 'call-legs' ? call.legs : [call.record];
           for (const row of rows) {
             const f = filterTime(row, sel.isConnectTime);
-            if (f === undefined || f < from || f >= sel.toMs || !accept(row)) continue;
+            if (f === undefined || f < from || f >= to || !accept(row)) continue;
             if (visibleAt > atMs) validUntil = Math.min(validUntil, visibleAt);
             else {
               matches.push({ f, row });

@@ -46,6 +46,7 @@ export type Fault =
 
 /** What the fault plan sees of a report request; `n` counts report requests from 1. */
 export interface FaultRequest {
+  /** Relative to the base path, e.g. '/v2/call-legs'. */
   path: string;
   query: Record<string, string>;
   n: number;
@@ -54,8 +55,9 @@ export interface FaultRequest {
 /** Faults of the report endpoints, mutable while the simulator runs. */
 export interface FaultControl {
   latencyMs: number;
-  rateLimitPerSecond: number | undefined;
-  plan: ((req: FaultRequest) => Fault | undefined) | undefined;
+  rateLimitPerSecond?: number | undefined;
+  /** Called for every report request (never for the token endpoint); its fault wins over the rates below. */
+  plan?: ((req: FaultRequest) => Fault | undefined) | undefined;
   /** Probabilities per report request, drawn from a seeded generator. */
   errorRate5xx: number;
   rate429: number;

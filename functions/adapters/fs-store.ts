@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, type Dirent } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { ObjectStore } from '../core/ports.js';
+
+/** A key (or prefix) that could escape the store's folder or would not round-trip through the filesystem. */
+export class InvalidObjectKeyError extends Error {
+  override readonly name = 'InvalidObjectKeyError';
+  constructor(key: string, why: string) {
+    super(`object key ${JSON.stringify(key)} refused: ${why}; use a relative key such as lake/call_legs/...`);
+  }
+}
+
+// Temp files share the folder of their object (rename is atomic only within one filesystem), so their names
+// are reserved: list() hides them and no key may look like one.
+const TEMP = /\.tmp-[0-9a-f]{16}$/;
+
+function checkKey(key: string, kind: 'key' | 'prefix'): void {
+  if (key.includes('..')) throw new InvalidObjectKeyError(key, 'it contains ".."');
+  if (key.startsWith('/')) throw new InvalidObjectKeyError(key, 'it starts with "/"');
+  if (key.includes('\\')) throw new InvalidObjectKeyError(key, 'it contains a backslash');
+  if (key.includes('\0')) throw new InvalidObjectKeyError(key, 'it contains a NUL character');
+  // The filesystem folds `a//b` and `a/./b` into `a/b`: such a key would be listed under another name.
+  const segments = key.split('/');
+  if (kind === 'prefix') segments.pop();
+  for (const s of segments) {
+    if (s === '' || s === '.') throw new InvalidObjectKeyError(key, 'it has an empty or "." path segment');
+    if (TEMP.test(s)) throw new InvalidObjectKeyError(key, 'it ends like a temp file (.tmp-<16 hex>)');
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  // ENOTDIR: a parent of the path is an object; EISDIR: the key names a folder. S3 has neither: no object.
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+// S3 lists keys in UTF-8 byte order; JS string order differs above the BMP.
+const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * An {@link ObjectStore} over a local folder: the lake's keys are relative paths under `root`, so a local run
+ * writes the same layout as S3. Writes are atomic (temp file + rename): a reader sees the old object or the
+ * new one, never a partial one.
+ */
+export class FileObjectStore implements ObjectStore {
+  /** The absolute folder holding the objects. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** The absolute path of a key. */
+  pathOf(key: string): string {
+    checkKey(key, 'key');
+    return join(this.root, ...key.split('/'));
+  }
+
+  /** Writes (or replaces) one object atomically. */
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    await this.replace(key, (temp) => writeFile(temp, body, { flag: 'wx' }));
+  }
+
+  /** Streams one object to a temp file and moves it in place only once the stream ended without error. */
+  async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    await this.replace(key, (temp) => pipeline(body, createWriteStream(temp, { flags: 'wx' })));
+  }
+
+  /** Reads one object; undefined when there is none. */
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Every key that starts with `prefix`, sorted like S3 (UTF-8 byte order). The prefix may end inside a name
+   * (`lake/call_legs/dt=2026-11` matches every day of November); a missing folder lists nothing.
+   */
+  async list(prefix: string): Promise<string[]> {
+    if (prefix !== '') checkKey(prefix, 'prefix');
+    const cut = prefix.lastIndexOf('/') + 1;
+    const folder = prefix.slice(0, cut);
+    const keys: string[] = [];
+    await this.walk(folder, prefix.slice(cut), keys);
+    return keys.sort(byUtf8);
+  }
+
+  /** Deletes one object, or every object under a prefix ending in `/`; deleting nothing is not an error. */
+  async delete(keyOrPrefix: string): Promise<void> {
+    if (keyOrPrefix.endsWith('/')) {
+      checkKey(keyOrPrefix, 'prefix');
+      await rm(join(this.root, ...keyOrPrefix.split('/')), { recursive: true, force: true });
+      return;
+    }
+    try {
+      await unlink(this.pathOf(keyOrPrefix));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+
+  private async replace(key: string, write: (temp: string) => Promise<unknown>): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.tmp-${randomBytes(8).toString('hex')}`;
+    try {
+      await write(temp);
+      await rename(temp, path);
+    } catch (error) {
+      // The earlier object was never touched; only the partial temp file has to go.
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  // Walks one folder (key prefix `folder`, ending in `/` or empty); at the top only names starting with `head`.
+  private async walk(folder: string, head: string, out: string[]): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(this.root, ...folder.split('/')), { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.name.startsWith(head)) continue;
+      if (entry.isDirectory()) await this.walk(`${folder}${entry.name}/`, '', out);
+      else if (entry.isFile() && !TEMP.test(entry.name)) out.push(`${folder}${entry.name}`);
+    }
+  }
+}

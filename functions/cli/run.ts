@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
+import { TABLES, type Table } from '../core/tables.js';
+import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
+import { parseFlags, parseInstant, parseInteger, parsePbx } from './args.js';
+import { resolveConnection } from './credentials.js';
+import { type LocalRunOptions, runLocal } from './local-run.js';
+import { printSummary, progressReporter } from './run-output.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
+
+/** The page size of a run: the API's maximum, since a chain's time is its request count times the latency. */
+export const DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE;
+
+const HELP = `Usage: walake run --from ISO --to ISO [options]
+
+Pulls every grid window of [from, to) (expanded outward to whole windows) into a local lake: the same core as
+the Lambdas, on a folder and an in-process FIFO queue. Running it again replaces each window whole.
+
+Options:
+  --table T          call-legs, call-records or all (default all)
+  --from ISO         start, an ISO instant such as 2026-11-27T00:00:00Z (required)
+  --to ISO           end, exclusive (required)
+  --pbx IDS          comma-separated PBX ids, or allpbxes (default)
+  --page-size N      1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})
+  --grid-minutes N   window length in minutes, dividing a day (default ${DEFAULT_GRID_MINUTES})
+  --concurrency N    chains in parallel, 1..64 (default 4)
+  --settle-minutes N a window pulled this long after its end is settled (default 60)
+  --connect-time     call legs: windows by connect time instead of disconnect time
+  --simplified       call legs: leave out child legs
+  --out DIR          the lake folder (default ./lake-data)
+  --secret-id ID     read {apiKey, username, password} from this Secrets Manager secret
+
+Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.
+
+Example:
+  walake run --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --out ./lake-data
+`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    {
+      table: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      pbx: { type: 'string' },
+      'page-size': { type: 'string' },
+      'grid-minutes': { type: 'string' },
+      concurrency: { type: 'string' },
+      'settle-minutes': { type: 'string' },
+      'connect-time': { type: 'boolean' },
+      simplified: { type: 'boolean' },
+      out: { type: 'string' },
+      'secret-id': { type: 'string' },
+    },
+    HELP,
+  );
+  if (!flags) return EXIT_OK;
+  const options = runOptionsOf(flags);
+  const connection = await resolveConnection(flags['secret-id'], process.env);
+  const summary = await runLocal({ ...options, connection, onProgress: progressReporter(process.stderr) });
+  printSummary(process.stdout, summary, options.out);
+  return summary.failed > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Validates the flags of a run; every problem is a UsageError naming the flag. */
+export function runOptionsOf(flags: Record<string, string | boolean | undefined>) {
+  const str = (name: string) => flags[name] as string | undefined;
+  const fromMs = parseInstant('from', str('from'));
+  const toMs = parseInstant('to', str('to'));
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const gridMinutes = parseInteger('grid-minutes', str('grid-minutes'), 1, 1440) ?? DEFAULT_GRID_MINUTES;
+  try {
+    assertGridMinutes(gridMinutes);
+  } catch (error) {
+    throw new UsageError(`--grid-minutes: ${(error as Error).message}`);
+  }
+  let pbx: LocalRunOptions['pbx'];
+  try {
+    pbx = pbxScope(parsePbx(str('pbx')));
+  } catch {
+    throw new UsageError('--pbx takes comma-separated PBX ids (letters, digits, - and _), or allpbxes');
+  }
+  return {
+    tables: tablesOf(str('table')),
+    fromMs,
+    toMs,
+    pbx,
+    pageSize: parseInteger('page-size', str('page-size'), 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE,
+    gridMinutes,
+    concurrency: parseInteger('concurrency', str('concurrency'), 1, 64) ?? 4,
+    settleMinutes: parseInteger('settle-minutes', str('settle-minutes'), 0, 10_080) ?? 60,
+    isConnectTime: flags['connect-time'] === true,
+    isSimplified: flags.simplified === true,
+    out: resolve(str('out') ?? 'lake-data'),
+  };
+}
+
+function tablesOf(value: string | undefined): Table[] {
+  if (value === undefined || value === 'all') return [...TABLES];
+  if (value === 'call-legs' || value === 'call-records') return [value];
+  throw new UsageError(`--table must be call-legs, call-records or all, got "${value}"`);
+}

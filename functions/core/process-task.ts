@@ -1,0 +1,99 @@
+import { chainStep } from './chain-step.js';
+import { ledgerKey, stagingKey } from './lake-keys.js';
+import { encodeLines } from './lake-lines.js';
+import { type LedgerEntry, runningEntry } from './ledger.js';
+import { pageQueryOf } from './page-query.js';
+import { firstPageTask, type PageTask, taskWindow } from './page-task.js';
+import type { Clock, ObjectStore, PageSource, TaskQueue } from './ports.js';
+import { publishWindow, readLedgerEntry } from './publish.js';
+
+/** The ports a worker runs on: the same core in a Lambda (S3, SQS, 8x8) and in a local run (folder, memory). */
+export interface WorkerPorts {
+  source: PageSource;
+  store: ObjectStore;
+  queue: TaskQueue;
+  clock: Clock;
+}
+
+export interface WorkerOptions {
+  settleMinutes: number;
+  removeStaging: boolean;
+  /** Absolute epoch ms by which the page fetch must give up (a Lambda's remaining time, less a margin). */
+  deadlineMs?: number;
+}
+
+/** What one task did, for metrics, logs and progress. */
+export type TaskOutcome =
+  | { kind: 'next'; rows: number; dropped: number; driftFields: readonly string[] }
+  | { kind: 'published'; rows: number; dropped: number; driftFields: readonly string[]; entry: LedgerEntry }
+  | { kind: 'superseded'; byAttempt: number }
+  | { kind: 'restarted'; attempt: number; reason: string };
+
+/**
+ * Processes one page task: fetch the page, stage the window's rows at the page's deterministic key, then queue
+ * the next task or publish the window. Every step is idempotent, so a redelivered task is harmless. When the
+ * API refuses the chain's cursor, the window starts over as a new attempt; the dead attempt is never published.
+ */
+export async function processTask(
+  task: PageTask,
+  ports: WorkerPorts,
+  options: WorkerOptions,
+): Promise<TaskOutcome> {
+  const { source, store, queue, clock } = ports;
+  let page: Awaited<ReturnType<PageSource['fetchPage']>>;
+  try {
+    page = await source.fetchPage(pageQueryOf(task), { deadlineMs: options.deadlineMs });
+  } catch (error) {
+    if (!isCursorRejected(error)) throw error;
+    const attempt = await restartWindow(task, ports);
+    return { kind: 'restarted', attempt, reason: (error as Error).message };
+  }
+  const step = chainStep(task, page, { ingestedAtMs: clock.now() });
+  const window = taskWindow(task);
+  if (page.data.length > 0) {
+    await store.put(stagingKey(task.table, window, task.attempt, task.page), encodeLines(step.rows));
+  }
+  const counts = { rows: step.rows.length, dropped: step.dropped, driftFields: step.driftFields };
+  if (step.next) {
+    await queue.send(step.next);
+    return { kind: 'next', ...counts };
+  }
+  if (!step.done) throw new Error('chainStep returned neither a next task nor a finished chain');
+  const published = await publishWindow(task, step.done, { store, clock }, options);
+  if (published.kind === 'superseded') return published;
+  return { kind: 'published', ...counts, entry: published.entry };
+}
+
+/**
+ * Starts a chain for a window with the next attempt number after the ledger's, records it as running, and
+ * queues its first page.
+ */
+export async function startChain(
+  start: Pick<PageTask, 'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'>,
+  ports: Pick<WorkerPorts, 'store' | 'queue' | 'clock'>,
+  minAttempt = 1,
+): Promise<PageTask> {
+  const window = taskWindow(start);
+  const key = ledgerKey(start.table, window);
+  const previous = await readLedgerEntry(ports.store, key);
+  const attempt = Math.max(minAttempt, (previous?.attempt ?? 0) + 1);
+  const task = firstPageTask({ ...start, attempt });
+  const entry = runningEntry({ table: task.table, window, pbx: task.pbx, attempt }, ports.clock.now());
+  await ports.store.put(key, `${JSON.stringify(entry, null, 2)}\n`);
+  await ports.queue.send(task);
+  return task;
+}
+
+async function restartWindow(task: PageTask, ports: WorkerPorts): Promise<number> {
+  const next = await startChain(task, ports, task.attempt + 1);
+  return next.attempt;
+}
+
+/** Adapters mark a refused cursor with `cursorRejected` (see ports.ts), so core needs no adapter import. */
+function isCursorRejected(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { cursorRejected?: unknown }).cursorRejected === true
+  );
+}

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../simulator/index.js';
+
+const BIN = new URL('../../dist/functions/cli/main.js', import.meta.url).pathname;
+
+/** Runs the built `walake` binary, as a user would, and captures its exit code and output. */
+function walake(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let sim: Simulator;
+let out: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  sim = await startSimulator({ callsPerHour: 10, apiKey: 'cli-key-3141', password: 'cli-pass-2718' });
+  out = mkdtempSync(join(tmpdir(), 'walake-cli-'));
+  env = { WA_BASE_URL: sim.baseUrl, WA_API_KEY: sim.apiKey, WA_USERNAME: sim.username, WA_PASSWORD: sim.password };
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+const range = ['--from', '2026-11-20T00:00:00Z', '--to', '2026-11-20T03:00:00Z'];
+
+describe('walake run', () => {
+  it('pulls a range into the lake and prints a summary', async () => {
+    const result = await walake(['run', ...range, '--out', out, '--page-size', '100'], env);
+    expect(result.stderr).toMatch(/published call-legs 20261120T0[0-2]00Z-60m/);
+    expect(result.stdout).toMatch(/windows: 6 published of 6/);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    [['run', '--to', '2026-11-20T03:00:00Z'], /--from is required/],
+    [['run', '--from', '2026-11-20', '--to', '2026-11-21T00:00:00Z'], /--from "2026-11-20" is not an ISO instant/],
+    [['run', '--from', '2026-11-21T00:00:00Z', '--to', '2026-11-20T00:00:00Z'], /--from must be before --to/],
+    [['run', ...range, '--page-size', '7001'], /--page-size must be a whole number from 1 to 7000/],
+    [['run', ...range, '--table', 'calls'], /--table must be call-legs, call-records or all/],
+    [['run', ...range, '--grid-minutes', '7'], /--grid-minutes/],
+    [['run', ...range, '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['runn'], /unknown command "runn"/],
+  ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
+    const result = await walake(args, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('refuses a run without credentials, naming the variables to set', async () => {
+    const result = await walake(['run', ...range, '--out', out], { WA_BASE_URL: sim.baseUrl });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/WA_API_KEY, WA_USERNAME, WA_PASSWORD not set/);
+  });
+
+  it.each([
+    [{ WA_PASSWORD: 'wrong-pass-999' }, /username or password was refused/],
+    [{ WA_API_KEY: 'wrong-key-999' }, /API key was refused/],
+  ])('fails with exit code 1 on bad credentials %j, without echoing a secret', async (bad, message) => {
+    const result = await walake(['run', ...range, '--out', out], { ...env, ...bad });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    const output = result.stdout + result.stderr;
+    for (const secret of ['cli-key-3141', 'cli-pass-2718', 'wrong-pass-999', 'wrong-key-999']) {
+      expect(output).not.toContain(secret);
+    }
+  });
+
+  it('answers --help with an example and exit code 0', async () => {
+    const result = await walake(['run', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Example:\n {2}walake run/);
+  });
+});
