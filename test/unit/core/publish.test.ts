@@ -148,7 +148,7 @@ describe('publishWindow', () => {
     );
     await expect(publishing).rejects.toBeInstanceOf(MissingStagedPageError);
     expect(gunzipSync((await s.get(key)) ?? new Uint8Array()).toString()).toBe(
-      '{"call_id":"9","leg_id":"9"}\n',
+      `${JSON.stringify(leg('9', '9'))}\n`,
     );
     const folder = join(root, 'lake/call_legs/dt=2026-11-27');
     expect(readdirSync(folder)).toEqual(['20261127T0100Z-60m.json.gz']);

@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBValueConverter,
+  type Json,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
+import { duckdbColumns } from '../core/record-schema.js';
+import { TABLES, type Table, tableFolder } from '../core/tables.js';
+
+/** A local lake folder opened for SQL, with one view per table named like the Athena table. */
+export interface LakeDb {
+  /** Runs SQL; values are JSON-safe (64-bit integers as numbers when safe, else as decimal text). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+const sqlText = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+const sqlName = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** The glob of a table's published objects under a local lake root. */
+export function lakeGlob(table: Table, root: string): string {
+  const absolute = resolve(root);
+  // DuckDB offers no escape for glob characters: such a root would read other folders, or none.
+  if (/[*?[\]{}]/.test(absolute)) throw new Error(`lake root ${absolute} contains a glob character; move it`);
+  return `${absolute}/lake/${tableFolder(table)}/dt=*/*.json.gz`;
+}
+
+/**
+ * The `CREATE OR REPLACE VIEW` of a table over a local lake: the schema's columns then `dt` (text
+ * `YYYY-MM-DD`, from the `dt=` folder, as Athena's projected partition). With `empty`, a view with the same
+ * columns and no rows, since `read_json` on a glob that matches no file fails, even in a view definition.
+ */
+export function duckdbCreateViewSql(table: Table, root: string, options: { empty?: boolean } = {}): string {
+  const columns = Object.entries(duckdbColumns(table));
+  const view = `CREATE OR REPLACE VIEW ${sqlName(tableFolder(table))} AS SELECT`;
+  if (options.empty) {
+    const casts = columns.map(([name, type]) => `CAST(NULL AS ${type}) AS ${sqlName(name)}`);
+    return `${view} ${[...casts, `CAST(NULL AS VARCHAR) AS "dt"`].join(', ')} WHERE false`;
+  }
+  const map = columns.map(([name, type]) => `${sqlText(name)}: ${sqlText(type)}`).join(', ');
+  // Columns are named, not `*`: hive partitioning turns every `k=v` folder of the path into a column, the
+  // root's own included (a root under `/data/run=2/` would add `run`).
+  const names = [...columns.map(([name]) => sqlName(name)), '"dt"'].join(', ');
+  return (
+    `${view} ${names} FROM read_json(${sqlText(lakeGlob(table, root))}, format = 'newline_delimited', ` +
+    `columns = {${map}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, compression = 'gzip')`
+  );
+}
+
+const WIDE_INTEGERS = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+
+// DuckDB's JSON form gives every BIGINT as text, `count(*)` and epoch ms included; a number reads better and is
+// exact up to 2^53. Nested values (lists, structs) come back through this converter too.
+const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
+  if (typeof value === 'bigint' && WIDE_INTEGERS.has(type.typeId)) {
+    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : String(value);
+  }
+  return JsonDuckDBValueConverter(value, type, converter);
+};
+
+/**
+ * Opens a local lake (`<root>/lake/<table_folder>/dt=YYYY-MM-DD/<window>.json.gz`) in an in-memory DuckDB,
+ * with the views `call_legs` and `call_records`. Each query first checks which tables have files, so a
+ * table published after opening becomes readable without reopening.
+ */
+export async function openLake(root: string): Promise<LakeDb> {
+  const instance = await DuckDBInstance.create(':memory:');
+  let connection: DuckDBConnection;
+  try {
+    connection = await instance.connect();
+  } catch (error) {
+    instance.closeSync();
+    throw error;
+  }
+  const hasFiles = new Map<Table, boolean>();
+  const refresh = async () => {
+    for (const table of TABLES) {
+      const probe = await connection.runAndReadAll(`SELECT 1 FROM glob(${sqlText(lakeGlob(table, root))}) LIMIT 1`);
+      const found = probe.currentRowCount > 0;
+      if (hasFiles.get(table) === found) continue;
+      await connection.run(duckdbCreateViewSql(table, root, { empty: !found }));
+      hasFiles.set(table, found);
+    }
+  };
+  try {
+    await refresh();
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  return {
+    async query(sql) {
+      await refresh();
+      return (await connection.runAndReadAll(sql)).convertRowObjects(toJson);
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
