@@ -8,7 +8,7 @@ import { getReport, login, type PageBody } from './test-client.js';
  * body of the token, call-legs and call-records operations, and the shape of what the simulator answers.
  */
 const spec = JSON.parse(
-  readFileSync(new URL('./fixtures/work_analytics_historical.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/8x8/work_analytics_historical.json', import.meta.url), 'utf8'),
 );
 
 interface Example {
