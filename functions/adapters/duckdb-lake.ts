@@ -45,7 +45,7 @@ export function duckdbCreateViewSql(table: Table, root: string, options: { empty
   // root's own included (a root under `/data/run=2/` would add `run`).
   const names = [...columns.map(([name]) => sqlName(name)), '"dt"'].join(', ');
   return (
-    `${view} ${names} FROM read_json(${sqlText(lakeGlob(table, root))}, format = 'newline_delimited', ` +
+    `${view} * FROM read_json(${sqlText(lakeGlob(table, root))}, format = 'newline_delimited', ` +
     `columns = {${map}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, compression = 'gzip')`
   );
 }
