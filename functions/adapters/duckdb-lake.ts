@@ -25,6 +25,9 @@ export function lakeGlob(table: Table, root: string): string {
   const absolute = resolve(root);
   // DuckDB offers no escape for glob characters: such a root would read other folders, or none.
   if (/[*?[\]{}]/.test(absolute)) throw new Error(`lake root ${absolute} contains a glob character; move it`);
+  // Hive partitioning reads every `k=v` folder of the whole path, the root's included, and such a value
+  // overrides the JSON's own (a root under `/x/call_id=7/` would set every call_id to 7; an outer `dt=` wins).
+  if (absolute.includes('=')) throw new Error(`lake root ${absolute} contains "="; use a folder without one`);
   return `${absolute}/lake/${tableFolder(table)}/dt=*/*.json.gz`;
 }
 
@@ -41,22 +44,29 @@ export function duckdbCreateViewSql(table: Table, root: string, options: { empty
     return `${view} ${[...casts, `CAST(NULL AS VARCHAR) AS "dt"`].join(', ')} WHERE false`;
   }
   const map = columns.map(([name, type]) => `${sqlText(name)}: ${sqlText(type)}`).join(', ');
-  // Columns are named, not `*`: hive partitioning turns every `k=v` folder of the path into a column, the
-  // root's own included (a root under `/data/run=2/` would add `run`).
+  // Columns are named, not `*`, so that the view keeps the schema's order and any stray `k=v` folder of a
+  // published key cannot add a column.
   const names = [...columns.map(([name]) => sqlName(name)), '"dt"'].join(', ');
   return (
-    `${view} * FROM read_json(${sqlText(lakeGlob(table, root))}, format = 'newline_delimited', ` +
+    `${view} ${names} FROM read_json(${sqlText(lakeGlob(table, root))}, format = 'newline_delimited', ` +
     `columns = {${map}}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, compression = 'gzip')`
   );
 }
 
-const WIDE_INTEGERS = new Set([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+const WIDE_INTEGERS = new Set([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+]);
 
 // DuckDB's JSON form gives every BIGINT as text, `count(*)` and epoch ms included; a number reads better and is
 // exact up to 2^53. Nested values (lists, structs) come back through this converter too.
 const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
   if (typeof value === 'bigint' && WIDE_INTEGERS.has(type.typeId)) {
-    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : String(value);
+    return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
+      ? Number(value)
+      : String(value);
   }
   return JsonDuckDBValueConverter(value, type, converter);
 };
@@ -78,7 +88,9 @@ export async function openLake(root: string): Promise<LakeDb> {
   const hasFiles = new Map<Table, boolean>();
   const refresh = async () => {
     for (const table of TABLES) {
-      const probe = await connection.runAndReadAll(`SELECT 1 FROM glob(${sqlText(lakeGlob(table, root))}) LIMIT 1`);
+      const probe = await connection.runAndReadAll(
+        `SELECT 1 FROM glob(${sqlText(lakeGlob(table, root))}) LIMIT 1`,
+      );
       const found = probe.currentRowCount > 0;
       if (hasFiles.get(table) === found) continue;
       await connection.run(duckdbCreateViewSql(table, root, { empty: !found }));

@@ -33,15 +33,11 @@ export interface QueueStats {
 /** The default retry delay: 50 ms doubling per receive, capped at 2 s. */
 export const defaultRetryDelayMs = (receive: number): number => Math.min(2000, 50 * 2 ** (receive - 1));
 
-interface Message {
-  readonly task: PageTask;
-  receives: number;
-}
+type Message = { readonly task: PageTask; receives: number };
+type Group = { readonly id: string; readonly messages: Message[]; busy: boolean };
 
-interface Group {
-  readonly id: string;
-  readonly messages: Message[];
-  busy: boolean;
+function assertCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number >= 1`);
 }
 
 /**
@@ -53,8 +49,7 @@ export class LocalFifoQueue implements TaskQueue {
   private readonly groups = new Map<string, Group>();
   private readonly seen = new Set<string>();
   // Groups whose head can be delivered, oldest waiting first: a served group rejoins at the back (round robin).
-  private ready: Group[] = [];
-  private readyHead = 0;
+  private readonly ready: Group[] = [];
   private sent = 0;
   private deduplicated = 0;
   private waiting = 0;
@@ -90,7 +85,8 @@ export class LocalFifoQueue implements TaskQueue {
 
   /** The queue's counters. */
   stats(): QueueStats {
-    return { sent: this.sent, deduplicated: this.deduplicated, inFlight: this.inFlight, waiting: this.waiting };
+    const { sent, deduplicated, inFlight, waiting } = this;
+    return { sent, deduplicated, inFlight, waiting };
   }
 
   /**
@@ -100,12 +96,11 @@ export class LocalFifoQueue implements TaskQueue {
    */
   async drain(handler: (task: PageTask) => Promise<void>, options: DrainOptions): Promise<DrainResult> {
     const { concurrency, maxReceives = 5, retryDelayMs = defaultRetryDelayMs, signal } = options;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be >= 1');
-    if (!Number.isSafeInteger(maxReceives) || maxReceives < 1) throw new RangeError('maxReceives must be >= 1');
+    assertCount('concurrency', concurrency);
+    assertCount('maxReceives', maxReceives);
     if (this.wake !== undefined) throw new Error('this queue is already being drained');
     const result: DrainResult = { processed: 0, deadLetters: [] };
     const retries = new Map<NodeJS.Timeout, Group>();
-    let running = 0;
     let aborted = false;
     return new Promise<DrainResult>((resolve, reject) => {
       const finish = () => {
@@ -120,7 +115,6 @@ export class LocalFifoQueue implements TaskQueue {
         else resolve(result);
       };
       const settle = (group: Group, head: Message, failure: { error: unknown } | undefined) => {
-        running--;
         this.inFlight--;
         if (failure === undefined) {
           group.messages.shift();
@@ -147,13 +141,12 @@ export class LocalFifoQueue implements TaskQueue {
       };
       const pump = () => {
         aborted ||= signal?.aborted === true;
-        while (!aborted && running < concurrency) {
-          const group = this.dequeue();
+        while (!aborted && this.inFlight < concurrency) {
+          const group = this.ready.shift();
           const head = group?.messages[0];
           if (group === undefined || head === undefined) break;
           group.busy = true;
           head.receives++;
-          running++;
           this.inFlight++;
           this.waiting--;
           // Through a promise so that a handler throwing synchronously is a failed receive too.
@@ -164,7 +157,7 @@ export class LocalFifoQueue implements TaskQueue {
               (error: unknown) => settle(group, head, { error }),
             );
         }
-        if (running === 0 && (aborted || retries.size === 0)) finish();
+        if (this.inFlight === 0 && (aborted || retries.size === 0)) finish();
       };
       this.wake = pump;
       signal?.addEventListener('abort', pump, { once: true });
@@ -177,17 +170,5 @@ export class LocalFifoQueue implements TaskQueue {
     group.busy = false;
     if (group.messages.length > 0) this.ready.push(group);
     else this.groups.delete(group.id);
-  }
-
-  private dequeue(): Group | undefined {
-    const group = this.ready[this.readyHead];
-    if (group === undefined) return undefined;
-    this.readyHead++;
-    // Drop the served prefix once it dominates, so the line stays O(1) per message without growing forever.
-    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
-      this.ready = this.ready.slice(this.readyHead);
-      this.readyHead = 0;
-    }
-    return group;
   }
 }

@@ -32,7 +32,7 @@ export const DEMO_QUESTIONS: { title: string; sql: string }[] = [
   },
   {
     title: 'Busiest PBX',
-    sql: `SELECT pbx_id, count(*) AS calls, sum(talk_time_ms) / 60000 AS talk_minutes,
+    sql: `SELECT pbx_id, count(*) AS calls, round(sum(talk_time_ms) / 60000, 1) AS talk_minutes,
                  (SELECT count(*) FROM call_legs l WHERE l.pbx_id = r.pbx_id) AS legs
           FROM call_records r GROUP BY pbx_id ORDER BY calls DESC LIMIT 3`,
   },

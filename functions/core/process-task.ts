@@ -1,5 +1,5 @@
 import { chainStep } from './chain-step.js';
-import { ledgerKey, stagingKey } from './lake-keys.js';
+import { ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
 import { type LedgerEntry, runningEntry } from './ledger.js';
 import { pageQueryOf } from './page-query.js';
@@ -46,6 +46,9 @@ export async function processTask(
   } catch (error) {
     if (!isCursorRejected(error)) throw error;
     const attempt = await restartWindow(task, ports);
+    if (options.removeStaging) {
+      await store.delete(stagingPrefix(task.table, taskWindow(task), task.attempt));
+    }
     return { kind: 'restarted', attempt, reason: (error as Error).message };
   }
   const step = chainStep(task, page, { ingestedAtMs: clock.now() });
@@ -85,7 +88,12 @@ export async function startChain(
 }
 
 async function restartWindow(task: PageTask, ports: WorkerPorts): Promise<number> {
-  const next = await startChain(task, ports, task.attempt + 1);
+  const { table, window, pbx, pageSize, isConnectTime, isSimplified } = task;
+  const next = await startChain(
+    { table, window, pbx, pageSize, isConnectTime, isSimplified },
+    ports,
+    task.attempt + 1,
+  );
   return next.attempt;
 }
 

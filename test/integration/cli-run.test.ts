@@ -28,7 +28,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   sim = await startSimulator({ callsPerHour: 10, apiKey: 'cli-key-3141', password: 'cli-pass-2718' });
   out = mkdtempSync(join(tmpdir(), 'walake-cli-'));
-  env = { WA_BASE_URL: sim.baseUrl, WA_API_KEY: sim.apiKey, WA_USERNAME: sim.username, WA_PASSWORD: sim.password };
+  env = {
+    WA_BASE_URL: sim.baseUrl,
+    WA_API_KEY: sim.apiKey,
+    WA_USERNAME: sim.username,
+    WA_PASSWORD: sim.password,
+  };
 });
 afterAll(async () => {
   await sim.close();
@@ -47,7 +52,10 @@ describe('walake run', () => {
 
   it.each([
     [['run', '--to', '2026-11-20T03:00:00Z'], /--from is required/],
-    [['run', '--from', '2026-11-20', '--to', '2026-11-21T00:00:00Z'], /--from "2026-11-20" is not an ISO instant/],
+    [
+      ['run', '--from', '2026-11-20', '--to', '2026-11-21T00:00:00Z'],
+      /--from "2026-11-20" is not an ISO instant/,
+    ],
     [['run', '--from', '2026-11-21T00:00:00Z', '--to', '2026-11-20T00:00:00Z'], /--from must be before --to/],
     [['run', ...range, '--page-size', '7001'], /--page-size must be a whole number from 1 to 7000/],
     [['run', ...range, '--table', 'calls'], /--table must be call-legs, call-records or all/],

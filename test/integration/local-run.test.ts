@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import { type LocalRunOptions, runLocal } from '../../functions/cli/local-run.js';
 import type { Table } from '../../functions/core/tables.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
@@ -107,17 +108,24 @@ describe('walake run on the simulator (local lake, in-process FIFO queue)', () =
     const sim = await simulator();
     const out = lakeDir();
     let rejected = 0;
-    sim.faults.plan = (req) => (req.query.scrollId && rejected++ === 3 ? { kind: 'reject-scroll' } : undefined);
+    sim.faults.plan = (req) =>
+      req.query.scrollId && rejected++ === 3 ? { kind: 'reject-scroll' } : undefined;
     const range = { fromMs: FROM, toMs: FROM + 6 * HOUR, tables: ['call-legs'] as Table[], pageSize: 20 };
     const summary = await run(sim, out, range);
     expect(summary.restarts).toBe(1);
     expect(summary.failed).toBe(0);
+    expect(await new FileObjectStore(out).list('staging/')).toEqual([]);
     await expectLakeEqualsTruth(sim, out, 'call-legs', range.fromMs, range.toMs);
   });
 
   it('publishes the truth through 429s, 5xx, truncated bodies and a token that lives 3 seconds, again after a rerun', async () => {
     const sim = await simulator({ tokenTtlSeconds: 3, latencyMs: 5 });
-    Object.assign(sim.faults, { errorRate5xx: 0.05, rate429: 0.02, retryAfterSeconds: 1, truncatedRate: 0.02 });
+    Object.assign(sim.faults, {
+      errorRate5xx: 0.05,
+      rate429: 0.02,
+      retryAfterSeconds: 1,
+      truncatedRate: 0.02,
+    });
     const out = lakeDir();
     const range = { fromMs: FROM, toMs: FROM + 2 * DAY, pageSize: 50 };
     const first = await run(sim, out, range);

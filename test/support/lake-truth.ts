@@ -3,7 +3,11 @@ import { normalizeRow } from '../../functions/core/record-schema.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
 import type { Simulator, TruthQuery } from '../simulator/index.js';
 
-const LINEAGE = { ingestedAt: '1970-01-01T00:00:00.000Z', attempt: 1, windowStart: '1970-01-01T00:00:00.000Z' };
+const LINEAGE = {
+  ingestedAt: '1970-01-01T00:00:00.000Z',
+  attempt: 1,
+  windowStart: '1970-01-01T00:00:00.000Z',
+};
 const LINEAGE_COLUMNS = ['_ingested_at', '_attempt', '_window_start', 'dt'];
 
 /** A row's identity in its table, for sorting and duplicate checks. */
@@ -26,7 +30,11 @@ export function expectedRows(sim: Simulator, query: TruthQuery): Record<string, 
 }
 
 /** What the published lake holds for a table, read by DuckDB as Athena would read it, without lineage. */
-export async function lakeRows(out: string, table: Table, where = 'true'): Promise<Record<string, unknown>[]> {
+export async function lakeRows(
+  out: string,
+  table: Table,
+  where = 'true',
+): Promise<Record<string, unknown>[]> {
   const lake = await openLake(out);
   try {
     const rows = await lake.query(`SELECT * FROM ${tableFolder(table)} WHERE ${where}`);

@@ -13,7 +13,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString());
+const text = (bytes: Uint8Array | undefined) =>
+  bytes === undefined ? undefined : Buffer.from(bytes).toString();
 
 async function* chunks(parts: string[], failAfter?: number): AsyncGenerator<Uint8Array> {
   for (const [i, part] of parts.entries()) {
@@ -45,7 +46,8 @@ describe('FileObjectStore', () => {
   });
 
   it('lists every key under a prefix recursively, in byte order', async () => {
-    for (const key of ['b/2', 'a/z', 'a/b/c', 'a-1', 'a/é', 'a/😀', 'a/\uffff', 'ab']) await store.put(key, key);
+    for (const key of ['b/2', 'a/z', 'a/b/c', 'a-1', 'a/é', 'a/😀', 'a/\uffff', 'ab'])
+      await store.put(key, key);
     expect(await store.list('')).toEqual(['a-1', 'a/b/c', 'a/z', 'a/é', 'a/\uffff', 'a/😀', 'ab', 'b/2']);
     expect(await store.list('a/')).toEqual(['a/b/c', 'a/z', 'a/é', 'a/\uffff', 'a/😀']);
   });
@@ -57,7 +59,9 @@ describe('FileObjectStore', () => {
       'ledger/call_legs/dt=2026-11-01/w',
       'ledger/call_legs/dt=2026-11-30/w',
     ]);
-    expect(await store.list('ledger/call_legs/dt=2026-11-01/w')).toEqual(['ledger/call_legs/dt=2026-11-01/w']);
+    expect(await store.list('ledger/call_legs/dt=2026-11-01/w')).toEqual([
+      'ledger/call_legs/dt=2026-11-01/w',
+    ]);
   });
 
   it('lists nothing for a folder that does not exist', async () => {
@@ -75,7 +79,17 @@ describe('FileObjectStore', () => {
   });
 
   it('refuses keys that could escape the folder or that the filesystem would rename', async () => {
-    for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a\\b', 'a//b', './a', 'a/', '', 'a.tmp-0123456789abcdef']) {
+    for (const key of [
+      '../x',
+      'a/../../x',
+      '/etc/passwd',
+      'a\\b',
+      'a//b',
+      './a',
+      'a/',
+      '',
+      'a.tmp-0123456789abcdef',
+    ]) {
       await expect(store.put(key, 'x'), key).rejects.toThrow(InvalidObjectKeyError);
     }
     await expect(store.list('../')).rejects.toThrow(/contains "\.\."/);

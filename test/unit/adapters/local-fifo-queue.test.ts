@@ -18,11 +18,11 @@ function task(hour: number, page = 1): PageTask {
 }
 
 const label = (t: PageTask) => `${t.window.slice(9, 11)}:${t.page}`;
-const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
 const quickRetry = () => 1;
 
 /** Runs a handler that records each delivery and the most messages in flight at once, overall and per group. */
-function recorder(work: (t: PageTask) => Promise<void> = tick as () => Promise<void>) {
+function recorder(work: (t: PageTask) => Promise<void> = tick) {
   const seen: string[] = [];
   const perGroup = new Map<string, number>();
   let now = 0;
@@ -57,7 +57,10 @@ describe('LocalFifoQueue', () => {
     const queue = new LocalFifoQueue();
     for (const page of [1, 2, 3, 4, 5]) await queue.send(task(1, page));
     const r = recorder();
-    await expect(queue.drain(r.handler, { concurrency: 4 })).resolves.toEqual({ processed: 5, deadLetters: [] });
+    await expect(queue.drain(r.handler, { concurrency: 4 })).resolves.toEqual({
+      processed: 5,
+      deadLetters: [],
+    });
     expect(r.seen).toEqual(['01:1', '01:2', '01:3', '01:4', '01:5']);
     expect(r.maxPerGroup()).toBe(1);
   });
@@ -77,7 +80,14 @@ describe('LocalFifoQueue', () => {
 
   it('serves groups round-robin, oldest waiting first', async () => {
     const queue = new LocalFifoQueue();
-    for (const [hour, page] of [[1, 1], [1, 2], [2, 1], [2, 2], [3, 1], [3, 2]] as const) {
+    for (const [hour, page] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+      [3, 1],
+      [3, 2],
+    ] as const) {
       await queue.send(task(hour, page));
     }
     const r = recorder();
@@ -153,7 +163,9 @@ describe('LocalFifoQueue', () => {
       if (t.page === 1) controller.abort(new Error('stop'));
       await tick();
     });
-    await expect(queue.drain(r.handler, { concurrency: 1, signal: controller.signal })).rejects.toThrow('stop');
+    await expect(queue.drain(r.handler, { concurrency: 1, signal: controller.signal })).rejects.toThrow(
+      'stop',
+    );
     expect(queue.stats()).toMatchObject({ inFlight: 0, waiting: 2 });
     await queue.drain(r.handler, { concurrency: 1 });
     expect(r.seen).toEqual(['01:1', '01:2', '01:3']);
