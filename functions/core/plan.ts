@@ -1,0 +1,104 @@
+import type { Rerun } from './control-message.js';
+import { dueWindows } from './due-windows.js';
+import { ledgerPrefix } from './lake-keys.js';
+import type { LedgerEntry } from './ledger.js';
+import type { PageTask, PbxScope } from './page-task.js';
+import type { Clock, ObjectStore, TaskQueue } from './ports.js';
+import { startChain } from './process-task.js';
+import { readLedgerEntry } from './publish.js';
+import type { Table } from './tables.js';
+import { windowDay, windowId, windowsFor } from './windows.js';
+
+const DAY_MS = 86_400_000;
+
+/** How the planner cuts and pulls windows (from the stack's configuration). */
+export interface PlanConfig {
+  tables: readonly Table[];
+  pbx: PbxScope;
+  gridMinutes: number;
+  pageSize: number;
+  settleMinutes: number;
+  horizonDays: number;
+  staleAfterMinutes: number;
+  isConnectTime: boolean;
+  isSimplified: boolean;
+  /** The most chains one planner run may start: a bound on what a mistake can queue. */
+  maxChains: number;
+}
+
+type PlanPorts = { store: ObjectStore; queue: TaskQueue; clock: Clock };
+
+/** Every ledger entry of a table for the UTC days that `[fromMs, toMs)` touches. */
+export async function readLedger(
+  store: ObjectStore,
+  table: Table,
+  fromMs: number,
+  toMs: number,
+): Promise<LedgerEntry[]> {
+  const days = new Set(windowsFor(fromMs, toMs, 1440).map(windowDay));
+  const keys = (await Promise.all([...days].map((day) => store.list(ledgerPrefix(table, day))))).flat();
+  const entries: LedgerEntry[] = [];
+  for (let i = 0; i < keys.length; i += 16) {
+    const batch = await Promise.all(keys.slice(i, i + 16).map((key) => readLedgerEntry(store, key)));
+    for (const entry of batch) if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/**
+ * A scheduled run: for each table, the windows of the horizon that have ended and are unpublished, unsettled or
+ * stale (see `dueWindows`), each started as a new chain, oldest first, at most `maxChains` in all.
+ */
+export async function planScheduled(ports: PlanPorts, config: PlanConfig): Promise<PageTask[]> {
+  const nowMs = ports.clock.now();
+  const started: PageTask[] = [];
+  for (const table of config.tables) {
+    const ledger = await readLedger(ports.store, table, nowMs - (config.horizonDays + 1) * DAY_MS, nowMs);
+    const due = dueWindows({
+      table,
+      nowMs,
+      horizonDays: config.horizonDays,
+      gridMinutes: config.gridMinutes,
+      settleMinutes: config.settleMinutes,
+      staleAfterMs: config.staleAfterMinutes * 60_000,
+      ledger,
+    });
+    for (const { id } of due) {
+      if (started.length >= config.maxChains) return started;
+      started.push(await startChain(chainStart(config, table, id, config.pbx), ports));
+    }
+  }
+  return started;
+}
+
+/** A rerun: every grid window of the range, for each table asked, as a new attempt. */
+export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rerun): Promise<PageTask[]> {
+  const windows = windowsFor(rerun.fromMs, rerun.toMs, config.gridMinutes);
+  const count = windows.length * rerun.tables.length;
+  if (count > config.maxChains) {
+    throw new RangeError(
+      `the rerun needs ${count} chains, over the limit of ${config.maxChains}: split the range`,
+    );
+  }
+  const started: PageTask[] = [];
+  for (const table of rerun.tables) {
+    for (const window of windows) {
+      started.push(
+        await startChain(chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx), ports),
+      );
+    }
+  }
+  return started;
+}
+
+function chainStart(config: PlanConfig, table: Table, window: string, pbx: PbxScope) {
+  const legs = table === 'call-legs';
+  return {
+    table,
+    window,
+    pbx,
+    pageSize: config.pageSize,
+    isConnectTime: legs && config.isConnectTime,
+    isSimplified: legs && config.isSimplified,
+  };
+}

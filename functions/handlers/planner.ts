@@ -1,0 +1,89 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { S3ObjectStore } from '../adapters/s3-store.js';
+import { SqsTaskQueue } from '../adapters/sqs-queue.js';
+import { parseControlMessage } from '../core/control-message.js';
+import { type PlanConfig, planRerun, planScheduled } from '../core/plan.js';
+import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
+import { forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
+
+const config = parseConfig(PlannerConfigSchema, process.env);
+const ports = {
+  store: new S3ObjectStore(s3, config.DATA_BUCKET),
+  queue: new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL),
+  clock: { now: Date.now },
+};
+const plan: PlanConfig = {
+  tables: config.TABLES,
+  pbx: config.PBX_IDS,
+  gridMinutes: config.GRID_MINUTES,
+  pageSize: config.PAGE_SIZE,
+  settleMinutes: config.SETTLE_MINUTES,
+  horizonDays: config.HORIZON_DAYS,
+  staleAfterMinutes: config.STALE_AFTER_MINUTES,
+  isConnectTime: config.IS_CONNECT_TIME,
+  isSimplified: config.IS_SIMPLIFIED,
+  maxChains: config.MAX_CHAINS_PER_RUN,
+};
+const processor = new BatchProcessor(EventType.SQS);
+
+/** Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. */
+async function checkCredentials(): Promise<void> {
+  try {
+    await (await workAnalytics(config.SECRET_ID, config.WA_BASE_URL)).tokens.token();
+  } catch (error) {
+    if (forgetConnectionOn(error))
+      logger.error('8x8 refused the credentials: nothing queued', { error: (error as Error).message });
+    throw error;
+  }
+}
+
+async function onSchedule(): Promise<{ chains: number }> {
+  await checkCredentials();
+  const started = await planScheduled(ports, plan);
+  metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
+  logger.info('scheduled run planned', {
+    chains: started.length,
+    windows: started.map((t) => `${t.table} ${t.window} a${t.attempt}`),
+  });
+  return { chains: started.length };
+}
+
+async function onControlMessage(record: SQSRecord): Promise<void> {
+  const parsed = parseControlMessage(record.body, Date.now(), config.MAX_RERUN_DAYS);
+  if (!parsed.ok) {
+    // Redelivering a refused message would refuse it again: log why and drop it.
+    logger.error(parsed.error, { messageId: record.messageId });
+    metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
+    return;
+  }
+  await checkCredentials();
+  let started: Awaited<ReturnType<typeof planRerun>>;
+  try {
+    started = await planRerun(ports, plan, parsed.rerun);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    logger.error(`control message refused: ${error.message}`, { messageId: record.messageId });
+    metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
+    return;
+  }
+  metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
+  logger.info('rerun queued', { messageId: record.messageId, chains: started.length });
+}
+
+export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { chains: number }>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event, context) => {
+    if (!('Records' in event)) return onSchedule();
+    return processPartialResponse(event, onControlMessage, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  });

@@ -1,0 +1,68 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { readCredentialsSecret } from '../adapters/secret-credentials.js';
+import {
+  InvalidApiKeyError,
+  InvalidCredentialsError,
+  NoAnalyticsAccessError,
+} from '../adapters/wa-errors.js';
+import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { METRICS } from './config.js';
+
+/**
+ * What every Lambda container builds once: Powertools logger, metrics and tracer, the AWS SDK clients, and the
+ * 8x8 connection (credentials read once from Secrets Manager, the token kept in memory until it expires).
+ */
+export const logger = new Logger({ serviceName: 'work-analytics-lake' });
+export const metrics = new Metrics({ namespace: 'WorkAnalyticsLake', serviceName: 'work-analytics-lake' });
+export const tracer = new Tracer({ serviceName: 'work-analytics-lake' });
+
+export const s3 = tracer.captureAWSv3Client(new S3Client({}));
+export const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+
+type Connection = ReturnType<typeof createWorkAnalytics>;
+let connection: Promise<Connection> | undefined;
+
+/** The container's 8x8 connection, built on first use from the secret. */
+export function workAnalytics(secretId: string, baseUrl: string): Promise<Connection> {
+  connection ??= readCredentialsSecret(secrets, secretId).then((credentials) =>
+    createWorkAnalytics({
+      baseUrl,
+      credentials,
+      onRetry: (event) => {
+        metrics.addMetric(METRICS.apiRetries, MetricUnit.Count, 1);
+        logger.warn('8x8 request retried', {
+          attempt: event.attempt,
+          reason: event.reason,
+          delayMs: event.delayMs,
+        });
+      },
+    }),
+  );
+  connection.catch(() => {
+    connection = undefined;
+  });
+  return connection;
+}
+
+/**
+ * Forgets the connection after the credentials were refused, so that the next invocation reads the secret
+ * again: a rotated password is picked up without a redeploy.
+ */
+export function forgetConnectionOn(error: unknown): boolean {
+  const refused =
+    error instanceof InvalidCredentialsError ||
+    error instanceof InvalidApiKeyError ||
+    error instanceof NoAnalyticsAccessError ||
+    (error as Error)?.name === 'CredentialsSecretError';
+  if (refused) {
+    connection = undefined;
+    metrics.addMetric(METRICS.credentialsRejected, MetricUnit.Count, 1);
+  }
+  return refused;
+}

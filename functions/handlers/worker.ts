@@ -1,0 +1,92 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { S3ObjectStore } from '../adapters/s3-store.js';
+import { SqsTaskQueue } from '../adapters/sqs-queue.js';
+import { parsePageTask } from '../core/page-task.js';
+import { processTask, type TaskOutcome } from '../core/process-task.js';
+import { METRICS, parseConfig, WorkerConfigSchema } from './config.js';
+import { forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
+
+const config = parseConfig(WorkerConfigSchema, process.env);
+const store = new S3ObjectStore(s3, config.DATA_BUCKET);
+const queue = new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL);
+const processor = new SqsFifoPartialProcessorAsync();
+/** Time kept back from the Lambda's remaining time: enough to stage, queue and report the batch. */
+const SAFETY_MS = 15_000;
+
+async function processRecord(record: SQSRecord, context: Context): Promise<void> {
+  const parsed = parsePageTask(record.body);
+  if (!parsed.ok) {
+    // A malformed task cannot succeed on redelivery: drop it with a reason instead of looping to the DLQ.
+    logger.error('page task refused', { reason: parsed.error, messageId: record.messageId });
+    metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
+    return;
+  }
+  const task = parsed.task;
+  const { client } = await workAnalytics(config.SECRET_ID, config.WA_BASE_URL);
+  const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+  const ports = { source: client, store, queue, clock: { now: Date.now } };
+  try {
+    report(
+      task,
+      await processTask(task, ports, {
+        settleMinutes: config.SETTLE_MINUTES,
+        removeStaging: false,
+        deadlineMs,
+      }),
+    );
+  } catch (error) {
+    forgetConnectionOn(error);
+    logger.error('page task failed; it is retried, then dead-lettered', {
+      task,
+      error: (error as Error).message,
+    });
+    throw error;
+  }
+}
+
+function report(
+  task: { table: string; window: string; page: number; attempt: number },
+  outcome: TaskOutcome,
+): void {
+  const where = { table: task.table, window: task.window, page: task.page, attempt: task.attempt };
+  if (outcome.kind === 'restarted' || outcome.kind === 'superseded') {
+    if (outcome.kind === 'restarted') metrics.addMetric(METRICS.chainsRestarted, MetricUnit.Count, 1);
+    logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
+    return;
+  }
+  metrics.addMetric(METRICS.pagesFetched, MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.rowsStaged, MetricUnit.Count, outcome.rows);
+  if (outcome.driftFields.length > 0) {
+    metrics.addMetric(METRICS.driftFields, MetricUnit.Count, outcome.driftFields.length);
+    logger.warn('fields the docs never listed, kept in "extra"', { ...where, fields: outcome.driftFields });
+  }
+  if (outcome.kind !== 'published' || outcome.entry.status !== 'published') return;
+  metrics.addMetric(METRICS.windowsPublished, MetricUnit.Count, 1);
+  const { reconciliation } = outcome.entry;
+  if (reconciliation.verdict === 'mismatch')
+    metrics.addMetric(METRICS.reconciliationMismatches, MetricUnit.Count, 1);
+  logger.info('window published', {
+    ...where,
+    rows: outcome.entry.rows,
+    pages: outcome.entry.pages,
+    reconciliation,
+  });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event, context) =>
+    processPartialResponse(event, (record: SQSRecord) => processRecord(record, context), processor, {
+      context,
+      skipGroupOnError: true,
+      throwOnFullBatchFailure: false,
+    }),
+  );

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | unknown>;
+
+/** A Lambda context for a local invocation, with a clock that runs down from `timeoutMs`. */
+export function lambdaContext(functionName: string, timeoutMs = 120_000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * What Lambda's SQS event source mapping does, against moto: receive a batch, invoke the handler with a
+ * real-shaped event, delete what succeeded, and leave what it reported failed (or everything, if it threw)
+ * to reappear after the visibility timeout; the queue's redrive policy moves it to the DLQ after
+ * maxReceiveCount receives.
+ */
+export class EventSourceMapping {
+  invocations = 0;
+  failures = 0;
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly queueArn: string,
+    private readonly handler: SqsHandler,
+    private readonly options: { batchSize: number; functionName: string; timeoutMs?: () => number },
+  ) {}
+
+  /** Receives and processes one batch; returns how many messages it received. */
+  async pollOnce(): Promise<number> {
+    const { Messages = [] } = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: this.options.batchSize,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 0,
+      }),
+    );
+    if (Messages.length === 0) return 0;
+    const event: SQSEvent = { Records: Messages.map((m) => this.record(m)) };
+    this.invocations++;
+    let failed: Set<string>;
+    try {
+      const context = lambdaContext(this.options.functionName, this.options.timeoutMs?.() ?? 120_000);
+      const response = (await this.handler(event, context)) as SQSBatchResponse | undefined;
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch {
+      failed = new Set(Messages.map((m) => m.MessageId ?? ''));
+    }
+    this.failures += failed.size;
+    const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    if (done.length > 0) {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    return Messages.length;
+  }
+
+  /** Polls until the queue holds no message, visible or in flight, or `timeoutMs` passes. */
+  async drain(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.pollOnce()) > 0) continue;
+      if ((await queueDepth(this.sqs, this.queueUrl)) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${this.queueUrl} did not drain within ${timeoutMs} ms`);
+  }
+
+  private record(message: Message): SQSRecord {
+    const a = message.Attributes ?? {};
+    return {
+      messageId: message.MessageId ?? '',
+      receiptHandle: message.ReceiptHandle ?? '',
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
+        SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+        SenderId: a.SenderId ?? 'AIDALOCAL',
+        ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        ...(a.MessageGroupId ? { MessageGroupId: a.MessageGroupId } : {}),
+        ...(a.MessageDeduplicationId ? { MessageDeduplicationId: a.MessageDeduplicationId } : {}),
+        ...(a.SequenceNumber ? { SequenceNumber: a.SequenceNumber } : {}),
+      },
+      messageAttributes: {},
+      md5OfBody: message.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.queueArn,
+      awsRegion: 'us-east-1',
+    };
+  }
+}
+
+/** Messages in a queue, visible or in flight. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
