@@ -107,7 +107,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const record = (task: PageTask, outcome: TaskOutcome) => {
     if (outcome.kind === 'restarted') summary.restarts++;
     if (outcome.kind !== 'next' && outcome.kind !== 'published') return;
-    summary.pages++;
+    if (!outcome.replayed) summary.pages++;
     for (const name of outcome.driftFields) drift.add(name);
     if (outcome.kind !== 'published') return;
     summary.published++;

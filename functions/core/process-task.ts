@@ -2,6 +2,7 @@ import { chainStep } from './chain-step.js';
 import { ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
 import { type LedgerEntry, runningEntry } from './ledger.js';
+import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
 import { firstPageTask, type PageTask, taskWindow } from './page-task.js';
 import type { Clock, ObjectStore, PageSource, TaskQueue } from './ports.js';
@@ -24,8 +25,15 @@ export interface WorkerOptions {
 
 /** What one task did, for metrics, logs and progress. */
 export type TaskOutcome =
-  | { kind: 'next'; rows: number; dropped: number; driftFields: readonly string[] }
-  | { kind: 'published'; rows: number; dropped: number; driftFields: readonly string[]; entry: LedgerEntry }
+  | { kind: 'next'; rows: number; dropped: number; driftFields: readonly string[]; replayed: boolean }
+  | {
+      kind: 'published';
+      rows: number;
+      dropped: number;
+      driftFields: readonly string[];
+      replayed: boolean;
+      entry: LedgerEntry;
+    }
   | { kind: 'superseded'; byAttempt: number }
   | { kind: 'restarted'; attempt: number; reason: string };
 
@@ -40,6 +48,8 @@ export async function processTask(
   options: WorkerOptions,
 ): Promise<TaskOutcome> {
   const { source, store, queue, clock } = ports;
+  const marker = await readMarker(store, task);
+  if (marker) return act(task, marker, [], true, ports, options);
   let page: Awaited<ReturnType<PageSource['fetchPage']>>;
   try {
     page = await source.fetchPage(pageQueryOf(task), { deadlineMs: options.deadlineMs });
@@ -56,13 +66,30 @@ export async function processTask(
   if (page.data.length > 0) {
     await store.put(stagingKey(task.table, window, task.attempt, task.page), encodeLines(step.rows));
   }
-  const counts = { rows: step.rows.length, dropped: step.dropped, driftFields: step.driftFields };
-  if (step.next) {
-    await queue.send(step.next);
+  const counts = { rows: step.rows.length, dropped: step.dropped };
+  let decided: PageMarker;
+  if (step.next) decided = { ...counts, next: step.next };
+  else if (step.done) decided = { ...counts, done: step.done };
+  else throw new Error('chainStep returned neither a next task nor a finished chain');
+  await writeMarker(store, task, decided);
+  return act(task, decided, step.driftFields, false, ports, options);
+}
+
+/** Carries out a task's decision: queue the next page, or publish the window. */
+async function act(
+  task: PageTask,
+  decided: PageMarker,
+  driftFields: readonly string[],
+  replayed: boolean,
+  ports: WorkerPorts,
+  options: WorkerOptions,
+): Promise<TaskOutcome> {
+  const counts = { rows: decided.rows, dropped: decided.dropped, driftFields, replayed };
+  if ('next' in decided) {
+    await ports.queue.send(decided.next);
     return { kind: 'next', ...counts };
   }
-  if (!step.done) throw new Error('chainStep returned neither a next task nor a finished chain');
-  const published = await publishWindow(task, step.done, { store, clock }, options);
+  const published = await publishWindow(task, decided.done, ports, options);
   if (published.kind === 'superseded') return published;
   return { kind: 'published', ...counts, entry: published.entry };
 }

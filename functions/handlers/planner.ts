@@ -43,9 +43,12 @@ async function checkCredentials(): Promise<void> {
   }
 }
 
-async function onSchedule(): Promise<{ chains: number }> {
+async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
   await checkCredentials();
-  const started = await planScheduled(ports, plan);
+  // Plan at the tick's own time, so that a late or retried invocation plans the same windows.
+  const tick = Date.parse(event.time);
+  const clock = { now: () => (Number.isNaN(tick) ? Date.now() : Math.min(tick, Date.now())) };
+  const started = await planScheduled({ ...ports, clock }, plan);
   metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
   logger.info('scheduled run planned', {
     chains: started.length,
@@ -81,7 +84,7 @@ export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { cha
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
-    if (!('Records' in event)) return onSchedule();
+    if (!('Records' in event)) return onSchedule(event);
     return processPartialResponse(event, onControlMessage, processor, {
       context,
       throwOnFullBatchFailure: false,

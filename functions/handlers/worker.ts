@@ -60,8 +60,10 @@ function report(
     logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
     return;
   }
-  metrics.addMetric(METRICS.pagesFetched, MetricUnit.Count, 1);
-  metrics.addMetric(METRICS.rowsStaged, MetricUnit.Count, outcome.rows);
+  if (!outcome.replayed) {
+    metrics.addMetric(METRICS.pagesFetched, MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.rowsStaged, MetricUnit.Count, outcome.rows);
+  }
   if (outcome.driftFields.length > 0) {
     metrics.addMetric(METRICS.driftFields, MetricUnit.Count, outcome.driftFields.length);
     logger.warn('fields the docs never listed, kept in "extra"', { ...where, fields: outcome.driftFields });

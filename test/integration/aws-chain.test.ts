@@ -17,13 +17,20 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 const HOUR = 3_600_000;
 
 let sim: Simulator;
+const frozen = Date.now();
 let aws: AwsEnv;
 let planner: Handler;
 let worker: Handler;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ callsPerHour: 3, apiKey: 'aws-key-5150', password: 'aws-pass-8086' });
+  // A frozen clock: the truth of the last windows must not change while the chain runs.
+  sim = await startSimulator({
+    callsPerHour: 3,
+    apiKey: 'aws-key-5150',
+    password: 'aws-pass-8086',
+    now: () => frozen,
+  });
   aws = await createAwsEnv({ apiKey: sim.apiKey, username: sim.username, password: sim.password });
   // Small pages make long chains: a busy hour needs more than the 16 hops Lambda's loop detection allows.
   Object.assign(process.env, {
@@ -80,7 +87,7 @@ describe('the chain on moto: planner and worker handlers, SQS FIFO, S3, Secrets 
   let horizon: { fromMs: number; toMs: number };
 
   it('publishes every due window of a scheduled run, equal to the truth', async () => {
-    const now = Date.now();
+    const now = frozen;
     const windows = windowsFor(now - 24 * HOUR, now, 60).filter((w) => w.endMs <= now);
     horizon = { fromMs: windows[0]?.startMs ?? 0, toMs: windows.at(-1)?.endMs ?? 0 };
     const event: ScheduledEvent = {

@@ -44,7 +44,13 @@ export class EventSourceMapping {
     private readonly queueUrl: string,
     private readonly queueArn: string,
     private readonly handler: SqsHandler,
-    private readonly options: { batchSize: number; functionName: string; timeoutMs?: () => number },
+    private readonly options: {
+      batchSize: number;
+      functionName: string;
+      timeoutMs?: () => number;
+      /** A crash after the handler succeeded but before the mapping deleted the message: it comes back. */
+      skipAck?: (record: SQSRecord) => boolean;
+    },
   ) {}
 
   /** Receives and processes one batch; returns how many messages it received. */
@@ -70,7 +76,10 @@ export class EventSourceMapping {
       failed = new Set(Messages.map((m) => m.MessageId ?? ''));
     }
     this.failures += failed.size;
-    const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    const skip = this.options.skipAck;
+    const done = Messages.filter(
+      (m, i) => !failed.has(m.MessageId ?? '') && !(skip && skip(event.Records[i] as SQSRecord)),
+    );
     if (done.length > 0) {
       await this.sqs.send(
         new DeleteMessageBatchCommand({

@@ -1,0 +1,242 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { vi } from 'vitest';
+import { type LedgerEntry, LedgerEntrySchema } from '../../functions/core/ledger.js';
+import { type Table, tableFolder } from '../../functions/core/tables.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import { type AwsEnv, createAwsEnv, downloadPrefix } from './aws-env.js';
+import { EventSourceMapping, lambdaContext, queueDepth } from './event-source-mapping.js';
+import { lakeRows } from './lake-truth.js';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * The deployed pipeline, locally: the simulator as 8x8, moto as S3/SQS/Secrets Manager, the real planner and
+ * worker handlers (a fresh "container" each time: modules are re-imported), and event source mappings that
+ * drive them. All that the handlers print is captured, so tests can read log lines and metrics and check that
+ * no secret ever appears.
+ */
+export class Pipeline {
+  readonly output: string[] = [];
+  private readonly dirs: string[] = [];
+  private restore: (() => void)[] = [];
+
+  private constructor(
+    readonly sim: Simulator,
+    readonly aws: AwsEnv,
+    readonly planner: Handler,
+    readonly worker: Handler,
+    readonly runtime: { s3: S3Client; sqs: SQSClient },
+  ) {}
+
+  static async start(
+    options: { sim?: SimulatorOptions; env?: Record<string, string> } = {},
+  ): Promise<Pipeline> {
+    const sim = await startSimulator({ callsPerHour: 3, ...options.sim });
+    const aws = await createAwsEnv({ apiKey: sim.apiKey, username: sim.username, password: sim.password });
+    Object.assign(process.env, {
+      WA_BASE_URL: sim.baseUrl,
+      HORIZON_DAYS: '1',
+      PAGE_SIZE: '7',
+      ...options.env,
+    });
+    vi.resetModules();
+    const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
+    const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
+    const runtime = await import('../../functions/handlers/runtime.js');
+    const pipeline = new Pipeline(sim, aws, planner, worker, runtime);
+    pipeline.capture();
+    return pipeline;
+  }
+
+  /** A new Lambda container: fresh modules, so nothing cached (token, credentials) survives. */
+  async newContainer(): Promise<Pipeline> {
+    vi.resetModules();
+    const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
+    const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
+    const runtime = await import('../../functions/handlers/runtime.js');
+    const next = new Pipeline(this.sim, this.aws, planner, worker, runtime);
+    next.restore = this.restore;
+    (next as { output: string[] }).output = this.output;
+    return next;
+  }
+
+  private capture(): void {
+    for (const stream of [process.stdout, process.stderr]) {
+      const original = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        this.output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      this.restore.push(() => {
+        stream.write = original as typeof stream.write;
+      });
+    }
+  }
+
+  /** Log lines and EMF metric documents the handlers printed, parsed. */
+  records(): Record<string, unknown>[] {
+    return this.output
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+  }
+
+  /** The sum of a metric over every EMF document printed. */
+  metric(name: string): number {
+    return this.records().reduce(
+      (sum, r) => sum + (typeof r[name] === 'number' ? (r[name] as number) : 0),
+      0,
+    );
+  }
+
+  /** Fails the test when a secret (API key, password, any issued token) appears in anything printed. */
+  assertNoSecretPrinted(extra: string[] = []): void {
+    const all = this.output.join('');
+    for (const secret of [this.sim.apiKey, this.sim.password, ...this.sim.stats.issuedTokens, ...extra]) {
+      if (all.includes(secret))
+        throw new Error(`a secret appeared in the handlers' output: ${secret.slice(0, 4)}…`);
+    }
+  }
+
+  async schedule(nowMs = Date.now()): Promise<unknown> {
+    const event: ScheduledEvent = {
+      version: '0',
+      id: `schedule-${nowMs}`,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date(nowMs).toISOString(),
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/walake-schedule'],
+      detail: {},
+    };
+    return this.planner(event, lambdaContext('walake-planner'));
+  }
+
+  async sendControl(body: unknown): Promise<void> {
+    const MessageBody = typeof body === 'string' ? body : JSON.stringify(body);
+    await this.aws.sqs.send(new SendMessageCommand({ QueueUrl: this.aws.controlQueue.url, MessageBody }));
+  }
+
+  async drainControl(): Promise<EventSourceMapping> {
+    const esm = new EventSourceMapping(
+      this.aws.sqs,
+      this.aws.controlQueue.url,
+      this.aws.controlQueue.arn,
+      this.planner as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
+      { batchSize: 10, functionName: 'walake-planner' },
+    );
+    await esm.drain();
+    return esm;
+  }
+
+  /** Runs the worker's event source until the page queue is empty, `pollers` batches at a time. */
+  async drainPages(
+    options: {
+      pollers?: number;
+      timeoutMs?: () => number;
+      skipAck?: (r: SQSRecord) => boolean;
+      limitMs?: number;
+    } = {},
+  ): Promise<EventSourceMapping> {
+    const esm = new EventSourceMapping(
+      this.aws.sqs,
+      this.aws.pageQueue.url,
+      this.aws.pageQueue.arn,
+      this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
+      {
+        batchSize: 5,
+        functionName: 'walake-worker',
+        timeoutMs: options.timeoutMs,
+        skipAck: options.skipAck,
+      },
+    );
+    const limit = options.limitMs ?? 240_000;
+    await Promise.all(Array.from({ length: options.pollers ?? 4 }, () => esm.drain(limit)));
+    return esm;
+  }
+
+  async pageDepth(): Promise<number> {
+    return queueDepth(this.aws.sqs, this.aws.pageQueue.url);
+  }
+
+  async dlqMessages(which: 'page' | 'control' = 'page'): Promise<string[]> {
+    const url = which === 'page' ? this.aws.pageDlq.url : this.aws.controlDlq.url;
+    const { Messages = [] } = await this.aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    return Messages.map((m) => m.Body ?? '');
+  }
+
+  async ledger(table: Table): Promise<LedgerEntry[]> {
+    const dir = this.tmp();
+    const keys = await downloadPrefix(this.aws.s3, this.aws.bucket, `ledger/${tableFolder(table)}/`, dir);
+    return Promise.all(
+      keys.map(async (key) => {
+        const body = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.aws.bucket, Key: key }));
+        return LedgerEntrySchema.parse(JSON.parse((await body.Body?.transformToString()) ?? ''));
+      }),
+    );
+  }
+
+  /** The published lake, read with DuckDB from a local copy (DuckDB cannot read s3:// offline). */
+  async lakeRows(table: Table, where?: string): Promise<Record<string, unknown>[]> {
+    const dir = this.tmp();
+    await downloadPrefix(this.aws.s3, this.aws.bucket, `lake/${tableFolder(table)}/`, dir);
+    return lakeRows(dir, table, where);
+  }
+
+  /** Throws `error` from the handlers' own SDK client on the calls `when` picks: a crash at that point. */
+  inject(
+    client: 's3' | 'sqs',
+    when: (command: string, input: Record<string, unknown>) => boolean,
+    error: () => Error,
+  ) {
+    // Both clients share the middleware stack's shape; the union's overloads do not, so it is typed loosely.
+    const target = this.runtime[client] as unknown as {
+      middlewareStack: {
+        add(
+          middleware: (
+            next: (args: { input: unknown }) => Promise<unknown>,
+            context: { commandName?: string },
+          ) => (args: { input: unknown }) => Promise<unknown>,
+          options: { step: 'initialize'; name: string },
+        ): void;
+        remove(name: string): boolean;
+      };
+    };
+    const name = `inject-${Math.random()}`;
+    target.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (when(context.commandName ?? '', args.input as Record<string, unknown>)) throw error();
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    return () => target.middlewareStack.remove(name);
+  }
+
+  private tmp(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'walake-pipe-'));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async stop(): Promise<void> {
+    for (const undo of this.restore.splice(0)) undo();
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+    await this.sim.close();
+  }
+}
