@@ -10,12 +10,20 @@ import { assertGridMinutes } from '../functions/core/windows.js';
  * synth with an error naming the key, before anything is bundled or deployed.
  */
 
-/** A whole number from JSON (`5`) or from the command line (`"5"`). */
+/** A number from JSON (`5`) or from the command line (`"5"`). */
+const numeric = (schema: z.ZodNumber) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value),
+    schema,
+  );
 const whole = (min: number, max: number, fallback: number) =>
-  z
-    .union([z.number(), z.string().regex(/^\s*-?\d+\s*$/, 'must be a whole number').transform(Number)])
-    .pipe(z.number().int('must be a whole number').min(min).max(max))
-    .default(fallback);
+  numeric(
+    z
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int()
+      .min(min)
+      .max(max),
+  ).default(fallback);
 
 /** A list from JSON (`["a","b"]`) or from the command line (`"a,b"`). */
 const list = z.union([
@@ -28,8 +36,7 @@ const list = z.union([
   ),
 ]);
 
-const SCHEDULE =
-  /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
 
 const ContextSchema = z
   .object({
@@ -41,15 +48,16 @@ const ContextSchema = z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and _ (Glue database name)')
       .default('work_analytics_lake'),
-    pbxIds: list
-      .default([ALL_PBXES])
-      .transform((ids, ctx) => {
-        if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
-        const scope = PbxScopeSchema.safeParse([...new Set(ids)].sort());
-        if (scope.success) return scope.data as string[];
-        ctx.addIssue({ code: 'custom', message: `'${ALL_PBXES}' or PBX names: ${scope.error.issues[0]?.message}` });
-        return z.NEVER;
-      }),
+    pbxIds: list.default([ALL_PBXES]).transform((ids, ctx) => {
+      if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
+      const scope = PbxScopeSchema.safeParse([...new Set(ids)].sort());
+      if (scope.success) return scope.data as string[];
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${ALL_PBXES}' or PBX names: ${scope.error.issues[0]?.message}`,
+      });
+      return z.NEVER;
+    }),
     schedule: z
       .string()
       .trim()
@@ -67,7 +75,10 @@ const ContextSchema = z
     tables: list.default([...TABLES]).transform((tables, ctx) => {
       const bad = tables.filter((t) => !isTable(t));
       if (bad.length > 0 || tables.length === 0) {
-        ctx.addIssue({ code: 'custom', message: `must list tables among ${TABLES.join(', ')}; got ${tables}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must list tables among ${TABLES.join(', ')}; got ${tables}`,
+        });
         return z.NEVER;
       }
       return [...new Set(tables)] as Table[];
@@ -91,7 +102,13 @@ const ContextSchema = z
     maxConcurrency: whole(2, 1000, 10),
     freshnessHours: whole(1, 24, 3),
     bytesScannedCutoffGb: z
-      .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number').transform(Number)])
+      .union([
+        z.number(),
+        z
+          .string()
+          .regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number')
+          .transform(Number),
+      ])
       .pipe(z.number().min(0.01, 'must be at least 0.01 (10 MB, the Athena minimum)').max(1_000_000))
       .default(10),
     firstDay: z

@@ -1,5 +1,8 @@
 import { type ApiPage, NO_DATA } from './api-page.js';
-import { describeTaskError, MAX_PAGE, type PageTask, PageTaskSchema, taskWindow } from './page-task.js';
+import { describeTaskError, type PageTask, PageTaskSchema, pageCap, taskWindow } from './page-task.js';
+
+export { pageCap } from './page-task.js';
+
 import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
 import { filterTimeOf, inWindow } from './window-rows.js';
 
@@ -45,15 +48,6 @@ export class StuckCursorError extends Error {
 /** The API's next cursor cannot travel in a task (too long, or not base64). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
-}
-
-/**
- * The most pages a chain may request: the pages its first-page total needs, plus a margin of 2 (the final
- * `No Data` answer, a partial page) and 10 % for rows that arrive while the chain runs.
- */
-export function pageCap(firstPageTotal: number, pageSize: number): number {
-  const pages = Math.ceil(firstPageTotal / pageSize);
-  return Math.min(MAX_PAGE, pages + 2 + Math.ceil(pages * 0.1));
 }
 
 /**

@@ -87,11 +87,26 @@ export const PageTaskSchema = z
     } else {
       if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
       if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
+      else if (task.page > pageCap(task.firstPageTotal, task.pageSize)) {
+        issue(
+          'page',
+          `is over the chain's cap of ${pageCap(task.firstPageTotal, task.pageSize)} pages for its first-page total`,
+        );
+      }
     }
     if (task.table === 'call-records' && (task.isConnectTime || task.isSimplified)) {
       issue('isConnectTime', 'isConnectTime and isSimplified apply to call-legs only');
     }
   });
+
+/**
+ * The most pages a chain may request: the pages its first-page total needs, plus a margin of 2 (the final
+ * `No Data` answer, a partial page) and 10 % for rows that arrive while the chain runs.
+ */
+export function pageCap(firstPageTotal: number, pageSize: number): number {
+  const pages = Math.ceil(firstPageTotal / pageSize);
+  return Math.min(MAX_PAGE, pages + 2 + Math.ceil(pages * 0.1));
+}
 
 /** One page task. */
 export type PageTask = z.infer<typeof PageTaskSchema>;

@@ -1,8 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
 import type { ChainDone } from './chain-step.js';
 import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
-import { decodeLines, rowIdentity } from './lake-lines.js';
+import { lineRanges } from './lake-lines.js';
 import { type LedgerEntry, LedgerEntrySchema, publishedEntry, runningEntry } from './ledger.js';
 import type { PageTask } from './page-task.js';
 import { taskWindow } from './page-task.js';
@@ -77,7 +77,7 @@ async function* streamLines(
   store: ObjectStore,
   pageKeys: string[],
   counter: { duplicates: number },
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   // A redelivered page fetched after late data arrived can overlap its neighbour: keep a row's first copy.
   const seen = new Set<string>();
   for (const key of pageKeys) {
@@ -88,23 +88,34 @@ async function* streamLines(
           'the task is retried, and a rerun of the window pulls it again',
       );
     }
-    let chunk = '';
-    for (const line of decodeLines(body)) {
-      const identity = rowIdentity(task.table, line);
-      if (seen.has(identity)) {
-        counter.duplicates++;
+    // The page's bytes go on as they are (no decoding into one string, no copy): only runs of kept lines.
+    const bytes = gunzipSync(body);
+    let runStart = 0;
+    let runEnd = 0;
+    for (const line of lineRanges(task.table, bytes)) {
+      if (!seen.has(line.identity)) {
+        seen.add(line.identity);
         continue;
       }
-      seen.add(identity);
-      chunk += `${line}\n`;
+      counter.duplicates++;
+      runEnd = line.start;
+      if (runEnd > runStart) yield bytes.subarray(runStart, runEnd);
+      runStart = Math.min(line.end + 1, bytes.length);
     }
-    if (chunk) yield chunk;
+    if (runStart < bytes.length) {
+      yield bytes.subarray(runStart);
+      if (bytes[bytes.length - 1] !== NEWLINE) yield NEWLINE_BYTES;
+    }
   }
 }
 
-function gzipped(lines: AsyncIterable<string>): AsyncIterable<Uint8Array> {
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
+
+function gzipped(lines: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   const gzip = createGzip();
+  // At most one page waits for the compressor: a window's size must not decide the worker's memory.
   // pipeline destroys the gzip stream with the source's error, so the reader sees a failed page as an error.
-  pipeline(Readable.from(lines), gzip, () => {});
+  pipeline(Readable.from(lines, { highWaterMark: 1 }), gzip, () => {});
   return gzip;
 }

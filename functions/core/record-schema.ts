@@ -112,19 +112,32 @@ export function normalizeRow(table: Table, apiRow: unknown, lineage: Lineage): N
   const plan = PLANS[table];
   const source = apiRow as Record<string, unknown>;
   const row: LakeRow = { ...plan.template };
-  for (const f of plan.fields) row[f.name] = coerce(f, source[f.apiName]);
-  let drift: string[] | undefined;
-  // for...in allocates no key array; rows come from JSON.parse, so every enumerable key is an own key.
-  for (const key in source) {
-    if (plan.known.has(key)) continue;
-    if (drift === undefined) drift = [key];
-    else drift.push(key);
+  let present = 0;
+  for (const f of plan.fields) {
+    const value = source[f.apiName];
+    if (value !== undefined) present++;
+    row[f.name] = coerce(f, value);
   }
+  // Drift is rare: counting the row's keys (for...in allocates no key array; rows come from JSON.parse, so
+  // every enumerable key is an own key) proves its absence without a set lookup per key.
+  let keys = 0;
+  for (const _ in source) keys++;
+  const drift = keys === present ? undefined : undocumented(plan, source);
   row.extra = drift === undefined ? null : extraJson(source, drift);
   row._ingested_at = lineage.ingestedAt;
   row._attempt = lineage.attempt;
   row._window_start = lineage.windowStart;
   return { row, driftFields: drift ?? NO_DRIFT };
+}
+
+function undocumented(plan: Plan, source: Record<string, unknown>): string[] | undefined {
+  let drift: string[] | undefined;
+  for (const key in source) {
+    if (plan.known.has(key)) continue;
+    if (drift === undefined) drift = [key];
+    else drift.push(key);
+  }
+  return drift;
 }
 
 function extraJson(source: Record<string, unknown>, keys: readonly string[]): string {

@@ -23,7 +23,7 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   const parsed = parsePageTask(record.body);
   if (!parsed.ok) {
     // A malformed task cannot succeed on redelivery: drop it with a reason instead of looping to the DLQ.
-    logger.error('page task refused', { reason: parsed.error, messageId: record.messageId });
+    logger.error(parsed.error, { messageId: record.messageId });
     metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
     return;
   }

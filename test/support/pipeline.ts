@@ -68,9 +68,12 @@ export class Pipeline {
   private capture(): void {
     for (const stream of [process.stdout, process.stderr]) {
       const original = stream.write.bind(stream);
+      // Kept, not echoed: the handlers' JSON logs would bury the test report.
       stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
         this.output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        return (original as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+        const callback = rest.find((r): r is () => void => typeof r === 'function');
+        callback?.();
+        return true;
       }) as typeof stream.write;
       this.restore.push(() => {
         stream.write = original as typeof stream.write;
@@ -95,10 +98,9 @@ export class Pipeline {
 
   /** The sum of a metric over every EMF document printed. */
   metric(name: string): number {
-    return this.records().reduce(
-      (sum, r) => sum + (typeof r[name] === 'number' ? (r[name] as number) : 0),
-      0,
-    );
+    // Powertools gathers repeated values of one metric in an invocation into an array.
+    const values = this.records().flatMap((r) => (Array.isArray(r[name]) ? r[name] : [r[name]]));
+    return values.reduce<number>((sum, v) => sum + (typeof v === 'number' ? v : 0), 0);
   }
 
   /** Fails the test when a secret (API key, password, any issued token) appears in anything printed. */

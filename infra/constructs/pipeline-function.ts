@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { repoRoot } from '../paths.js';
+
+/**
+ * Defines `require` inside the ESM bundle: a few bundled CommonJS dependencies (the X-Ray SDK under the
+ * Powertools tracer) call `require('node:…')`, which esbuild leaves in place.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export interface PipelineFunctionProps {
+  /** The handler file under `functions/handlers/`, without extension. */
+  readonly handler: 'planner' | 'worker';
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Lambda's recursive loop detection; the default stops a chain after 16 hops. */
+  readonly recursiveLoop?: lambda.RecursiveLoop;
+}
+
+/**
+ * One of the pipeline's Lambdas: Node.js 22 on arm64, the handler bundled by a local esbuild into minified
+ * ESM with source maps and the AWS SDK inside (bundled SDK v3 clients start faster than the runtime's copy
+ * and pin the version we test), X-Ray tracing, and a log group of its own with a retention. Its role starts
+ * empty: it may write its log group, and the stack grants the rest, prefix by prefix.
+ */
+export class PipelineFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    const root = repoRoot();
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of the default one with the AWSLambdaBasicExecutionRole managed policy, which
+    // may write any log group of the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (role)`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.fn = new NodejsFunction(this, 'Function', {
+      description: props.description,
+      entry: join(root, 'functions', 'handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      recursiveLoop: props.recursiveLoop,
+      environment: { ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Nothing external: the AWS SDK v3 is bundled with the rest.
+        externalModules: [],
+        banner: ESM_REQUIRE_BANNER,
+        logLevel: LogLevel.ERROR,
+      },
+    });
+  }
+}

@@ -1,0 +1,242 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { type LakeConfig, pbxIdsEnv } from '../config.js';
+import { LakeAlarms, METRICS_NAMESPACE, SERVICE_NAME } from '../constructs/alarms.js';
+import { ApiSecret } from '../constructs/api-secret.js';
+import { AthenaTables } from '../constructs/athena-tables.js';
+import { grantPrefixes } from '../constructs/lake-access.js';
+import { PipelineFunction } from '../constructs/pipeline-function.js';
+import { QueueWithDlq } from '../constructs/queue-with-dlq.js';
+import { secureBucket } from '../constructs/secure-bucket.js';
+
+export const WORKER_TIMEOUT = Duration.minutes(2);
+export const PLANNER_TIMEOUT = Duration.minutes(2);
+/** Receives of a message before its dead-letter queue: five tries, a visibility timeout (12 min) apart. */
+export const MAX_RECEIVE_COUNT = 5;
+/** Concurrent planner batches from the control queue: reruns are rare and each may queue many chains. */
+export const CONTROL_MAX_CONCURRENCY = 2;
+
+export interface LakeStackProps extends StackProps {
+  readonly config: LakeConfig;
+}
+
+/**
+ * The pipeline on AWS (see DESIGN.md): schedule and control queue -> planner -> page queue (FIFO) -> worker,
+ * which writes the S3 lake that Glue and Athena read. Wiring only: the secure defaults live in `constructs/`.
+ */
+export class LakeStack extends Stack {
+  readonly dataBucket: s3.Bucket;
+  readonly pageQueue: QueueWithDlq;
+  readonly controlQueue: QueueWithDlq;
+  readonly planner: PipelineFunction;
+  readonly worker: PipelineFunction;
+
+  constructor(scope: Construct, id: string, props: LakeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // Storage: the lake, its access logs, Athena's results.
+    const accessLogs = secureBucket(this, 'AccessLogs', {
+      lifecycleRules: [
+        {
+          id: 'ExpireAccessLogs',
+          expiration: Duration.days(365),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    const data = secureBucket(this, 'Data', {
+      versioned: true,
+      accessLogs: { bucket: accessLogs, prefix: 'data/' },
+      lifecycleRules: [
+        // Staged pages are deleted once their window is published; this sweeps chains that never finished, and
+        // drops the versions a delete leaves behind after a day (they are copies of what the lake now holds).
+        {
+          id: 'ExpireStaging',
+          prefix: 'staging/',
+          expiration: Duration.days(7),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        // Republished windows and rewritten ledger entries leave noncurrent versions: a month to undo a rerun.
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(30),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    const results = secureBucket(this, 'AthenaResults', {
+      accessLogs: { bucket: accessLogs, prefix: 'athena-results/' },
+      lifecycleRules: [
+        {
+          id: 'ExpireResults',
+          expiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+
+    // Queues: page tasks (FIFO, one page in flight per chain) and control messages (reruns).
+    const pages = new QueueWithDlq(this, 'PageQueue', {
+      fifo: true,
+      consumerTimeout: WORKER_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+    const control = new QueueWithDlq(this, 'ControlQueue', {
+      consumerTimeout: PLANNER_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+
+    const credentials = new ApiSecret(this, 'ApiCredentials', {
+      secretName: config.secretName,
+      secretArn: config.secretArn,
+    });
+
+    const common = {
+      DATA_BUCKET: data.bucketName,
+      PAGE_QUEUE_URL: pages.queue.queueUrl,
+      SECRET_ID: credentials.secretId,
+      WA_BASE_URL: config.baseUrl,
+      SETTLE_MINUTES: String(config.settleMinutes),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const planner = new PipelineFunction(this, 'Planner', {
+      handler: 'planner',
+      description: 'Plans grid windows and queues the first page task of each chain',
+      memorySize: 512,
+      timeout: PLANNER_TIMEOUT,
+      environment: {
+        ...common,
+        TABLES: config.tables.join(','),
+        PBX_IDS: pbxIdsEnv(config),
+        GRID_MINUTES: String(config.gridMinutes),
+        PAGE_SIZE: String(config.pageSize),
+        HORIZON_DAYS: String(config.horizonDays),
+        STALE_AFTER_MINUTES: String(config.staleAfterMinutes),
+        MAX_RERUN_DAYS: String(config.maxRerunDays),
+      },
+    });
+    // A chain is a loop through SQS: each page's task queues the next. Lambda's recursive loop detection would
+    // stop every chain longer than 16 pages, so it is allowed here, with the chain's own guard rails instead:
+    // - the page cap: a chain never goes past the first page's total plus a margin, nor past MAX_PAGE (10,000)
+    //   pages (chain-step.ts, page-task.ts), after which it fails into the page DLQ (alarmed);
+    // - one page in flight per chain (FIFO message group), so a chain cannot fan out;
+    // - the event source's maximum concurrency (`maxConcurrency` context) caps the worker's parallel batches.
+    const worker = new PipelineFunction(this, 'Worker', {
+      handler: 'worker',
+      description: 'Fetches one page of a chain, stages it, queues the next page or publishes the window',
+      memorySize: 1024,
+      timeout: WORKER_TIMEOUT,
+      environment: common,
+      recursiveLoop: lambda.RecursiveLoop.ALLOW,
+    });
+
+    // Least privilege, prefix by prefix (lake-keys.ts): only the worker writes the lake.
+    grantPrefixes(data, worker.role, {
+      read: ['staging/', 'ledger/'],
+      write: ['staging/', 'lake/', 'ledger/'],
+      delete: ['staging/'],
+    });
+    grantPrefixes(data, planner.role, { read: ['ledger/'], write: ['ledger/'] });
+    for (const fn of [planner, worker]) {
+      credentials.secret.grantRead(fn.role);
+      pages.queue.grantSendMessages(fn.role);
+      this.acknowledgeFunction(fn);
+    }
+
+    worker.fn.addEventSource(
+      new SqsEventSource(pages.queue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.maxConcurrency,
+      }),
+    );
+    planner.fn.addEventSource(
+      new SqsEventSource(control.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: CONTROL_MAX_CONCURRENCY,
+      }),
+    );
+    new events.Rule(this, 'Schedule', {
+      description: 'Runs the planner: queues windows that are due or not yet settled',
+      schedule: events.Schedule.expression(config.schedule),
+      // A missed tick is caught up by the next one (the planner works from the ledger), so no target DLQ.
+      targets: [new targets.LambdaFunction(planner.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+    });
+
+    this.dataBucket = data;
+    this.pageQueue = pages;
+    this.controlQueue = control;
+    this.planner = planner;
+    this.worker = worker;
+
+    const athena = new AthenaTables(this, 'Athena', {
+      lakeName: config.lakeName,
+      dataBucket: data,
+      resultsBucket: results,
+      tables: config.tables,
+      firstDay: config.firstDay,
+      bytesScannedCutoffGb: config.bytesScannedCutoffGb,
+    });
+
+    const alarms = new LakeAlarms(this, 'Alarms', {
+      planner: planner.fn,
+      deadLetterQueues: { Page: pages.dlq, Control: control.dlq },
+      freshnessHours: config.freshnessHours,
+      alarmEmail: config.alarmEmail,
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      DataBucketName: [data.bucketName, 'The lake: lake/<table>/dt=YYYY-MM-DD/<window>.json.gz'],
+      PageQueueUrl: [pages.queue.queueUrl, 'Page tasks (FIFO)'],
+      PageDlqUrl: [pages.dlq.queueUrl, 'Page tasks that failed every retry'],
+      ControlQueueUrl: [control.queue.queueUrl, 'Send rerun messages here ({"v":1,"kind":"rerun",...})'],
+      ControlDlqUrl: [control.dlq.queueUrl, 'Control messages that failed every retry'],
+      SecretArn: [credentials.secret.secretArn, 'The 8x8 credentials secret'],
+      WorkGroupName: [athena.workGroupName, 'Athena workgroup (results encrypted, scan cutoff enforced)'],
+      DatabaseName: [athena.databaseName, 'Glue database of the lake tables'],
+      AthenaResultsBucketName: [results.bucketName, 'Athena query results'],
+      PlannerFunctionName: [planner.fn.functionName, 'Planner Lambda'],
+      WorkerFunctionName: [worker.fn.functionName, 'Worker Lambda'],
+    };
+    if (alarms.topic)
+      outputs.AlarmTopicArn = [alarms.topic.topicArn, 'Alarm e-mails (confirm the subscription)'];
+    for (const [id, [value, description]] of Object.entries(outputs))
+      new CfnOutput(this, id, { value, description });
+  }
+
+  /** The findings a pipeline function raises by design, each acknowledged with its reason. */
+  private acknowledgeFunction(fn: PipelineFunction): void {
+    Validations.of(fn.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The project targets the Node.js 22 runtime (house standard; bundles are built for node22 and tested on ' +
+        'it). cdk-nag wants the newest runtime the CDK knows (Node.js 24); moving is a deliberate, tested change.',
+    });
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray (tracing ACTIVE): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions, so AWS requires Resource "*".',
+    });
+  }
+}
+
+/** The lake stack in an app, named by the `stackName` context. */
+export function createLakeStack(scope: Construct, config: LakeConfig, props: StackProps = {}): LakeStack {
+  return new LakeStack(scope, config.stackName, {
+    description: '8x8 Work Analytics call legs and call records in an S3 lake queried with Athena',
+    ...props,
+    config,
+  });
+}

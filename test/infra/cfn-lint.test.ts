@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { synthLake, TEST_CONTEXT } from './synth.js';
+
+interface LintMatch {
+  readonly Rule: { readonly Id: string };
+  readonly Level: string;
+  readonly Message: string;
+  readonly Filename: string;
+}
+
+/** Warnings the CDK itself causes: W3005, a function's DependsOn on its role next to a GetAtt of it. */
+const CDK_WARNINGS = new Set(['W3005']);
+
+it('cfn-lint finds no error in the synthesized templates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'walake-cfn-lint-'));
+  const files = Object.entries({
+    full: TEST_CONTEXT,
+    minimal: { secretName: 'wa/8x8', tables: 'call-records' },
+  }).map(([name, context]) => {
+    const file = join(dir, `${name}.template.json`);
+    writeFileSync(file, JSON.stringify(synthLake(context, { bundle: false }).template.toJSON(), null, 1));
+    return file;
+  });
+  const lint = spawnSync('cfn-lint', ['--format', 'json', '--', ...files], { encoding: 'utf8' });
+  if (lint.error) {
+    throw new Error(`cfn-lint could not run (${lint.error.message}): install it with pip install cfn-lint`);
+  }
+  expect(lint.stderr.trim(), 'cfn-lint stderr').toBe('');
+  const matches = JSON.parse(lint.stdout || '[]') as LintMatch[];
+  const describe = (m: LintMatch) => `${m.Level} ${m.Rule.Id} ${m.Message}`;
+  expect(matches.filter((m) => m.Level === 'Error').map(describe)).toEqual([]);
+  expect(matches.filter((m) => !CDK_WARNINGS.has(m.Rule.Id)).map(describe)).toEqual([]);
+});
