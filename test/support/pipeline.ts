@@ -200,6 +200,42 @@ export class Pipeline {
     return lakeRows(dir, table, where);
   }
 
+  /** Any SQL over a local copy of the published lake (tables `call_legs`, `call_records`, lineage included). */
+  async lakeQuery(sql: string): Promise<Record<string, unknown>[]> {
+    const dir = this.tmp();
+    await downloadPrefix(this.aws.s3, this.aws.bucket, 'lake/', dir);
+    const { openLake } = await import('../../functions/adapters/duckdb-lake.js');
+    const lake = await openLake(dir);
+    try {
+      return await lake.query(sql);
+    } finally {
+      lake.close();
+    }
+  }
+
+  /** The worker's event source, for tests that poll it batch by batch; `timeoutMs` is each invocation's time. */
+  pageMapping(timeoutMs?: () => number): EventSourceMapping {
+    return new EventSourceMapping(
+      this.aws.sqs,
+      this.aws.pageQueue.url,
+      this.aws.pageQueue.arn,
+      this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
+      { batchSize: 5, functionName: 'walake-worker', timeoutMs },
+    );
+  }
+
+  /** Sends a rerun of `[fromMs, toMs)` to the control queue and lets the planner queue its chains. */
+  async rerun(table: Table | 'all', fromMs: number, toMs: number): Promise<void> {
+    await this.sendControl({
+      v: 1,
+      kind: 'rerun',
+      table,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+    });
+    await this.drainControl();
+  }
+
   /** Throws `error` from the handlers' own SDK client on the calls `when` picks: a crash at that point. */
   inject(
     client: 's3' | 'sqs',
