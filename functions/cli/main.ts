@@ -8,6 +8,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).demoCommand,
   'fetch-page': async () => (await import('./fetch-page.js')).fetchPageCommand,
   run: async () => (await import('./run.js')).runCommand,
+  rerun: async () => (await import('./rerun.js')).rerunCommand,
+  backfill: async () => (await import('./backfill.js')).backfillCommand,
+  status: async () => (await import('./status.js')).statusCommand,
+  redrive: async () => (await import('./redrive.js')).redriveCommand,
+  probe: async () => (await import('./probe.js')).probeCommand,
+  query: async () => (await import('./query.js')).queryCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

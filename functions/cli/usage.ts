@@ -13,7 +13,16 @@ Usage: walake <command> [options]
 
 Commands:
   demo         start the bundled 8x8 simulator and pull from it into ./lake-data (what \`npm start\` runs)
+  run          pull a range into a local lake folder, through the same chain as the Lambdas
   fetch-page   fetch one page of a report and print it as JSON (for checking credentials and parameters)
+  query        SQL over a local lake with DuckDB (tables call_legs and call_records, as in Athena)
+  probe        measure the live API: largest pageSize, scrollId replay, throttling, how soon legs appear
+
+Operating a deployed stack (--stack NAME reads its outputs; see docs/operations.md):
+  status       per day and table: windows expected, published, settled, running, missing; gaps to rerun
+  rerun        ask the planner to pull a range again (one control message)
+  backfill     pull up to two years: control messages within the planner's caps, safe to run twice
+  redrive      move dead-lettered messages back to their queues, once the cause is fixed
 
 Options:
   -h, --help      this help; \`walake <command> --help\` for a command's own

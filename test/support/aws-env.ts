@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -26,36 +27,55 @@ async function queue(sqs: SQSClient, name: string, attributes: Record<string, st
   return { url: QueueUrl, arn: Attributes.QueueArn ?? '' };
 }
 
+/** How {@link createAwsEnv} names and isolates its resources. */
+export interface AwsEnvOptions {
+  /**
+   * Prefix of every resource name (bucket, queues, secret). Default: `walake-` and 8 random hex digits, unique
+   * to the call: test files run in parallel processes against one moto server, and distinct names keep them
+   * from seeing (or deleting) each other's resources.
+   */
+  prefix?: string;
+  /**
+   * Clear every emulated resource first (`/moto-api/reset`). Off by default: a reset also wipes the
+   * resources of any other test file running at the same moment. Only for a file that runs alone.
+   */
+  reset?: boolean;
+}
+
 /**
- * The stack's resources, on a fresh moto account: the data bucket, the FIFO page queue and the control queue
- * with their DLQs (maxReceiveCount 5, a short visibility timeout so redeliveries come quickly), and the secret.
- * Also points the handlers' SDK clients at moto through the environment.
+ * The stack's resources on moto: the data bucket, the FIFO page queue and the control queue with their DLQs
+ * (maxReceiveCount 5, a short visibility timeout so redeliveries come quickly), and the secret, all named with
+ * `options.prefix`. Also points the handlers' SDK clients at moto through the environment.
  */
-export async function createAwsEnv(credentials: {
-  apiKey: string;
-  username: string;
-  password: string;
-}): Promise<AwsEnv> {
-  await resetMoto();
+export async function createAwsEnv(
+  credentials: {
+    apiKey: string;
+    username: string;
+    password: string;
+  },
+  options: AwsEnvOptions = {},
+): Promise<AwsEnv> {
+  if (options.reset) await resetMoto();
+  const prefix = options.prefix ?? `walake-${randomBytes(4).toString('hex')}`;
   const config = motoClientConfig();
   const s3 = new S3Client(config);
   const sqs = new SQSClient(config);
-  const bucket = 'walake-data';
+  const bucket = `${prefix}-data`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const pageDlq = await queue(sqs, 'walake-pages-dlq.fifo', { FifoQueue: 'true' });
-  const pageQueue = await queue(sqs, 'walake-pages.fifo', {
+  const pageDlq = await queue(sqs, `${prefix}-pages-dlq.fifo`, { FifoQueue: 'true' });
+  const pageQueue = await queue(sqs, `${prefix}-pages.fifo`, {
     FifoQueue: 'true',
     VisibilityTimeout: '1',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pageDlq.arn, maxReceiveCount: 5 }),
   });
-  const controlDlq = await queue(sqs, 'walake-control-dlq', {});
-  const controlQueue = await queue(sqs, 'walake-control', {
+  const controlDlq = await queue(sqs, `${prefix}-control-dlq`, {});
+  const controlQueue = await queue(sqs, `${prefix}-control`, {
     VisibilityTimeout: '1',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: controlDlq.arn, maxReceiveCount: 5 }),
   });
   const secrets = new SecretsManagerClient(config);
   const { ARN = '' } = await secrets.send(
-    new CreateSecretCommand({ Name: 'walake/8x8', SecretString: JSON.stringify(credentials) }),
+    new CreateSecretCommand({ Name: `${prefix}/8x8`, SecretString: JSON.stringify(credentials) }),
   );
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: motoEndpoint(),

@@ -1,0 +1,121 @@
+import { parseInstant } from './args.js';
+import { earliestStart, refusalOf, splitBackfill } from './control-plan.js';
+import {
+  boundsOf,
+  CONTROL_FLAGS,
+  controlTargetOf,
+  describeCost,
+  describeRequest,
+  openControlQueue,
+} from './control-send.js';
+import {
+  type CliIo,
+  gridMinutesOf,
+  isoOf,
+  parseOpsFlags,
+  pbxScopeOf,
+  processIo,
+  tableChoiceOf,
+  tablesOf,
+} from './ops-args.js';
+import { EXIT_OK, UsageError } from './usage.js';
+
+const DAY_MS = 86_400_000;
+
+const HELP = `Usage: walake backfill (--queue-url URL | --stack NAME) --table T --from ISO --to ISO [options]
+
+Pulls a long range, up to the API's two years: cuts it into control messages within the planner's caps (at
+most --max-days days and --max-chains chains each), on whole UTC days so that no message splits a window, and
+sends them to the control queue, one line per message with its deterministic id.
+
+Safe to run twice: the planner just pulls those windows again, as new attempts that replace each window whole
+(nothing doubles; it costs the API requests again). If sending stops half way, run it again, or from the
+first message not sent (the error says which).
+
+Options:
+  --queue-url URL    the control queue (the stack output ControlQueueUrl)
+  --stack NAME       read the control queue from this CloudFormation stack's outputs
+  --table T          call-legs, call-records or all (required)
+  --from ISO         start, at most two years ago (required)
+  --to ISO           end, exclusive (required; a time after now stops at now)
+  --pbx IDS          comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)
+  --grid-minutes N   the stack's grid in minutes (default 60)
+  --max-days N       days per message: the stack's maxRerunDays (default 31)
+  --max-chains N     chains per message: the planner's chains per run (default 2000)
+  --dry-run          print the messages, send nothing (no queue needed)
+
+Example:
+  walake backfill --stack WorkAnalyticsLake --table all --from 2025-01-01T00:00:00Z --to 2026-11-01T00:00:00Z
+`;
+
+export async function backfillCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const flags = parseOpsFlags(argv, CONTROL_FLAGS, HELP, io);
+  if (!flags) return EXIT_OK;
+  const target = controlTargetOf(flags);
+  const table = tableChoiceOf(flags.table);
+  const fromMs = parseInstant('from', flags.from);
+  let toMs = parseInstant('to', flags.to);
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const nowMs = io.now();
+  const gridMinutes = gridMinutesOf(flags['grid-minutes']);
+  const earliest = Math.ceil(earliestStart(nowMs) / DAY_MS) * DAY_MS;
+  if (Math.floor(fromMs / (gridMinutes * 60_000)) * gridMinutes * 60_000 < earliestStart(nowMs)) {
+    throw new UsageError(
+      `--from ${flags.from} is older than the API serves (two years, less a day for the messages to wait in ` +
+        `the queue): start at ${isoOf(earliest)} or later`,
+    );
+  }
+  if (fromMs >= nowMs) throw new UsageError(`--from ${flags.from} is in the future`);
+  if (toMs > nowMs) {
+    io.stdout.write(`--to is after now: the backfill stops at ${isoOf(nowMs)}\n`);
+    toMs = nowMs;
+  }
+  const request = { table, fromMs, toMs, pbx: pbxScopeOf(flags.pbx), gridMinutes };
+  const bounds = boundsOf(flags);
+  let messages: ReturnType<typeof splitBackfill>;
+  try {
+    messages = splitBackfill(request, bounds);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  for (const m of messages) {
+    const refusal = refusalOf(m, nowMs, bounds);
+    if (refusal) throw new UsageError(`${m.id}: ${refusal}`);
+  }
+  io.stdout.write(describeRequest('backfill', request));
+  io.stdout.write(
+    `messages: ${messages.length} (at most ${bounds.maxDays} days and ${bounds.maxChains} chains each, ` +
+      `cut on UTC days; ${gridMinutes}-minute grid)\n`,
+  );
+  io.stdout.write(describeCost(messages, tablesOf(table).length));
+  if (!target || flags['dry-run']) {
+    messages.forEach((m, i) => {
+      io.stdout.write(
+        `[${i + 1}/${messages.length}] ${m.id}: ${m.windows.length} windows, ${m.chains} chains\n`,
+      );
+    });
+    io.stdout.write('dry run: nothing sent\n');
+    return EXIT_OK;
+  }
+  const queue = await openControlQueue(target);
+  for (const [i, m] of messages.entries()) {
+    let messageId: string;
+    try {
+      messageId = await queue.send(m.message, m.id);
+    } catch (error) {
+      throw new Error(
+        `sending ${m.id} failed (${(error as Error).message}); ${i} of ${messages.length} messages were sent. ` +
+          `Run again with --from ${m.message.from} to send the rest (sending one again is harmless).`,
+      );
+    }
+    io.stdout.write(
+      `[${i + 1}/${messages.length}] sent ${m.id}: ${m.windows.length} windows, ${m.chains} chains ` +
+        `(SQS message id ${messageId})\n`,
+    );
+  }
+  io.stdout.write(
+    `sent ${messages.length} messages to ${queue.queueUrl}; the planner queues their chains as it reads them. ` +
+      'Running this again is safe: it just pulls those windows again.\n',
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,119 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type PbxScope, pbxScope } from '../core/page-task.js';
+import { TABLES, type Table } from '../core/tables.js';
+import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
+import { parseInteger, parsePbx } from './args.js';
+import { UsageError } from './usage.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>;
+
+/** What a command prints and reads: the process's streams, environment and clock, or a test's. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+/** The real process. */
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now };
+}
+
+/**
+ * Like `parseFlags`, but also returns the positional arguments (`walake query "SQL"`); undefined when `--help`
+ * was asked for, after printing `help`.
+ */
+export function parseFlagsAndArgs<T extends Options>(
+  argv: string[],
+  options: T,
+  help: string,
+  io: CliIo,
+): { values: Parsed<T>['values']; positionals: string[] } | undefined {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^TypeError \[\w+\]: /, ''));
+  }
+  if (parsed.values.help) {
+    io.stdout.write(help);
+    return undefined;
+  }
+  return { values: parsed.values as Parsed<T>['values'], positionals: parsed.positionals };
+}
+
+/** `parseFlags` printing on `io`: no positional arguments; undefined when `--help` was printed. */
+export function parseOpsFlags<T extends Options>(
+  argv: string[],
+  options: T,
+  help: string,
+  io: CliIo,
+): Parsed<T>['values'] | undefined {
+  const parsed = parseFlagsAndArgs(argv, options, help, io);
+  if (!parsed) return undefined;
+  const [stray] = parsed.positionals;
+  if (stray !== undefined)
+    throw new UsageError(`unexpected argument "${stray}": every value follows its flag`);
+  return parsed.values;
+}
+
+/** The tables a control message may name: one table, or `all`. */
+export type TableChoice = Table | 'all';
+
+/** `--table call-legs|call-records|all`; `fallback` when absent (a required flag has none). */
+export function tableChoiceOf(value: string | undefined, fallback?: TableChoice): TableChoice {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (value === 'all' || value === 'call-legs' || value === 'call-records') return value;
+  throw new UsageError(
+    `--table must be call-legs, call-records or all, got ${value === undefined ? 'nothing' : `"${value}"`}`,
+  );
+}
+
+/** The tables of a choice. */
+export function tablesOf(choice: TableChoice): Table[] {
+  return choice === 'all' ? [...TABLES] : [choice];
+}
+
+/** `--grid-minutes N`: a length that divides a day (default 60, as the stack's `gridMinutes`). */
+export function gridMinutesOf(value: string | undefined): number {
+  const minutes = parseInteger('grid-minutes', value, 1, 1440) ?? DEFAULT_GRID_MINUTES;
+  try {
+    assertGridMinutes(minutes);
+  } catch (error) {
+    throw new UsageError(`--grid-minutes: ${(error as Error).message}`);
+  }
+  return minutes;
+}
+
+/** `--pbx a,b` or `--pbx allpbxes`; undefined when absent (the planner then uses the stack's PBX scope). */
+export function pbxScopeOf(value: string | undefined): PbxScope | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return pbxScope(parsePbx(value));
+  } catch {
+    throw new UsageError('--pbx takes comma-separated PBX ids (letters, digits, . - and _), or allpbxes');
+  }
+}
+
+/** Exactly one of two ways to name a target (e.g. `--queue-url` or `--stack`). */
+export function oneOf<A extends string, B extends string>(
+  a: [A, string | undefined],
+  b: [B, string | undefined],
+): { flag: A | B; value: string } {
+  if (a[1] !== undefined && b[1] !== undefined) throw new UsageError(`give --${a[0]} or --${b[0]}, not both`);
+  if (a[1] !== undefined) return { flag: a[0], value: a[1] };
+  if (b[1] !== undefined) return { flag: b[0], value: b[1] };
+  throw new UsageError(`give --${a[0]} URL or --${b[0]} NAME (the stack's outputs name the queues)`);
+}
+
+/** ISO text of an instant without milliseconds when it has none: `2026-11-27T00:00:00Z`. */
+export function isoOf(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}

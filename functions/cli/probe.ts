@@ -1,0 +1,136 @@
+import { redact } from '../adapters/wa-errors.js';
+import { rawReport } from '../adapters/wa-raw.js';
+import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { parseInteger } from './args.js';
+import { resolveConnection } from './credentials.js';
+import { type CliIo, parseOpsFlags, processIo } from './ops-args.js';
+import {
+  type PageSizeResult,
+  type ProbeDeps,
+  probePageSize,
+  probeScroll,
+  type ScrollResult,
+} from './probe-checks.js';
+import { type BurstResult, probeBurst, probeVisibility, type VisibilityResult } from './probe-traffic.js';
+import { EXIT_OK, UsageError } from './usage.js';
+
+const HELP = `Usage: walake probe [--quick] [--json] [options]
+
+Measures, with your credentials, what the 8x8 docs do not say:
+  - the largest pageSize accepted (7000 first, then a binary search down on 400s);
+  - whether page 1's scrollId can be replayed (page 2 fetched again after 0, 5 and 30 s; --quick: 0 s only);
+  - how soon call legs appear (the newest disconnect time of the last hour, against now);
+  - what throttling looks like (--burst requests at once, default 20, 30 s at most: statuses, Retry-After).
+Read-only, and bounded: about 30 requests in all. It takes about 40 s (--quick: a few seconds).
+
+Options:
+  --table T        call-legs or call-records, for the pageSize, scrollId and burst checks (default call-legs)
+  --burst N        requests of the throttling burst, 0..50 (default 20; 0 skips it)
+  --quick          skip the waits of the scrollId check
+  --json           print the report as JSON
+  --secret-id ID   read {apiKey, username, password} from this Secrets Manager secret
+
+Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.
+
+Example:
+  walake probe --quick
+`;
+
+/** What `walake probe` found. */
+export interface ProbeReport {
+  baseUrl: string;
+  at: string;
+  table: string;
+  pageSize: PageSizeResult;
+  scroll: ScrollResult;
+  visibility: VisibilityResult;
+  burst: BurstResult | null;
+}
+
+/** Runs every check in turn, the burst last so that its throttling cannot disturb the others. */
+export async function runProbe(
+  deps: ProbeDeps,
+  options: { baseUrl: string; table: 'call-legs' | 'call-records'; burst: number; quick: boolean },
+): Promise<ProbeReport> {
+  const at = new Date(deps.now()).toISOString();
+  const pageSize = await probePageSize(deps, options.table);
+  const scroll = await probeScroll(deps, options.table, options.quick ? [0] : [0, 5, 30]);
+  const visibility = await probeVisibility(deps, pageSize.max || undefined);
+  const burst = options.burst > 0 ? await probeBurst(deps, options.table, options.burst) : null;
+  return { baseUrl: options.baseUrl, at, table: options.table, pageSize, scroll, visibility, burst };
+}
+
+export async function probeCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const flags = parseOpsFlags(
+    argv,
+    {
+      table: { type: 'string' },
+      burst: { type: 'string' },
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'secret-id': { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if (!flags) return EXIT_OK;
+  const table = flags.table ?? 'call-legs';
+  if (table !== 'call-legs' && table !== 'call-records') {
+    throw new UsageError(`--table must be call-legs or call-records, got "${table}"`);
+  }
+  const burst = parseInteger('burst', flags.burst, 0, 50) ?? 20;
+  const connection = await resolveConnection(flags['secret-id'], io.env);
+  const { tokens } = createWorkAnalytics(connection);
+  const token = await tokens.token();
+  const deps: ProbeDeps = {
+    request: (query, signal) =>
+      rawReport(query, { baseUrl: connection.baseUrl, apiKey: connection.credentials.apiKey, token, signal }),
+    now: io.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    redact: (text) => redact(text, tokens.secrets()),
+  };
+  const report = await runProbe(deps, {
+    baseUrl: connection.baseUrl,
+    table,
+    burst,
+    quick: flags.quick === true,
+  });
+  io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : describeProbe(report));
+  return EXIT_OK;
+}
+
+/** The report as lines a person reads. */
+export function describeProbe(r: ProbeReport): string {
+  const lines = [`8x8 Work Analytics probe of ${r.baseUrl} at ${r.at} (${r.table})`];
+  const tried = r.pageSize.tried.map((t) => `${t.pageSize}→${t.status}`).join(', ');
+  lines.push(
+    r.pageSize.max === null
+      ? `pageSize: inconclusive (${tried})`
+      : r.pageSize.max === 7000
+        ? 'pageSize: 7000 accepted (the documented maximum)'
+        : `pageSize: largest accepted ${r.pageSize.max} (${tried}); refusal: ${r.pageSize.refusal ?? '?'}`,
+  );
+  const replays = r.scroll.replays.map(
+    (x) => `${x.afterSeconds} s: ${x.status} ${x.samePage ? 'same' : 'different'}`,
+  );
+  lines.push(`scrollId replay: ${r.scroll.note}${replays.length ? ` (${replays.join('; ')})` : ''}`);
+  const v = r.visibility;
+  if (v.note) lines.push(`call legs: stopped early, ${v.note}`);
+  lines.push(
+    v.newestDisconnect === null
+      ? 'call legs: none ended in the last hour, so the delay could not be measured (probe in business hours)'
+      : `call legs: newest disconnect ${v.newestDisconnect}, ${v.lagSeconds} s before now (${v.legs} legs in the last hour${v.pages >= 5 ? ', first 5 pages' : ''})`,
+  );
+  if (r.burst === null) lines.push('throttling: not measured (--burst 0)');
+  else {
+    const statuses = Object.entries(r.burst.statuses).map(
+      ([s, n]) => `${n} × ${s === '0' ? 'no answer' : s}`,
+    );
+    const retry = r.burst.retryAfter.length ? `, Retry-After ${r.burst.retryAfter.join(', ')}` : '';
+    lines.push(
+      `throttling: ${r.burst.requests} requests at once → ${statuses.join(', ')}${retry} in ${r.burst.elapsedMs} ms`,
+    );
+    if (r.burst.sample429) lines.push(`  a 429's body: ${r.burst.sample429}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

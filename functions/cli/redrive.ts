@@ -1,0 +1,93 @@
+import { parseInteger } from './args.js';
+import { sqsClient, stackOutputs } from './aws-targets.js';
+import { type CliIo, parseOpsFlags, processIo } from './ops-args.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
+
+const DEFAULT_MAX = 10;
+
+const HELP = `Usage: walake redrive (--stack NAME | --dlq-url URL --queue-url URL) [--all | --max N]
+
+Moves dead-lettered messages back to their source queue, once the cause is fixed (read them first: the
+alarm's runbook in docs/operations.md says how). With --stack, both dead-letter queues: the page DLQ to the page
+queue and the control DLQ to the control queue. Each message is deleted from the DLQ only after it was sent;
+on a FIFO queue it keeps its MessageGroupId (its chain) and gets a new MessageDeduplicationId
+(<original>.r<timestamp>), since SQS would silently drop a send whose id it saw in the last 5 minutes.
+
+Without --all, at most --max messages per queue (default ${DEFAULT_MAX}): a first few, to see that they now
+succeed. Messages that arrive in the DLQ during the redrive are left for the next one.
+
+Options:
+  --stack NAME       the stack whose PageDlqUrl, PageQueueUrl, ControlDlqUrl and ControlQueueUrl to use
+  --dlq-url URL      a dead-letter queue ...
+  --queue-url URL    ... and the queue its messages go back to
+  --all              move every message that is in the DLQ when the redrive starts
+  --max N            move at most N messages per queue (default ${DEFAULT_MAX})
+
+Example:
+  walake redrive --stack WorkAnalyticsLake --all
+`;
+
+export async function redriveCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const flags = parseOpsFlags(
+    argv,
+    {
+      stack: { type: 'string' },
+      'dlq-url': { type: 'string' },
+      'queue-url': { type: 'string' },
+      all: { type: 'boolean' },
+      max: { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if (!flags) return EXIT_OK;
+  if (flags.all && flags.max !== undefined) throw new UsageError('give --all or --max, not both');
+  const limit = flags.all
+    ? Number.POSITIVE_INFINITY
+    : (parseInteger('max', flags.max, 1, 100_000) ?? DEFAULT_MAX);
+  const pairs = await pairsOf(flags);
+  const [{ redriveQueue }, client] = await Promise.all([import('../adapters/dlq-redrive.js'), sqsClient()]);
+  let failed = false;
+  for (const pair of pairs) {
+    const result = await redriveQueue(client, { ...pair, limit, nowMs: io.now() });
+    const left = result.found - result.moved;
+    io.stdout.write(
+      `${pair.name}: moved ${result.moved} of ${result.found} from ${pair.dlqUrl} to ${pair.queueUrl}` +
+        `${left > 0 ? `; about ${left} left${result.error ? '' : ' (run again, or with --all)'}` : ''}\n`,
+    );
+    if (result.error) {
+      io.stderr.write(`${pair.name}: ${result.error}; the message stays in the dead-letter queue\n`);
+      failed = true;
+    }
+  }
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}
+
+type Pair = { name: string; dlqUrl: string; queueUrl: string };
+
+async function pairsOf(flags: { stack?: string; 'dlq-url'?: string; 'queue-url'?: string }): Promise<Pair[]> {
+  const explicit = flags['dlq-url'] !== undefined || flags['queue-url'] !== undefined;
+  if (flags.stack !== undefined && explicit) {
+    throw new UsageError('give --stack, or --dlq-url with --queue-url, not both');
+  }
+  if (flags.stack !== undefined) {
+    const o = await stackOutputs(flags.stack, [
+      'PageDlqUrl',
+      'PageQueueUrl',
+      'ControlDlqUrl',
+      'ControlQueueUrl',
+    ]);
+    return [
+      { name: 'page queue', dlqUrl: o.PageDlqUrl, queueUrl: o.PageQueueUrl },
+      { name: 'control queue', dlqUrl: o.ControlDlqUrl, queueUrl: o.ControlQueueUrl },
+    ];
+  }
+  if (flags['dlq-url'] === undefined || flags['queue-url'] === undefined) {
+    throw new UsageError(
+      'give --stack NAME, or --dlq-url URL with --queue-url URL (the queue it feeds back)',
+    );
+  }
+  if (flags['dlq-url'] === flags['queue-url'])
+    throw new UsageError('--dlq-url and --queue-url are the same queue');
+  return [{ name: 'queue', dlqUrl: flags['dlq-url'], queueUrl: flags['queue-url'] }];
+}

@@ -1,0 +1,144 @@
+import type { LedgerEntry } from '../core/ledger.js';
+import type { Table } from '../core/tables.js';
+import { type Window, windowDay, windowId, windowsFor } from '../core/windows.js';
+import { isoOf } from './ops-args.js';
+
+/** One table's windows on one UTC day: what the grid expects and what the ledger says of them. */
+export interface DayStatus {
+  table: Table;
+  day: string;
+  /** Windows of the range that have ended. */
+  expected: number;
+  published: number;
+  /** Published from a pull that started after the window's settle time. */
+  settled: number;
+  running: number;
+  /** Expected windows with no ledger entry: never started. */
+  missing: number;
+  rows: number;
+  mismatches: number;
+}
+
+/** A run of consecutive missing windows: what one `walake rerun` would fill. */
+export interface Gap {
+  table: Table;
+  from: string;
+  to: string;
+  windows: number;
+}
+
+/** The state of the lake over a range, from its ledger. */
+export interface LedgerStatus {
+  from: string;
+  to: string;
+  gridMinutes: number;
+  generatedAt: string;
+  days: DayStatus[];
+  totals: Omit<DayStatus, 'table' | 'day'>;
+  /** Per table, the newest `finishedAt` of a published window in the range; null when none. */
+  lastPublished: Partial<Record<Table, string | null>>;
+  gaps: Gap[];
+  mismatched: { table: Table; window: string; explanation: string }[];
+  /** Ledger entries in the range on another grid (e.g. 15-minute windows): a sign of a wrong --grid-minutes. */
+  otherGrid: number;
+}
+
+export interface StatusOptions {
+  tables: readonly Table[];
+  fromMs: number;
+  toMs: number;
+  gridMinutes: number;
+  nowMs: number;
+}
+
+/** Compares the ledger with the grid: per day and table, and the gaps a rerun would fill. */
+export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOptions): LedgerStatus {
+  const { tables, fromMs, toMs, gridMinutes, nowMs } = options;
+  const windows = windowsFor(fromMs, toMs, gridMinutes).filter((w) => w.endMs <= nowMs);
+  const inRange = new Set(windows.map(windowId));
+  const byKey = new Map<string, LedgerEntry>();
+  const [first, last] = [windows[0]?.startMs ?? 0, windows.at(-1)?.endMs ?? 0];
+  let otherGrid = 0;
+  for (const e of entries) {
+    if (!tables.includes(e.table)) continue;
+    if (inRange.has(e.window)) byKey.set(`${e.table} ${e.window}`, e);
+    else if (e.startMs >= first && e.endMs <= last) otherGrid++;
+  }
+  const status: LedgerStatus = {
+    from: isoOf(fromMs),
+    to: isoOf(toMs),
+    gridMinutes,
+    generatedAt: isoOf(nowMs),
+    days: [],
+    totals: { expected: 0, published: 0, settled: 0, running: 0, missing: 0, rows: 0, mismatches: 0 },
+    lastPublished: {},
+    gaps: [],
+    mismatched: [],
+    otherGrid,
+  };
+  for (const table of tables) {
+    let newest: string | null = null;
+    let gap: { start: Window; end: Window; windows: number } | undefined;
+    const closeGap = () => {
+      if (gap)
+        status.gaps.push({
+          table,
+          from: isoOf(gap.start.startMs),
+          to: isoOf(gap.end.endMs),
+          windows: gap.windows,
+        });
+      gap = undefined;
+    };
+    for (const window of windows) {
+      const day = windowDay(window);
+      let row = status.days.at(-1);
+      if (row?.table !== table || row.day !== day) {
+        row = {
+          table,
+          day,
+          expected: 0,
+          published: 0,
+          settled: 0,
+          running: 0,
+          missing: 0,
+          rows: 0,
+          mismatches: 0,
+        };
+        status.days.push(row);
+      }
+      row.expected++;
+      const entry = byKey.get(`${table} ${windowId(window)}`);
+      if (!entry) {
+        row.missing++;
+        gap = gap
+          ? { ...gap, end: window, windows: gap.windows + 1 }
+          : { start: window, end: window, windows: 1 };
+        continue;
+      }
+      closeGap();
+      if (entry.status === 'running') {
+        row.running++;
+        continue;
+      }
+      row.published++;
+      row.rows += entry.rows;
+      if (entry.settled) row.settled++;
+      if (entry.reconciliation.verdict === 'mismatch') {
+        row.mismatches++;
+        status.mismatched.push({
+          table,
+          window: entry.window,
+          explanation: entry.reconciliation.explanation,
+        });
+      }
+      if (newest === null || entry.finishedAt > newest) newest = entry.finishedAt;
+    }
+    closeGap();
+    status.lastPublished[table] = newest;
+  }
+  for (const row of status.days) {
+    for (const key of Object.keys(status.totals) as (keyof LedgerStatus['totals'])[])
+      status.totals[key] += row[key];
+  }
+  return status;
+}

@@ -1,0 +1,135 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { FileObjectStore } from '../adapters/fs-store.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import { readLedger } from '../core/plan.js';
+import type { ObjectStore } from '../core/ports.js';
+import { parseInstant } from './args.js';
+import { s3Client, stackOutputs } from './aws-targets.js';
+import { type CliIo, gridMinutesOf, parseOpsFlags, processIo, tableChoiceOf, tablesOf } from './ops-args.js';
+import { type LedgerStatus, ledgerStatus } from './status-report.js';
+import { printTable } from './table-output.js';
+import { EXIT_OK, UsageError } from './usage.js';
+
+const DAY_MS = 86_400_000;
+
+const HELP = `Usage: walake status [--bucket B | --stack NAME | --out DIR] [options]
+
+What the lake holds, from its ledger: per UTC day and table, the grid windows that have ended (expected), and
+how many are published, settled, running or missing, their rows and reconciliation mismatches; the last publish
+time; and the gaps, each with the walake rerun that fills it. Exit code 0 even with gaps (it reports them);
+1 when the ledger cannot be read.
+
+Options:
+  --bucket B         the lake's S3 bucket (the stack output DataBucketName)
+  --stack NAME       read the bucket from this CloudFormation stack's outputs
+  --out DIR          a local lake folder (default ./lake-data, as walake run)
+  --from ISO         start (default 7 days before --to)
+  --to ISO           end, exclusive (default now)
+  --table T          call-legs, call-records or all (default all)
+  --grid-minutes N   the grid the windows were cut on (default 60)
+  --json             print one JSON object instead of tables
+
+Example:
+  walake status --stack WorkAnalyticsLake --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z
+`;
+
+export async function statusCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const flags = parseOpsFlags(
+    argv,
+    {
+      bucket: { type: 'string' },
+      stack: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      table: { type: 'string' },
+      'grid-minutes': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+    io,
+  );
+  if (!flags) return EXIT_OK;
+  const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
+  if (sources.length > 1)
+    throw new UsageError(`give one of --bucket, --stack and --out, not ${sources.join(' and ')}`);
+  const nowMs = io.now();
+  const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
+  const fromMs = flags.from === undefined ? toMs - 7 * DAY_MS : parseInstant('from', flags.from);
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const tables = tablesOf(tableChoiceOf(flags.table, 'all'));
+  const gridMinutes = gridMinutesOf(flags['grid-minutes']);
+  const { store, name } = await openLedger(flags);
+  const entries: LedgerEntry[] = [];
+  try {
+    for (const table of tables) entries.push(...(await readLedger(store, table, fromMs, toMs)));
+  } catch (error) {
+    throw new Error(`could not read the ledger of ${name}: ${(error as Error).message}`);
+  }
+  const status = ledgerStatus(entries, { tables, fromMs, toMs, gridMinutes, nowMs });
+  if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);
+  else printStatus(io, name, status, nowMs);
+  return EXIT_OK;
+}
+
+async function openLedger(flags: { bucket?: string; stack?: string; out?: string }) {
+  const bucket = flags.stack
+    ? (await stackOutputs(flags.stack, ['DataBucketName'])).DataBucketName
+    : flags.bucket;
+  if (bucket !== undefined) {
+    const { S3ObjectStore } = await import('../adapters/s3-store.js');
+    return { store: new S3ObjectStore(await s3Client(), bucket) as ObjectStore, name: `s3://${bucket}` };
+  }
+  const root = resolve(flags.out ?? 'lake-data');
+  const found = await stat(root).catch(() => undefined);
+  if (!found?.isDirectory()) {
+    throw new Error(
+      `no lake folder at ${root}: pass --out DIR (where walake run wrote), --bucket or --stack`,
+    );
+  }
+  return { store: new FileObjectStore(root) as ObjectStore, name: root };
+}
+
+function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): void {
+  io.stdout.write(
+    `lake: ${name}\nrange: ${s.from} .. ${s.to}, ${s.gridMinutes}-minute grid, windows that have ended\n\n`,
+  );
+  printTable(io.stdout as NodeJS.WritableStream, s.days as unknown as Record<string, unknown>[]);
+  const t = s.totals;
+  io.stdout.write(
+    `\ntotal: ${t.published} of ${t.expected} windows published (${t.settled} settled), ${t.running} running, ` +
+      `${t.missing} missing, ${t.rows} rows, ${t.mismatches} reconciliation mismatches\n`,
+  );
+  const last = Object.entries(s.lastPublished).map(([table, at]) =>
+    at ? `${table} ${at} (${ago(nowMs - Date.parse(at))} ago)` : `${table} none in this range`,
+  );
+  io.stdout.write(`last publish: ${last.join('; ')}\n`);
+  if (s.otherGrid > 0) {
+    io.stdout.write(
+      `note: ${s.otherGrid} ledger entries are on another grid: pass the stack's --grid-minutes\n`,
+    );
+  }
+  if (s.gaps.length > 0) {
+    io.stdout.write(`gaps (${s.gaps.length}; each filled by the walake rerun shown):\n`);
+    for (const g of s.gaps.slice(0, 20)) {
+      io.stdout.write(
+        `  walake rerun --table ${g.table} --from ${g.from} --to ${g.to}   # ${g.windows} windows\n`,
+      );
+    }
+    if (s.gaps.length > 20) io.stdout.write(`  … and ${s.gaps.length - 20} more (--json lists them all)\n`);
+  }
+  if (s.mismatched.length > 0) {
+    io.stdout.write(`reconciliation mismatches (${s.mismatched.length}):\n`);
+    for (const m of s.mismatched.slice(0, 10))
+      io.stdout.write(`  ${m.table} ${m.window}: ${m.explanation}\n`);
+  }
+  if (t.missing === 0 && t.running === 0) io.stdout.write('every window that has ended is published\n');
+}
+
+function ago(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} days`;
+}

@@ -1,0 +1,57 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../../functions/adapters/token-provider.js';
+import type { SimulatorOptions, SimulatorStats } from '../simulator/index.js';
+
+/** A simulator running in a child process (see sim-child.ts). */
+export interface SimProcess {
+  baseUrl: string;
+  credentials: Credentials;
+  /** The simulator's counters so far. */
+  stats(): Promise<SimulatorStats>;
+  /** Zeroes the counters. */
+  reset(): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator in a child process and waits until it listens. */
+export async function startSimProcess(options: SimulatorOptions): Promise<SimProcess> {
+  const entry = fileURLToPath(new URL('./sim-child.js', import.meta.url));
+  const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<{ baseUrl: string; credentials: Credentials }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { baseUrl: string; credentials: Credentials }));
+    child.once('exit', (code) => reject(new Error(`the simulator process exited ${code} before listening`)));
+  });
+  let next = 0;
+  const ask = (request: Record<string, unknown>) => call(child, { id: ++next, ...request });
+  return {
+    ...ready,
+    stats: () => ask({ kind: 'stats' }),
+    reset: async () => void (await ask({ kind: 'reset' })),
+    setLatency: async (ms) => void (await ask({ kind: 'latency', ms })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}
+
+function call(child: ChildProcess, request: { id: number }): Promise<SimulatorStats> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { id?: number; stats?: SimulatorStats }) => {
+      if (message.id !== request.id || !message.stats) return;
+      child.off('message', onMessage);
+      resolve(message.stats);
+    };
+    child.on('message', onMessage);
+    child.send(request);
+  });
+}
+
+/** Report requests the simulator answered, both tables together. */
+export function reportRequests(stats: SimulatorStats): number {
+  return Object.values(stats.reportRequests).reduce((sum, n) => sum + n, 0);
+}

@@ -1,0 +1,153 @@
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rawReport } from '../../functions/adapters/wa-raw.js';
+import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
+import { describeProbe, runProbe } from '../../functions/cli/probe.js';
+import type { ProbeDeps } from '../../functions/cli/probe-checks.js';
+import { type Simulator, startSimulator } from '../simulator/index.js';
+import { walake } from './cli-support.js';
+
+// A weekday afternoon in New York, so the simulator's last hour has calls whatever the hour of the test run.
+const NOW = Date.parse('2026-11-25T19:30:00Z');
+
+let sim: Simulator;
+let slept: number[];
+
+/** The probe's ports on the simulator; long waits are cut to 1.1 s (the rate limit still counts real seconds). */
+async function deps(onSleep: (ms: number) => void = () => {}): Promise<ProbeDeps> {
+  const credentials = { apiKey: sim.apiKey, username: sim.username, password: sim.password };
+  const { tokens } = createWorkAnalytics({ baseUrl: sim.baseUrl, credentials });
+  const token = await tokens.token();
+  return {
+    request: (query, signal) => rawReport(query, { baseUrl: sim.baseUrl, apiKey: sim.apiKey, token, signal }),
+    now: () => NOW,
+    sleep: async (ms) => {
+      slept.push(ms);
+      onSleep(ms);
+      await realSleep(Math.min(ms, 1100));
+    },
+    redact: (text) => text,
+  };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ rateLimitPerSecond: 5, now: () => NOW, callsPerHour: 30 });
+});
+afterAll(() => sim?.close());
+afterEach(() => {
+  sim.faults.plan = undefined;
+});
+
+describe('walake probe against the simulator', () => {
+  it('measures pageSize, scrollId replay, how soon legs appear and what throttling looks like', async () => {
+    slept = [];
+    await realSleep(1000); // a fresh rate-limit second
+    const report = await runProbe(await deps(), {
+      baseUrl: sim.baseUrl,
+      table: 'call-legs',
+      burst: 20,
+      quick: false,
+    });
+    expect(report.pageSize).toMatchObject({ max: 7000, tried: [{ pageSize: 7000, status: 200 }] });
+    expect(report.scroll.measured).toBe(true);
+    expect(report.scroll.replays).toEqual([
+      { afterSeconds: 0, status: 200, samePage: true },
+      { afterSeconds: 5, status: 200, samePage: true },
+      { afterSeconds: 30, status: 200, samePage: true },
+    ]);
+    expect(report.scroll.note).toMatch(/can be replayed/);
+    // The truth of the last hour: its newest leg is what the probe must find.
+    const legs = sim.truth({ table: 'call-legs', fromMs: NOW - 3_600_000, toMs: NOW });
+    const newest = Math.max(
+      ...legs.map((leg) => Number((leg as { disconnectedTimeUTC: number }).disconnectedTimeUTC)),
+    );
+    expect(report.visibility).toMatchObject({
+      legs: expect.any(Number),
+      newestDisconnect: new Date(newest).toISOString(),
+      lagSeconds: Math.round((NOW - newest) / 1000),
+    });
+    expect(report.burst?.requests).toBe(20);
+    // The limit counts wall-clock seconds: a burst that straddles one gets up to 10 through.
+    expect(report.burst?.statuses['429']).toBeGreaterThanOrEqual(10);
+    expect((report.burst?.statuses['200'] ?? 0) + (report.burst?.statuses['429'] ?? 0)).toBe(20);
+    expect(report.burst?.retryAfter).toEqual(['1']);
+    expect(report.burst?.sample429).toBeTruthy();
+    expect(describeProbe(report)).toMatch(/throttling: 20 requests at once → .*× 429, Retry-After 1/);
+  });
+
+  it('finds the largest pageSize by binary search when 7000 is refused with a 400', async () => {
+    slept = [];
+    sim.faults.plan = (req) => (Number(req.query.pageSize) > 1234 ? { kind: 'reject-scroll' } : undefined);
+    const report = await runProbe(await deps(), {
+      baseUrl: sim.baseUrl,
+      table: 'call-records',
+      burst: 0,
+      quick: true,
+    });
+    expect(report.pageSize.max).toBe(1234);
+    expect(report.pageSize.tried[0]).toEqual({ pageSize: 7000, status: 400 });
+    expect(report.pageSize.tried.length).toBeLessThanOrEqual(16);
+    expect(report.pageSize.refusal).toMatch(/scrollId/);
+    expect(report.burst).toBeNull();
+    expect(describeProbe(report)).toMatch(/pageSize: largest accepted 1234/);
+  });
+
+  it('reports how long a scrollId can be replayed, and --quick skips the waits', async () => {
+    slept = [];
+    let expired = false;
+    sim.faults.plan = (req) => (expired && req.query.scrollId ? { kind: 'reject-scroll' } : undefined);
+    const report = await runProbe(
+      await deps((ms) => {
+        if (ms >= 4000) expired = true;
+      }),
+      { baseUrl: sim.baseUrl, table: 'call-legs', burst: 0, quick: false },
+    );
+    expect(report.scroll.replays.map((r) => [r.afterSeconds, r.status, r.samePage])).toEqual([
+      [0, 200, true],
+      [5, 400, false],
+      [30, 400, false],
+    ]);
+    expect(report.scroll.note).toBe("replaying page 1's scrollId failed after 5 s (status 400)");
+
+    slept = [];
+    sim.faults.plan = undefined;
+    const quick = await runProbe(await deps(), {
+      baseUrl: sim.baseUrl,
+      table: 'call-legs',
+      burst: 0,
+      quick: true,
+    });
+    expect(quick.scroll.replays.map((r) => r.afterSeconds)).toEqual([0]);
+    // Only throttling waits (Retry-After: 1 s) remain, no replay wait.
+    expect(slept.filter((ms) => ms > 1000)).toEqual([]);
+  });
+});
+
+describe('walake probe from the built binary', () => {
+  let live: Simulator;
+  beforeAll(async () => {
+    live = await startSimulator({ apiKey: 'probe-key-4242', password: 'probe-pass-1717' });
+  });
+  afterAll(() => live?.close());
+  const env = () => ({
+    WA_BASE_URL: live.baseUrl,
+    WA_API_KEY: live.apiKey,
+    WA_USERNAME: live.username,
+    WA_PASSWORD: live.password,
+  });
+
+  it('prints a JSON report with exit code 0', async () => {
+    const result = await walake(['probe', '--quick', '--burst', '3', '--json'], env());
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ baseUrl: live.baseUrl, pageSize: { max: 7000 }, burst: { requests: 3 } });
+  });
+
+  it('fails with exit code 1 on refused credentials, without echoing them', async () => {
+    const result = await walake(['probe', '--quick'], { ...env(), WA_PASSWORD: 'wrong-pass-5555' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/username or password was refused/);
+    for (const secret of ['probe-key-4242', 'wrong-pass-5555'])
+      expect(result.stderr + result.stdout).not.toContain(secret);
+  });
+});
