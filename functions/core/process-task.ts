@@ -47,7 +47,7 @@ export async function processTask(
   ports: WorkerPorts,
   options: WorkerOptions,
 ): Promise<TaskOutcome> {
-  const { source, store, queue, clock } = ports;
+  const { source, store, clock } = ports;
   const marker = await readMarker(store, task);
   if (marker) return act(task, marker, [], true, ports, options);
   let page: Awaited<ReturnType<PageSource['fetchPage']>>;

@@ -29,9 +29,10 @@ export async function rssFigures(sim: SimProcess, window: string, pages: number)
   try {
     const args = { dir, window, baseUrl: sim.baseUrl, credentials: sim.credentials, pages, rows: 0 };
     const idle = await runCase('idle', args);
-    const page = await runCase('page', args);
-    const staged = await runCase('stage', args);
-    const published = await runCase('publish', { ...args, rows: staged.rows });
+    // Folders of their own: a worker replays a page it already processed in the same folder.
+    const page = await runCase('page', { ...args, dir: join(dir, 'page') });
+    const staged = await runCase('stage', { ...args, dir: join(dir, 'publish') });
+    const published = await runCase('publish', { ...args, dir: join(dir, 'publish'), rows: staged.rows });
     const floor = `a process that only loads the modules peaks at ${fixed(idle.maxRssMb, 0)} MB`;
     return [
       {

@@ -78,7 +78,7 @@ export class EventSourceMapping {
     this.failures += failed.size;
     const skip = this.options.skipAck;
     const done = Messages.filter(
-      (m, i) => !failed.has(m.MessageId ?? '') && !(skip && skip(event.Records[i] as SQSRecord)),
+      (m, i) => !failed.has(m.MessageId ?? '') && !skip?.(event.Records[i] as SQSRecord),
     );
     if (done.length > 0) {
       await this.sqs.send(
