@@ -22,12 +22,16 @@ export async function backfillFigures(
   const stats = await sim.stats();
   const requests = reportRequests(stats);
   const busy: number[] = [];
+  const cpu: number[] = [];
   const runs = await interleaved(repeats, {
     c1: async () => (await timeLocalRun(sim, scenario, 1)).ms,
     c8: async () => {
       const before = performance.eventLoopUtilization();
+      const cpuBefore = process.cpuUsage();
       const { ms } = await timeLocalRun(sim, scenario, 8);
       busy.push(performance.eventLoopUtilization(before).utilization);
+      const used = process.cpuUsage(cpuBefore);
+      cpu.push((used.user + used.system) / 1000);
       return ms;
     },
     baseline: async () => (await timeBaseline(sim, scenario)).ms,
@@ -51,7 +55,8 @@ export async function backfillFigures(
         `concurrency 1 runs at ${fixed(c1 / ideal, 2)} × requests × latency; concurrency 8 at ` +
         `${fixed(c8 / idealC8, 2)} × its floor of ${fixed(idealC8 / 1000, 2)} s (8 chains of ` +
         `${fixed(requests / windows, 1)} requests); the event loop was busy ${fixed(median(busy) * 100, 0)} % ` +
-        'of the parallel run',
+        `of the parallel run, and the client used ${fixed(median(cpu) / windows, 1)} ms of CPU per window ` +
+        `(${fixed(median(cpu) / 1000, 1)} s in all, on 2 cores shared with the simulator)`,
     },
     {
       name: 'backfill, naive sequential baseline / walake run concurrency 8',
