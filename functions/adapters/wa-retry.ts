@@ -62,7 +62,7 @@ export async function withRetries<T>(
   options: RetryOptions,
 ): Promise<T> {
   const { policy, deps, deadlineMs = Number.POSITIVE_INFINITY } = options;
-  let last = 'no attempt made';
+  let last = 'no time was left before the deadline';
   for (let n = 1; ; n++) {
     const timeLeft = deadlineMs - deps.now();
     if (timeLeft <= 0) throw new RetriesExhaustedError(n - 1, last, 'deadline');
