@@ -1,12 +1,13 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod.js';
 import type { Credentials } from './token-provider.js';
 
 /** The secret's value: a JSON object with the three fields 8x8 needs to issue a token. */
 export const credentialsSecretSchema = z.object({
-  apiKey: z.string().min(1),
-  username: z.string().min(1),
-  password: z.string().min(1),
+  apiKey: z.string().check(z.minLength(1)),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
 });
 
 /** A secret that is missing, empty or not of the expected shape; the message never quotes its value. */

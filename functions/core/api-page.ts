@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod.js';
 
 /** The scrollId with which the API says a chain has no more pages. */
 export const NO_DATA = 'No Data';
@@ -13,13 +14,12 @@ export interface ApiPage {
 }
 
 const ApiBodySchema = z.object({
-  meta: z.object({ totalRecordCount: z.int().nonnegative(), scrollId: z.string() }),
+  meta: z.object({ totalRecordCount: z.int().check(z.nonnegative()), scrollId: z.string() }),
   // Rows must be objects but are not copied here: `normalizeRow` reads each one once, later.
   data: z.array(
-    z.custom<Record<string, unknown>>(
-      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-      'a row object',
-    ),
+    z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+      error: 'a row object',
+    }),
   ),
 });
 

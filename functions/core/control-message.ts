@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PbxScopeSchema } from './page-task.js';
 import { TABLES, type Table } from './tables.js';
+import './zod.js';
 
 const DAY_MS = 86_400_000;
 /** The API serves the last two years only; a rerun older than that would publish empty windows over data. */
@@ -17,7 +18,7 @@ export const ControlMessageSchema = z.strictObject({
   table: z.enum([...TABLES, 'all']),
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),
-  pbx: PbxScopeSchema.optional(),
+  pbx: z.optional(PbxScopeSchema),
 });
 
 export type ControlMessage = z.infer<typeof ControlMessageSchema>;

@@ -1,17 +1,18 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ChainDone } from './chain-step.js';
 import { PbxScopeSchema, WindowIdSchema } from './page-task.js';
 import { TABLES, type Table } from './tables.js';
 import { parseWindowId, type Window, windowId } from './windows.js';
+import './zod.js';
 
 const MINUTE_MS = 60_000;
 
 /** How the rows a chain kept compare with the total the API announced on its first page. */
 export const ReconciliationSchema = z.strictObject({
   verdict: z.enum(['match', 'mismatch']),
-  received: z.int().nonnegative(),
-  apiTotal: z.int().nonnegative(),
-  droppedAtEdges: z.int().nonnegative(),
+  received: z.int().check(z.nonnegative()),
+  apiTotal: z.int().check(z.nonnegative()),
+  droppedAtEdges: z.int().check(z.nonnegative()),
   explanation: z.string(),
 });
 
@@ -25,7 +26,7 @@ const base = {
   startMs: z.int(),
   endMs: z.int(),
   pbx: PbxScopeSchema,
-  attempt: z.int().positive(),
+  attempt: z.int().check(z.positive()),
   startedAt: z.iso.datetime(),
 };
 
@@ -40,17 +41,22 @@ export const LedgerEntrySchema = z
       ...base,
       status: z.literal('published'),
       finishedAt: z.iso.datetime(),
-      pages: z.int().nonnegative(),
-      rows: z.int().nonnegative(),
-      firstPageTotal: z.int().nonnegative(),
+      pages: z.int().check(z.nonnegative()),
+      rows: z.int().check(z.nonnegative()),
+      firstPageTotal: z.int().check(z.nonnegative()),
       reconciliation: ReconciliationSchema,
       settled: z.boolean(),
     }),
   ])
-  .refine((e) => {
-    const w = parseWindowId(e.window);
-    return w.startMs === e.startMs && w.endMs === e.endMs;
-  }, 'startMs and endMs must match the window id');
+  .check(
+    z.refine(
+      (e) => {
+        const w = parseWindowId(e.window);
+        return w.startMs === e.startMs && w.endMs === e.endMs;
+      },
+      { error: 'startMs and endMs must match the window id' },
+    ),
+  );
 
 /** A ledger entry, running or published. */
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;

@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ChainDone } from './chain-step.js';
 import { stagingKey } from './lake-keys.js';
 import { type PageTask, PageTaskSchema, taskWindow } from './page-task.js';
 import type { ObjectStore } from './ports.js';
+import './zod.js';
 
 /**
  * What a task decided, kept beside its staged page (`page-00001.next.json`) before the decision is acted on.
@@ -11,17 +12,17 @@ import type { ObjectStore } from './ports.js';
  * next cursor stays the one already sent.
  */
 const MarkerSchema = z.strictObject({
-  rows: z.int().nonnegative(),
-  dropped: z.int().nonnegative(),
-  next: PageTaskSchema.optional(),
-  done: z
-    .strictObject({
-      pages: z.int().nonnegative(),
-      rows: z.int().nonnegative(),
-      dropped: z.int().nonnegative(),
-      firstPageTotal: z.int().nonnegative(),
-    })
-    .optional(),
+  rows: z.int().check(z.nonnegative()),
+  dropped: z.int().check(z.nonnegative()),
+  next: z.optional(PageTaskSchema),
+  done: z.optional(
+    z.strictObject({
+      pages: z.int().check(z.nonnegative()),
+      rows: z.int().check(z.nonnegative()),
+      dropped: z.int().check(z.nonnegative()),
+      firstPageTotal: z.int().check(z.nonnegative()),
+    }),
+  ),
 });
 
 export type PageMarker = { rows: number; dropped: number } & ({ next: PageTask } | { done: ChainDone });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { TABLES } from './tables.js';
 import { parseWindowId, type Window } from './windows.js';
+import './zod.js';
 
 /** The version of the page-task message; a consumer refuses any other. */
 export const PAGE_TASK_VERSION = 1;
@@ -28,8 +29,10 @@ const isWindowId = (id: string): boolean => {
 /** A grid window id, e.g. `20261127T0100Z-60m`. */
 export const WindowIdSchema = z
   .string()
-  .max(32)
-  .refine(isWindowId, 'must be a grid window id such as 20261127T0100Z-60m');
+  .check(
+    z.maxLength(32),
+    z.refine(isWindowId, { error: 'must be a grid window id such as 20261127T0100Z-60m' }),
+  );
 
 const sortedUnique = (ids: readonly string[]): boolean =>
   ids.every((id, i) => i === 0 || (ids[i - 1] ?? '') < id);
@@ -42,11 +45,17 @@ export const PbxScopeSchema = z.union([
   z.literal(ALL_PBXES),
   z
     .array(
-      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a PBX name (letters, digits, . _ -)'),
+      z.string().check(
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+          error: 'must be a PBX name (letters, digits, . _ -)',
+        }),
+      ),
     )
-    .min(1)
-    .max(MAX_PBX_IDS)
-    .refine(sortedUnique, 'PBX ids must be sorted and unique'),
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_PBX_IDS),
+      z.refine(sortedUnique, { error: 'PBX ids must be sorted and unique' }),
+    ),
 ]);
 
 /** A PBX scope: `allpbxes` or a sorted list of PBX names. */
@@ -55,9 +64,11 @@ export type PbxScope = z.infer<typeof PbxScopeSchema>;
 /** An opaque API cursor: base64 or base64url text, bounded. */
 export const ScrollIdSchema = z
   .string()
-  .min(1)
-  .max(MAX_SCROLL_ID_LENGTH)
-  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64 or base64url text');
+  .check(
+    z.minLength(1),
+    z.maxLength(MAX_SCROLL_ID_LENGTH),
+    z.regex(/^[A-Za-z0-9+/_-]+={0,2}$/, { error: 'must be base64 or base64url text' }),
+  );
 
 /**
  * The SQS message that carries a chain forward, one page at a time. Cursor state only: strict, so a token or
@@ -69,35 +80,38 @@ export const PageTaskSchema = z
     table: z.enum(TABLES),
     window: WindowIdSchema,
     pbx: PbxScopeSchema,
-    attempt: z.int().positive(),
-    page: z.int().min(1).max(MAX_PAGE),
-    scrollId: ScrollIdSchema.optional(),
-    firstPageTotal: z.int().nonnegative().optional(),
-    rowsSoFar: z.int().nonnegative(),
-    droppedSoFar: z.int().nonnegative(),
+    attempt: z.int().check(z.positive()),
+    page: z.int().check(z.minimum(1), z.maximum(MAX_PAGE)),
+    scrollId: z.optional(ScrollIdSchema),
+    firstPageTotal: z.optional(z.int().check(z.nonnegative())),
+    rowsSoFar: z.int().check(z.nonnegative()),
+    droppedSoFar: z.int().check(z.nonnegative()),
     isConnectTime: z.boolean(),
     isSimplified: z.boolean(),
-    pageSize: z.int().min(1).max(MAX_PAGE_SIZE),
+    pageSize: z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
   })
-  .superRefine((task, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (task.page === 1) {
-      if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
-      if (task.rowsSoFar !== 0 || task.droppedSoFar !== 0) issue('rowsSoFar', 'must be 0 on page 1');
-    } else {
-      if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
-      if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
-      else if (task.page > pageCap(task.firstPageTotal, task.pageSize)) {
-        issue(
-          'page',
-          `is over the chain's cap of ${pageCap(task.firstPageTotal, task.pageSize)} pages for its first-page total`,
-        );
+  .check(
+    z.superRefine((task, ctx) => {
+      const issue = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      if (task.page === 1) {
+        if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
+        if (task.rowsSoFar !== 0 || task.droppedSoFar !== 0) issue('rowsSoFar', 'must be 0 on page 1');
+      } else {
+        if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
+        if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
+        else if (task.page > pageCap(task.firstPageTotal, task.pageSize)) {
+          issue(
+            'page',
+            `is over the chain's cap of ${pageCap(task.firstPageTotal, task.pageSize)} pages for its first-page total`,
+          );
+        }
       }
-    }
-    if (task.table === 'call-records' && (task.isConnectTime || task.isSimplified)) {
-      issue('isConnectTime', 'isConnectTime and isSimplified apply to call-legs only');
-    }
-  });
+      if (task.table === 'call-records' && (task.isConnectTime || task.isSimplified)) {
+        issue('isConnectTime', 'isConnectTime and isSimplified apply to call-legs only');
+      }
+    }),
+  );
 
 /**
  * The most pages a chain may request: the pages its first-page total needs, plus a margin of 2 (the final
@@ -133,7 +147,7 @@ export function parsePageTask(json: unknown): PageTaskResult {
 }
 
 /** A page-task validation error as one line that names each offending field. */
-export function describeTaskError(error: z.ZodError): string {
+export function describeTaskError(error: z.core.$ZodError): string {
   const messages = error.issues.map((i) => {
     if (i.code !== 'unrecognized_keys') return `${i.path.join('.') || '(message)'}: ${i.message}`;
     const credential = i.keys.some((k) => CREDENTIAL_LIKE.test(k));

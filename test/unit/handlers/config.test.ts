@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { PlannerConfigSchema, parseConfig, WorkerConfigSchema } from '../../../functions/handlers/config.js';
+
+const base = {
+  DATA_BUCKET: 'walake-data',
+  PAGE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/p.fifo',
+  SECRET_ID: 's',
+};
+
+describe('Lambda configuration from the environment', () => {
+  it('fills the defaults', () => {
+    expect(parseConfig(PlannerConfigSchema, base)).toEqual({
+      ...base,
+      WA_BASE_URL: 'https://api.8x8.com/analytics/work',
+      SETTLE_MINUTES: 120,
+      TABLES: ['call-legs', 'call-records'],
+      PBX_IDS: 'allpbxes',
+      GRID_MINUTES: 60,
+      PAGE_SIZE: 7000,
+      HORIZON_DAYS: 2,
+      STALE_AFTER_MINUTES: 120,
+      MAX_RERUN_DAYS: 31,
+      MAX_CHAINS_PER_RUN: 2000,
+      IS_CONNECT_TIME: false,
+      IS_SIMPLIFIED: false,
+    });
+  });
+
+  it('reads strings as numbers, lists and booleans', () => {
+    const config = parseConfig(PlannerConfigSchema, {
+      ...base,
+      TABLES: 'call-legs',
+      PBX_IDS: 'acme2, acme',
+      GRID_MINUTES: '30',
+      IS_SIMPLIFIED: 'true',
+    });
+    expect(config).toMatchObject({
+      TABLES: ['call-legs'],
+      PBX_IDS: ['acme', 'acme2'],
+      GRID_MINUTES: 30,
+      IS_SIMPLIFIED: true,
+    });
+  });
+
+  it.each([
+    [{ GRID_MINUTES: '7' }, /GRID_MINUTES: .*divide/],
+    [{ TABLES: 'calls' }, /TABLES: unknown table calls/],
+    [{ PAGE_SIZE: '0' }, /PAGE_SIZE: Too small/],
+    [{ PBX_IDS: 'a b' }, /PBX_IDS: /],
+    [{ DATA_BUCKET: undefined }, /DATA_BUCKET: /],
+    [{ PAGE_QUEUE_URL: 'not a url' }, /PAGE_QUEUE_URL: /],
+  ])('refuses %j, naming the variable', (change, message) => {
+    expect(() => parseConfig(PlannerConfigSchema, { ...base, ...change })).toThrow(message);
+  });
+
+  it('needs only the common variables for the worker', () => {
+    expect(parseConfig(WorkerConfigSchema, base)).toMatchObject({ SETTLE_MINUTES: 120 });
+    expect(() => parseConfig(WorkerConfigSchema, {})).toThrow(/DATA_BUCKET: .*PAGE_QUEUE_URL: .*SECRET_ID: /);
+  });
+});
