@@ -1,0 +1,70 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainIdOf, dedupId, firstPageTask, type PageTask } from '../../functions/core/page-task.js';
+import { windowId } from '../../functions/core/windows.js';
+import { lambdaContext } from '../support/event-source-mapping.js';
+import { Pipeline } from '../support/pipeline.js';
+
+const HOUR = 3_600_000;
+let p: Pipeline;
+beforeAll(async () => {
+  p = await Pipeline.start({ sim: { apiKey: 'batch-key-4004', deniedPbxIds: ['acme-eu'] } });
+});
+afterAll(async () => {
+  p.assertNoSecretPrinted();
+  await p.stop();
+});
+
+function record(task: PageTask, n: number): SQSRecord {
+  return {
+    messageId: `m${n}`,
+    receiptHandle: `r${n}`,
+    body: JSON.stringify(task),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDALOCAL',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+      MessageGroupId: chainIdOf(task),
+      MessageDeduplicationId: dedupId(task),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: p.aws.pageQueue.arn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+describe('worker handler on a real-shaped FIFO batch', () => {
+  it('reports the failed message and the rest of its group, and processes the other groups', async () => {
+    const start = Math.floor(Date.now() / HOUR) * HOUR - 30 * HOUR;
+    const task = (window: number, pbx: string[] | 'allpbxes') =>
+      firstPageTask({
+        table: 'call-records',
+        window: windowId({ startMs: start + window * HOUR, endMs: start + (window + 1) * HOUR }),
+        pbx,
+        attempt: 1,
+        pageSize: 7000,
+        isConnectTime: false,
+        isSimplified: false,
+      });
+    // Group A asks for a PBX the user may not read: 403, a refusal that fails the message.
+    const denied = task(0, ['acme-eu']);
+    const deniedAgain = { ...denied };
+    const fine = task(1, 'allpbxes');
+    const event: SQSEvent = { Records: [record(denied, 1), record(fine, 2), record(deniedAgain, 3)] };
+    const response = (await p.worker(event, lambdaContext('walake-worker'))) as SQSBatchResponse;
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m1', 'm3']);
+    // The other group went on: its page 2 is queued.
+    const { Messages = [] } = await p.aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: p.aws.pageQueue.url, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages.map((m) => JSON.parse(m.Body ?? '{}'))).toMatchObject([{ window: fine.window, page: 2 }]);
+    const failure = p
+      .records()
+      .find((r) => r.level === 'ERROR' && /page task failed/.test(String(r.message)));
+    expect(String(failure?.error)).toMatch(/may not read this PBX \(403/);
+  });
+});
