@@ -139,9 +139,14 @@ export function buildSearch(query: PageQuery): string {
   return params.toString();
 }
 
+const knownZones = new Set(['UTC']);
+
+/** Whether Intl knows an IANA zone; remembered, since every page request checks its zone. */
 function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    knownZones.add(zone);
     return true;
   } catch {
     return false;

@@ -31,6 +31,18 @@ export interface PipelineFunctionProps {
  * and pin the version we test), X-Ray tracing, and a log group of its own with a retention. Its role starts
  * empty: it may write its log group, and the stack grants the rest, prefix by prefix.
  */
+/** Modules of the AWS SDK's default credential chain that a Lambda never loads (see the bundling below). */
+export const LAZY_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+];
+
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
@@ -72,8 +84,10 @@ export class PipelineFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        // Nothing external: the AWS SDK v3 is bundled with the rest.
-        externalModules: [],
+        // The AWS SDK v3 is bundled with the rest, but for the credential providers its default chain loads
+        // only through a dynamic import() when the environment has no credentials. A Lambda always has them in
+        // its environment, so these never load there; leaving them out saves about 110 KB of bundle.
+        externalModules: LAZY_CREDENTIAL_PROVIDERS,
         banner: ESM_REQUIRE_BANNER,
         logLevel: LogLevel.ERROR,
       },

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ApiUse } from './chain.js';
 import type { Figure } from './figure.js';
@@ -23,12 +24,15 @@ export async function backfillFigures(
   const requests = reportRequests(stats);
   const busy: number[] = [];
   const cpu: number[] = [];
+  const simCpu: number[] = [];
   const runs = await interleaved(repeats, {
     c1: async () => (await timeLocalRun(sim, scenario, 1)).ms,
     c8: async () => {
       const before = performance.eventLoopUtilization();
       const cpuBefore = process.cpuUsage();
+      const simBefore = await sim.cpuMs();
       const { ms } = await timeLocalRun(sim, scenario, 8);
+      simCpu.push((await sim.cpuMs()) - simBefore);
       busy.push(performance.eventLoopUtilization(before).utilization);
       const used = process.cpuUsage(cpuBefore);
       cpu.push((used.user + used.system) / 1000);
@@ -56,7 +60,8 @@ export async function backfillFigures(
         `${fixed(c8 / idealC8, 2)} × its floor of ${fixed(idealC8 / 1000, 2)} s (8 chains of ` +
         `${fixed(requests / windows, 1)} requests); the event loop was busy ${fixed(median(busy) * 100, 0)} % ` +
         `of the parallel run, and the client used ${fixed(median(cpu) / windows, 1)} ms of CPU per window ` +
-        `(${fixed(median(cpu) / 1000, 1)} s in all, on 2 cores shared with the simulator)`,
+        `(${fixed(median(cpu) / 1000, 1)} s in all) and the simulator ${fixed(median(simCpu) / 1000, 1)} s, on ` +
+        `${cpus().length} cores`,
     },
     {
       name: 'backfill, naive sequential baseline / walake run concurrency 8',

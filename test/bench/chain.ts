@@ -84,7 +84,10 @@ export async function chainFigures(c: ChainCase): Promise<{ figures: Figure[]; a
 export function apiFigure(uses: readonly ApiUse[]): Figure {
   const over = uses.filter((u) => u.requests > u.dataPages + u.windows);
   const detail = uses
-    .map((u) => `${u.label}: ${u.requests} requests for ${u.dataPages} data pages + ${u.windows} windows`)
+    .map(
+      (u) =>
+        `${u.label}: ${u.requests} requests for ${u.dataPages} data pages + ${u.windows} window${u.windows === 1 ? '' : 's'}`,
+    )
     .join('; ');
   const total = uses.reduce((s, u) => s + u.requests, 0);
   const allowed = uses.reduce((s, u) => s + u.dataPages + u.windows, 0);

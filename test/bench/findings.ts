@@ -35,18 +35,24 @@ concurrency 8 5.67 → 4.65 s; one window of 100-row pages 629 → 612 ms.
 
 ### Proposed outside the files the benchmark may change
 
-1. **Bundles: the zod import style.** Seven files write \`import { z } from 'zod'\`:
-   \`functions/core/{page-task,ledger,api-page,control-message,page-marker}.ts\`, \`functions/handlers/config.ts\`
-   and \`functions/adapters/secret-credentials.ts\`. With that import, esbuild keeps all of zod: the 40 locales
-   (264 KB) and the JSON Schema converters. A one-schema file bundles to 454 KB this way, and to 85 KB with
-   \`import * as z from 'zod'\` (same API, the form zod 4 recommends). Measured on the handlers: worker
-   1156 → 798 KB, planner 1146 → 788 KB, cold import about 118 → 103 ms.
-2. **Bundles: what is left after that.** The AWS SDK v3 clients the handlers use (S3, SQS, Secrets Manager,
-   lib-storage) bundle to 485 KB on their own. The Powertools tracer with the X-Ray SDK (and semver,
-   cls-hooked) adds 127 KB. Powertools logger and metrics add 36 KB. Getting to 600 KB with the SDK inside
-   needs design choices rather than optimizations: drop the tracer's X-Ray SDK (Lambda's active tracing still
-   records each invocation) and move the schemas to \`zod/mini\`, or stop bundling the SDK (the runtime's copy).
-   The stack bundles it on purpose.
+1. **Bundles: zod (done in commit 577967b).** The handlers wrote \`import { z } from 'zod'\`, which makes
+   esbuild keep all of zod: the 40 locales (264 KB) and the JSON Schema converters. A one-schema file bundles to
+   454 KB that way, to 85 KB with \`import * as z from 'zod'\`, and to 12 KB with \`zod/mini\`. The schemas now
+   use \`zod/mini\`: worker 1156 → 737 KB, planner 1146 → 728 KB.
+2. **Bundles: what is left above 600 KB.** The worker is now AWS SDK and Smithy 487 KB, X-Ray SDK and its
+   dependencies 114 KB, Powertools (without the tracer) 44 KB, zod 39 KB, our code 37 KB, Powertools tracer
+   13 KB. Two changes, both in the stack's bundling options (infra/constructs/pipeline-function.ts) or the
+   handlers, each measured alone on the worker:
+   - Mark as external the credential providers that the SDK's default chain loads only through dynamic
+     \`import()\`, when no credentials are in the environment:
+     \`@aws-sdk/credential-provider-{sso,ini,process,web-identity,http}\`, \`@smithy/credential-provider-imds\`,
+     \`@aws-sdk/nested-clients\` and \`@aws-sdk/token-providers\`. That takes the worker from 737 to 628 KB. A
+     Lambda always has environment credentials, so these modules never load there. If they ever did, the
+     import would fail, because ESM resolution does not search /var/runtime.
+   - Drop the Powertools tracer and with it the X-Ray SDK (Lambda's active tracing still records each
+     invocation): 737 → 610 KB.
+
+   Both together: worker 501 KB, planner 491 KB (measured with the tracer and the X-Ray SDK marked external).
 3. **Minor: \`wa-client.ts\` builds an \`Intl.DateTimeFormat\` on every request** to validate the time zone
    (\`isTimeZone\`, 0.08 ms per request on a quiet core, about 1 % of the CPU in the backfill profile).
    \`api-time.ts\` already caches one formatter per zone, and the check could reuse it.
@@ -70,10 +76,23 @@ concurrency 8 5.67 → 4.65 s; one window of 100-row pages 629 → 612 ms.
   compresses, stages, keeps a ledger and publishes the window whole, on the same sequential chain, so it can
   match the baseline only when the latency hides all of that. The ratio falls as the latency grows. The
   remaining gap is the price of idempotent, resumable chains and whole-window publication.
-- **Parallel backfill ≥ 6× on this machine.** With concurrency 8, the client's one event loop is the
-  bottleneck: see its utilization and CPU per window in the figure's line. That CPU goes to parsing,
-  normalizing, gzip and the local store's file operations. The simulator's process needs the same 2 cores, and
-  so does anything else running on a shared machine. Every window costs 2 × 50 ms of latency, so 8 chains keep
-  up only while a window costs less than about 12 ms of CPU. On AWS each chain runs in its own Lambda, so this
-  limit is specific to \`walake run\`.
+- **Parallel backfill ≥ 6× on this machine.** Neither core is saturated: the figure's line gives the event
+  loop's utilization (about 50 %) and the CPU that the client and the simulator used. Together that is under
+  half of 2 cores. The tasks wait instead. In a 7-day run with processTask's store calls timed,
+  concurrency 1 against 8 gave:
+  - a whole task 65 → 118 ms;
+  - the fetch 56 → 70 ms;
+  - store writes 4 → 27 ms per task (each of the 3 writes: mkdir 0.6 → 6 ms, write 1.7 → 6 ms).
+
+  The file system is not the cause: the same run on tmpfs was no faster. A larger libuv thread pool did not
+  help, and neither did skipping repeated mkdirs (all measured). The cause is the one event loop. Every file
+  operation and response needs a turn of it, and with 8 chains it is busy in bursts of parsing, normalizing
+  and gzip (event-loop delay p99 18 ms against 4 ms at concurrency 1). A task needs about 20 such turns. What
+  helps:
+  - less work per turn: the changes above cut the 8-chain run from 5.67 s to 4.65 s;
+  - fewer store round trips per task: the page marker, added for redeliveries, brought 1 read and 1 write
+    per page;
+  - \`runLocal\` (functions/cli/local-run.ts) spreading its chains over worker threads.
+
+  On AWS each chain runs in its own Lambda, so this limit is specific to \`walake run\`.
 `;

@@ -122,7 +122,8 @@ async function main(): Promise<void> {
           'sequential scroll with plain fetch appending JSON lines (test/bench/baseline.ts).',
         quick
           ? '**--quick: every timing taken once; do not quote these figures.**'
-          : 'Repeats: see each figure.',
+          : 'Medians of: `--help` 10 runs, cold import 5 fresh processes, one window 5 runs (small pages) or 3 ' +
+            '(7000-row pages), backfill 3 runs of each case, CPU path 9 runs after a warm-up.',
       ],
     },
     figures,

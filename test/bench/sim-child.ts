@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   process.on('message', (request: SimRequest) => {
     if (request.kind === 'reset') resetStats(sim.stats);
     if (request.kind === 'latency') sim.faults.latencyMs = request.ms;
-    send({ id: request.id, stats: sim.stats });
+    send({ id: request.id, stats: sim.stats, cpu: process.cpuUsage() });
   });
   process.once('disconnect', () => {
     sim.close().finally(() => process.exit(0));

@@ -12,6 +12,8 @@ export interface SimProcess {
   /** Zeroes the counters. */
   reset(): Promise<void>;
   setLatency(ms: number): Promise<void>;
+  /** CPU time the simulator's process has used so far (user + system), in ms. */
+  cpuMs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,11 @@ export async function startSimProcess(options: SimulatorOptions): Promise<SimPro
   const ask = (request: Record<string, unknown>) => call(child, { id: ++next, ...request });
   return {
     ...ready,
-    stats: () => ask({ kind: 'stats' }),
+    stats: async () => (await ask({ kind: 'stats' })).stats,
+    cpuMs: async () => {
+      const { cpu } = await ask({ kind: 'stats' });
+      return (cpu.user + cpu.system) / 1000;
+    },
     reset: async () => void (await ask({ kind: 'reset' })),
     setLatency: async (ms) => void (await ask({ kind: 'latency', ms })),
     close: () =>
@@ -39,12 +45,18 @@ export async function startSimProcess(options: SimulatorOptions): Promise<SimPro
   };
 }
 
-function call(child: ChildProcess, request: { id: number }): Promise<SimulatorStats> {
+interface Reply {
+  id: number;
+  stats: SimulatorStats;
+  cpu: NodeJS.CpuUsage;
+}
+
+function call(child: ChildProcess, request: { id: number }): Promise<Reply> {
   return new Promise((resolve) => {
-    const onMessage = (message: { id?: number; stats?: SimulatorStats }) => {
-      if (message.id !== request.id || !message.stats) return;
+    const onMessage = (message: Partial<Reply>) => {
+      if (message.id !== request.id || !message.stats || !message.cpu) return;
       child.off('message', onMessage);
-      resolve(message.stats);
+      resolve(message as Reply);
     };
     child.on('message', onMessage);
     child.send(request);
