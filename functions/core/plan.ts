@@ -63,10 +63,10 @@ export async function planScheduled(ports: PlanPorts, config: PlanConfig): Promi
       staleAfterMs: config.staleAfterMinutes * 60_000,
       ledger,
     });
-    for (const { id } of due) {
-      if (started.length >= config.maxChains) return started;
-      started.push(await startChain(chainStart(config, table, id, config.pbx), ports));
-    }
+    const room = config.maxChains - started.length;
+    const starts = due.slice(0, room).map(({ id }) => chainStart(config, table, id, config.pbx));
+    started.push(...(await startChains(starts, ports)));
+    if (started.length >= config.maxChains) break;
   }
   return started;
 }
@@ -80,13 +80,20 @@ export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rer
       `the rerun needs ${count} chains, over the limit of ${config.maxChains}: split the range`,
     );
   }
+  const starts = rerun.tables.flatMap((table) =>
+    windows.map((window) => chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx)),
+  );
+  return startChains(starts, ports);
+}
+
+/**
+ * Starts chains a few at a time: each is three round trips (ledger read, ledger write, first task), so a rerun
+ * of a month of hourly windows would not fit a planner invocation one by one. Chains are independent.
+ */
+async function startChains(starts: ReturnType<typeof chainStart>[], ports: PlanPorts): Promise<PageTask[]> {
   const started: PageTask[] = [];
-  for (const table of rerun.tables) {
-    for (const window of windows) {
-      started.push(
-        await startChain(chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx), ports),
-      );
-    }
+  for (let i = 0; i < starts.length; i += 16) {
+    started.push(...(await Promise.all(starts.slice(i, i + 16).map((start) => startChain(start, ports)))));
   }
   return started;
 }
