@@ -30,7 +30,6 @@ const plan: PlanConfig = {
   isSimplified: config.IS_SIMPLIFIED,
   maxChains: config.MAX_CHAINS_PER_RUN,
 };
-const processor = new BatchProcessor(EventType.SQS);
 
 /** Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. */
 async function checkCredentials(): Promise<void> {
@@ -85,7 +84,8 @@ export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { cha
   .use(logMetrics(metrics))
   .handler(async (event, context) => {
     if (!('Records' in event)) return onSchedule(event);
-    return processPartialResponse(event, onControlMessage, processor, {
+    // A processor per invocation: it holds the batch's state, which must never be shared between invocations.
+    return processPartialResponse(event, onControlMessage, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false,
     });

@@ -15,7 +15,6 @@ import { forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } f
 const config = parseConfig(WorkerConfigSchema, process.env);
 const store = new S3ObjectStore(s3, config.DATA_BUCKET);
 const queue = new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL);
-const processor = new SqsFifoPartialProcessorAsync();
 /** Time kept back from the Lambda's remaining time: enough to stage, queue and report the batch. */
 const SAFETY_MS = 15_000;
 
@@ -85,10 +84,16 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
+  // A processor per invocation: it holds the batch's state, which must never be shared between invocations.
   .handler(async (event, context) =>
-    processPartialResponse(event, (record: SQSRecord) => processRecord(record, context), processor, {
-      context,
-      skipGroupOnError: true,
-      throwOnFullBatchFailure: false,
-    }),
+    processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(record, context),
+      new SqsFifoPartialProcessorAsync(),
+      {
+        context,
+        skipGroupOnError: true,
+        throwOnFullBatchFailure: false,
+      },
+    ),
   );

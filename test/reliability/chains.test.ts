@@ -109,7 +109,8 @@ describe('reliability: chains that go wrong half-way', () => {
         apiKey: 'late-key-1812',
         callsPerHour: 20,
         now: Date.now,
-        lateData: { fraction: 0.3, delayMs: 40 * 60_000 },
+        // Late by two hours: the last ended window always has late calls, whatever the minute the test starts.
+        lateData: { fraction: 0.3, delayMs: 2 * HOUR },
       },
       env: { PAGE_SIZE: '50', SETTLE_MINUTES: '120' },
     });

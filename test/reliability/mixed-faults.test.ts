@@ -45,12 +45,13 @@ describe('reliability: faults on every side of the worker', () => {
       () => new Error('worker crashed after staging the page, before queuing the next task'),
     );
     let received = 0;
+    let duplicate: Promise<unknown> = Promise.resolve();
     const esm = await p.drainPages({
       skipAck: (record) => {
         received++;
         if (received === 8) {
           // A duplicate delivery: SQS is at-least-once, so the same task may arrive again later.
-          void p.aws.sqs.send(
+          duplicate = p.aws.sqs.send(
             new SendMessageCommand({
               QueueUrl: p.aws.pageQueue.url,
               MessageBody: record.body,
@@ -64,6 +65,7 @@ describe('reliability: faults on every side of the worker', () => {
       },
     });
     crashes();
+    await duplicate;
     expect(await p.dlqMessages()).toEqual([]);
     let dataPages = 0;
     for (const table of TABLES) {

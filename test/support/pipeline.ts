@@ -23,6 +23,7 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export class Pipeline {
   readonly output: string[] = [];
   private readonly dirs: string[] = [];
+  private lock: (client: SQSClient) => void = () => undefined;
   private restore: (() => void)[] = [];
 
   private constructor(
@@ -48,7 +49,10 @@ export class Pipeline {
     const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
     const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
     const runtime = await import('../../functions/handlers/runtime.js');
+    const lock = serialized();
+    for (const client of [aws.sqs, runtime.sqs]) lock(client);
     const pipeline = new Pipeline(sim, aws, planner, worker, runtime);
+    pipeline.lock = lock;
     pipeline.capture();
     return pipeline;
   }
@@ -59,7 +63,9 @@ export class Pipeline {
     const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
     const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
     const runtime = await import('../../functions/handlers/runtime.js');
+    this.lock(runtime.sqs);
     const next = new Pipeline(this.sim, this.aws, planner, worker, runtime);
+    next.lock = this.lock;
     next.restore = this.restore;
     (next as { output: string[] }).output = this.output;
     return next;
@@ -277,4 +283,31 @@ export class Pipeline {
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     await this.sim.close();
   }
+}
+
+/**
+ * Runs the SQS calls of the given clients one at a time. moto's SQS deletes a message by rebuilding the queue's
+ * list outside the lock its sends take, so a delete that races a send to the same queue can lose the sent
+ * message: an emulator bug that real SQS does not have. Concurrent handlers still fetch, stage and publish in
+ * parallel; only their calls to moto's SQS take turns.
+ */
+function serialized(): (client: SQSClient) => void {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (client) => {
+    (
+      client.middlewareStack as unknown as {
+        add(
+          middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+          options: { step: 'finalizeRequest'; name: string; priority: 'low' },
+        ): void;
+      }
+    ).add(
+      (next) => (args) => {
+        const run = tail.then(() => next(args));
+        tail = run.catch(() => undefined);
+        return run;
+      },
+      { step: 'finalizeRequest', name: `serialize-${Math.random()}`, priority: 'low' },
+    );
+  };
 }
