@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { TABLES } from '../core/tables.js';
 import { parseFlags } from './args.js';
 import { runLocal } from './local-run.js';
-import { DEFAULT_PAGE_SIZE } from './run.js';
+import { runOptionsOf } from './run.js';
 import { printSummary, progressReporter } from './run-output.js';
 import { printTable } from './table-output.js';
 import { EXIT_FAILURE, EXIT_OK } from './usage.js';
@@ -50,18 +49,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `8x8 simulator at ${sim.baseUrl}\npulling ${new Date(fromMs).toISOString().slice(0, 10)} (UTC) into ${out}\n`,
     );
-    const summary = await runLocal({
-      tables: [...TABLES],
-      fromMs,
-      toMs,
-      pbx: 'allpbxes',
-      pageSize: DEFAULT_PAGE_SIZE,
-      gridMinutes: 60,
-      concurrency: 4,
-      isConnectTime: false,
-      isSimplified: false,
-      settleMinutes: 60,
+    // The defaults of `walake run`, for the last full day.
+    const options = runOptionsOf({
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
       out,
+    });
+    const summary = await runLocal({
+      ...options,
       connection: {
         baseUrl: sim.baseUrl,
         credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
