@@ -76,3 +76,16 @@ describe('walake run', () => {
     expect(result.stdout).toMatch(/Example:\n {2}walake run/);
   });
 });
+
+describe('walake demo (npm start)', () => {
+  it('pulls the last full day from the bundled simulator and answers the questions with DuckDB', async () => {
+    const demoOut = join(out, 'demo');
+    const result = await walake(['demo', '--out', demoOut]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/windows: 48 published of 48/);
+    for (const title of ['Calls per hour', 'Missed and abandoned rate', 'Busiest PBX']) {
+      expect(result.stdout).toContain(title);
+    }
+    expect(result.stdout).toMatch(/calls\s+missed_pct\s+abandoned_pct\n[- ]+\n\s*\d+\s+[\d.]+\s+[\d.]+/);
+  });
+});
