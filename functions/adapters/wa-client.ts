@@ -116,12 +116,19 @@ export function buildSearch(query: PageQuery): string {
     fail('callerOrCallee cannot be combined with caller or callee');
   }
   const timeZone = query.timeZone ?? 'UTC';
-  if (!isTimeZone(timeZone))
+  let startTime = '';
+  let endTime = '';
+  try {
+    // toApiTime keeps one formatter per zone, and refuses a zone Intl does not know.
+    startTime = toApiTime(query.startMs, timeZone);
+    endTime = toApiTime(query.endMs, timeZone);
+  } catch {
     fail(`timeZone must be an IANA zone such as UTC or America/New_York, got ${timeZone}`);
+  }
   const params = new URLSearchParams({
     pbxId: query.pbx === 'allpbxes' ? 'allpbxes' : query.pbx.join(','),
-    startTime: toApiTime(query.startMs, timeZone),
-    endTime: toApiTime(query.endMs, timeZone),
+    startTime,
+    endTime,
     timeZone,
     pageSize: String(query.pageSize),
   });
@@ -137,18 +144,4 @@ export function buildSearch(query: PageQuery): string {
   if (query.isSimplified !== undefined) params.set('isSimplified', String(query.isSimplified));
   if (query.scrollId !== undefined) params.set('scrollId', query.scrollId);
   return params.toString();
-}
-
-const knownZones = new Set(['UTC']);
-
-/** Whether Intl knows an IANA zone; remembered, since every page request checks its zone. */
-function isTimeZone(zone: string): boolean {
-  if (knownZones.has(zone)) return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    knownZones.add(zone);
-    return true;
-  } catch {
-    return false;
-  }
 }

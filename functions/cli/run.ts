@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
-import { TABLES, type Table } from '../core/tables.js';
-import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
-import { parseFlags, parseInstant, parseInteger, parsePbx } from './args.js';
+import { MAX_PAGE_SIZE } from '../core/page-task.js';
+import { DEFAULT_GRID_MINUTES } from '../core/windows.js';
+import { parseFlags, parseInstant, parseInteger } from './args.js';
 import { resolveConnection } from './credentials.js';
-import { type LocalRunOptions, runLocal } from './local-run.js';
+import { runLocal } from './local-run.js';
+import { gridMinutesOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { printSummary, progressReporter } from './run-output.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
@@ -69,35 +69,17 @@ export function runOptionsOf(flags: Record<string, string | boolean | undefined>
   const fromMs = parseInstant('from', str('from'));
   const toMs = parseInstant('to', str('to'));
   if (fromMs >= toMs) throw new UsageError('--from must be before --to');
-  const gridMinutes = parseInteger('grid-minutes', str('grid-minutes'), 1, 1440) ?? DEFAULT_GRID_MINUTES;
-  try {
-    assertGridMinutes(gridMinutes);
-  } catch (error) {
-    throw new UsageError(`--grid-minutes: ${(error as Error).message}`);
-  }
-  let pbx: LocalRunOptions['pbx'];
-  try {
-    pbx = pbxScope(parsePbx(str('pbx')));
-  } catch {
-    throw new UsageError('--pbx takes comma-separated PBX ids (letters, digits, - and _), or allpbxes');
-  }
   return {
-    tables: tablesOf(str('table')),
+    pbx: pbxScopeOf(str('pbx')) ?? 'allpbxes',
+    tables: tablesOf(tableChoiceOf(str('table'), 'all')),
     fromMs,
     toMs,
-    pbx,
     pageSize: parseInteger('page-size', str('page-size'), 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE,
-    gridMinutes,
+    gridMinutes: gridMinutesOf(str('grid-minutes')),
     concurrency: parseInteger('concurrency', str('concurrency'), 1, 64) ?? 4,
     settleMinutes: parseInteger('settle-minutes', str('settle-minutes'), 0, 10_080) ?? 60,
     isConnectTime: flags['connect-time'] === true,
     isSimplified: flags.simplified === true,
     out: resolve(str('out') ?? 'lake-data'),
   };
-}
-
-function tablesOf(value: string | undefined): Table[] {
-  if (value === undefined || value === 'all') return [...TABLES];
-  if (value === 'call-legs' || value === 'call-records') return [value];
-  throw new UsageError(`--table must be call-legs, call-records or all, got "${value}"`);
 }

@@ -64,7 +64,10 @@ export async function planScheduled(ports: PlanPorts, config: PlanConfig): Promi
       ledger,
     });
     const room = config.maxChains - started.length;
-    const starts = due.slice(0, room).map(({ id }) => chainStart(config, table, id, config.pbx));
+    // The ledger was just read: each due window already knows its next attempt.
+    const starts = due
+      .slice(0, room)
+      .map(({ id, attempt }) => ({ ...chainStart(config, table, id, config.pbx), attempt }));
     started.push(...(await startChains(starts, ports)));
     if (started.length >= config.maxChains) break;
   }
@@ -90,10 +93,16 @@ export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rer
  * Starts chains a few at a time: each is three round trips (ledger read, ledger write, first task), so a rerun
  * of a month of hourly windows would not fit a planner invocation one by one. Chains are independent.
  */
-async function startChains(starts: ReturnType<typeof chainStart>[], ports: PlanPorts): Promise<PageTask[]> {
+async function startChains(
+  starts: (ReturnType<typeof chainStart> & { attempt?: number })[],
+  ports: PlanPorts,
+): Promise<PageTask[]> {
   const started: PageTask[] = [];
   for (let i = 0; i < starts.length; i += 16) {
-    started.push(...(await Promise.all(starts.slice(i, i + 16).map((start) => startChain(start, ports)))));
+    const batch = starts.slice(i, i + 16);
+    started.push(
+      ...(await Promise.all(batch.map(({ attempt, ...start }) => startChain(start, ports, { attempt })))),
+    );
   }
   return started;
 }

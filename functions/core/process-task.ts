@@ -95,18 +95,19 @@ async function act(
 }
 
 /**
- * Starts a chain for a window with the next attempt number after the ledger's, records it as running, and
- * queues its first page.
+ * Starts a chain for a window, records it as running, and queues its first page. Its attempt is `attempt` when
+ * the caller already read the ledger (the planner), else the next after the ledger's and at least `minAttempt`.
  */
 export async function startChain(
   start: Pick<PageTask, 'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'>,
   ports: Pick<WorkerPorts, 'store' | 'queue' | 'clock'>,
-  minAttempt = 1,
+  numbering: { minAttempt?: number; attempt?: number } = {},
 ): Promise<PageTask> {
   const window = taskWindow(start);
   const key = ledgerKey(start.table, window);
-  const previous = await readLedgerEntry(ports.store, key);
-  const attempt = Math.max(minAttempt, (previous?.attempt ?? 0) + 1);
+  const attempt =
+    numbering.attempt ??
+    Math.max(numbering.minAttempt ?? 1, ((await readLedgerEntry(ports.store, key))?.attempt ?? 0) + 1);
   const task = firstPageTask({ ...start, attempt });
   const entry = runningEntry({ table: task.table, window, pbx: task.pbx, attempt }, ports.clock.now());
   await ports.store.put(key, `${JSON.stringify(entry, null, 2)}\n`);
@@ -116,11 +117,9 @@ export async function startChain(
 
 async function restartWindow(task: PageTask, ports: WorkerPorts): Promise<number> {
   const { table, window, pbx, pageSize, isConnectTime, isSimplified } = task;
-  const next = await startChain(
-    { table, window, pbx, pageSize, isConnectTime, isSimplified },
-    ports,
-    task.attempt + 1,
-  );
+  const next = await startChain({ table, window, pbx, pageSize, isConnectTime, isSimplified }, ports, {
+    minAttempt: task.attempt + 1,
+  });
   return next.attempt;
 }
 

@@ -4,7 +4,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { readCredentialsSecret } from '../adapters/secret-credentials.js';
+import { CredentialsSecretError, readCredentialsSecret } from '../adapters/secret-credentials.js';
 import {
   InvalidApiKeyError,
   InvalidCredentialsError,
@@ -59,7 +59,7 @@ export function forgetConnectionOn(error: unknown): boolean {
     error instanceof InvalidCredentialsError ||
     error instanceof InvalidApiKeyError ||
     error instanceof NoAnalyticsAccessError ||
-    (error as Error)?.name === 'CredentialsSecretError';
+    error instanceof CredentialsSecretError;
   if (refused) {
     connection = undefined;
     metrics.addMetric(METRICS.credentialsRejected, MetricUnit.Count, 1);

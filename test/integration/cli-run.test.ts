@@ -43,6 +43,7 @@ describe('walake run', () => {
     [['run', ...range, '--page-size', '7001'], /--page-size must be a whole number from 1 to 7000/],
     [['run', ...range, '--table', 'calls'], /--table must be call-legs, call-records or all/],
     [['run', ...range, '--grid-minutes', '7'], /--grid-minutes/],
+    [['run', ...range, '--pbx', 'acme corp'], /--pbx takes comma-separated PBX ids/],
     [['run', ...range, '--frobnicate'], /Unknown option '--frobnicate'/],
     [['runn'], /unknown command "runn"/],
   ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
