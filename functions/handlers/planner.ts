@@ -10,13 +10,13 @@ import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { parseControlMessage } from '../core/control-message.js';
 import { type PlanConfig, planRerun, planScheduled } from '../core/plan.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
-import { forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
+import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
 const config = parseConfig(PlannerConfigSchema, process.env);
 const ports = {
   store: new S3ObjectStore(s3, config.DATA_BUCKET),
   queue: new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL),
-  clock: { now: Date.now },
+  clock,
 };
 const plan: PlanConfig = {
   tables: config.TABLES,
@@ -46,8 +46,8 @@ async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
   await checkCredentials();
   // Plan at the tick's own time, so that a late or retried invocation plans the same windows.
   const tick = Date.parse(event.time);
-  const clock = { now: () => (Number.isNaN(tick) ? Date.now() : Math.min(tick, Date.now())) };
-  const started = await planScheduled({ ...ports, clock }, plan);
+  const at = { now: () => (Number.isNaN(tick) ? clock.now() : Math.min(tick, clock.now())) };
+  const started = await planScheduled({ ...ports, clock: at }, plan);
   metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
   logger.info('scheduled run planned', {
     chains: started.length,
@@ -57,7 +57,7 @@ async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
 }
 
 async function onControlMessage(record: SQSRecord): Promise<void> {
-  const parsed = parseControlMessage(record.body, Date.now(), config.MAX_RERUN_DAYS);
+  const parsed = parseControlMessage(record.body, clock.now(), config.MAX_RERUN_DAYS);
   if (!parsed.ok) {
     // Redelivering a refused message would refuse it again: log why and drop it.
     logger.error(parsed.error, { messageId: record.messageId });

@@ -10,6 +10,7 @@ import {
   InvalidCredentialsError,
   NoAnalyticsAccessError,
 } from '../adapters/wa-errors.js';
+import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { METRICS } from './config.js';
 
@@ -20,6 +21,12 @@ import { METRICS } from './config.js';
 export const logger = new Logger({ serviceName: 'work-analytics-lake' });
 export const metrics = new Metrics({ namespace: 'WorkAnalyticsLake', serviceName: 'work-analytics-lake' });
 export const tracer = new Tracer({ serviceName: 'work-analytics-lake' });
+
+/**
+ * The container's clock. Handlers and the 8x8 connection read the time only through it, so tests can fix the
+ * instant a Lambda believes it runs at (they replace `now`); durations and deadlines are measured on it too.
+ */
+export const clock: { now: () => number } = { now: () => Date.now() };
 
 export const s3 = tracer.captureAWSv3Client(new S3Client({}));
 export const sqs = tracer.captureAWSv3Client(new SQSClient({}));
@@ -34,6 +41,7 @@ export function workAnalytics(secretId: string, baseUrl: string): Promise<Connec
     createWorkAnalytics({
       baseUrl,
       credentials,
+      deps: { now: () => clock.now(), sleep: realRetryDeps.sleep, random: realRetryDeps.random },
       onRetry: (event) => {
         metrics.addMetric(METRICS.apiRetries, MetricUnit.Count, 1);
         logger.warn('8x8 request retried', {

@@ -10,7 +10,7 @@ import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { parsePageTask } from '../core/page-task.js';
 import { processTask, type TaskOutcome } from '../core/process-task.js';
 import { METRICS, parseConfig, WorkerConfigSchema } from './config.js';
-import { forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
+import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
 const config = parseConfig(WorkerConfigSchema, process.env);
 const store = new S3ObjectStore(s3, config.DATA_BUCKET);
@@ -28,8 +28,8 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   }
   const task = parsed.task;
   const { client } = await workAnalytics(config.SECRET_ID, config.WA_BASE_URL);
-  const deadlineMs = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
-  const ports = { source: client, store, queue, clock: { now: Date.now } };
+  const deadlineMs = clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+  const ports = { source: client, store, queue, clock };
   try {
     report(
       task,

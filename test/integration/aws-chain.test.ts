@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
+import { INSTANTS, TestClock } from '../support/clock.js';
 import { expectedRows } from '../support/lake-truth.js';
 import { Pipeline } from '../support/pipeline.js';
 
 const HOUR = 3_600_000;
-// The simulator's clock is frozen at the start, and the schedule fires at that instant: the truth of the last
-// windows cannot change while the chains run.
-const now = Date.now();
+// The simulator's clock is frozen at midnight after a busy weekday, and the schedule fires at that instant:
+// the truth of the last windows cannot change while the chains run.
+const now = INSTANTS.afterBusyDay;
 const windows = windowsFor(now - 24 * HOUR, now, 60).filter((w) => w.endMs <= now);
 const horizon = { fromMs: windows[0]?.startMs ?? 0, toMs: windows.at(-1)?.endMs ?? 0 };
 
@@ -15,7 +16,8 @@ let p: Pipeline;
 beforeAll(async () => {
   // Small pages make long chains: a busy hour needs more than the 16 hops Lambda's loop detection allows.
   p = await Pipeline.start({
-    sim: { apiKey: 'aws-key-5150', password: 'aws-pass-8086', now: () => now },
+    sim: { apiKey: 'aws-key-5150', password: 'aws-pass-8086', now: () => now, callsPerHour: 5 },
+    clock: new TestClock(now),
     env: { PAGE_SIZE: '2', HORIZON_DAYS: '1', GRID_MINUTES: '60' },
   });
 });

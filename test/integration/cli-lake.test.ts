@@ -17,7 +17,7 @@ let sim: Simulator;
 let out: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ callsPerHour: 10 });
+  sim = await startSimulator({ callsPerHour: 10, now: () => NOW });
   out = mkdtempSync(join(tmpdir(), 'walake-cli-lake-'));
   const summary = await runLocal({
     tables: TABLES,

@@ -9,7 +9,12 @@ let sim: Simulator;
 let out: string;
 let env: Record<string, string>;
 beforeAll(async () => {
-  sim = await startSimulator({ callsPerHour: 10, apiKey: 'cli-key-3141', password: 'cli-pass-2718' });
+  sim = await startSimulator({
+    callsPerHour: 10,
+    apiKey: 'cli-key-3141',
+    password: 'cli-pass-2718',
+    now: () => Date.UTC(2026, 10, 28, 12),
+  });
   out = mkdtempSync(join(tmpdir(), 'walake-cli-'));
   env = {
     WA_BASE_URL: sim.baseUrl,

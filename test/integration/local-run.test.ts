@@ -24,7 +24,7 @@ afterAll(() => {
 });
 
 async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = await startSimulator({ callsPerHour: 12, ...options });
+  const sim = await startSimulator({ callsPerHour: 12, now: () => TO + 2 * DAY, ...options });
   sims.push(sim);
   return sim;
 }

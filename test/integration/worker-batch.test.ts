@@ -3,6 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainIdOf, dedupId, firstPageTask, type PageTask } from '../../functions/core/page-task.js';
 import { windowId } from '../../functions/core/windows.js';
+import { INSTANTS } from '../support/clock.js';
 import { lambdaContext } from '../support/event-source-mapping.js';
 import { Pipeline } from '../support/pipeline.js';
 
@@ -23,9 +24,9 @@ function record(task: PageTask, n: number): SQSRecord {
     body: JSON.stringify(task),
     attributes: {
       ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
+      SentTimestamp: String(p.clock.now()),
       SenderId: 'AIDALOCAL',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
+      ApproximateFirstReceiveTimestamp: String(p.clock.now()),
       MessageGroupId: chainIdOf(task),
       MessageDeduplicationId: dedupId(task),
     },
@@ -39,7 +40,7 @@ function record(task: PageTask, n: number): SQSRecord {
 
 describe('worker handler on a real-shaped FIFO batch', () => {
   it('reports the failed message and the rest of its group, and processes the other groups', async () => {
-    const start = Math.floor(Date.now() / HOUR) * HOUR - 30 * HOUR;
+    const start = INSTANTS.busyDay;
     const task = (window: number, pbx: string[] | 'allpbxes') =>
       firstPageTask({
         table: 'call-records',

@@ -1,21 +1,18 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
+import { INSTANTS, TestClock } from '../support/clock.js';
 import { expectedRows } from '../support/lake-truth.js';
 import { Pipeline } from '../support/pipeline.js';
 import { recordFigures } from './figures.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Six hours of yesterday: windows in the past, whose truth does not move while a test runs. */
-function pastRange(hours = 6) {
-  const day = Math.floor(Date.now() / DAY) * DAY - DAY;
-  return { fromMs: day + 12 * HOUR, toMs: day + (12 + hours) * HOUR };
-}
+/** Busy hours of a past weekday: windows whose truth does not move while a test runs. */
+const pastRange = INSTANTS.busyHours;
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
-  vi.useRealTimers();
   pipeline?.assertNoSecretPrinted();
   await pipeline?.stop();
   pipeline = undefined;
@@ -69,9 +66,14 @@ describe('reliability: chains that go wrong half-way', () => {
   });
 
   it('keeps the previous version of a window readable and whole when publishing crashes half-way', async () => {
-    const p = await Pipeline.start({ sim: { apiKey: 'publish-key-3270' }, env: { PAGE_SIZE: '3' } });
+    // Enough calls that the hour's records fill more than one page of 3: the crash hits page 2.
+    const p = await Pipeline.start({
+      sim: { apiKey: 'publish-key-3270', callsPerHour: 10 },
+      env: { PAGE_SIZE: '3' },
+    });
     pipeline = p;
     const range = pastRange(1);
+    expect(expectedRows(p.sim, { table: 'call-records', ...range }).length).toBeGreaterThan(3);
     await p.rerun('call-records', range.fromMs, range.toMs);
     await p.drainPages();
     const before = await p.lakeQuery('SELECT count(*) AS n, min(_attempt) AS a FROM call_records');
@@ -103,19 +105,20 @@ describe('reliability: chains that go wrong half-way', () => {
   });
 
   it('has the late rows in the table once the window settles', async () => {
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    // Half past four in the afternoon in New York: the last windows were busy, and late by two hours, some of
+    // their calls are not visible yet.
+    const first = Date.UTC(2026, 5, 10, 20, 30);
+    const clock = new TestClock(first);
     const p = await Pipeline.start({
       sim: {
         apiKey: 'late-key-1812',
         callsPerHour: 20,
-        now: Date.now,
-        // Late by two hours: the last ended window always has late calls, whatever the minute the test starts.
         lateData: { fraction: 0.3, delayMs: 2 * HOUR },
       },
       env: { PAGE_SIZE: '50', SETTLE_MINUTES: '120' },
+      clock,
     });
     pipeline = p;
-    const first = Date.now();
     const windows = windowsFor(first - DAY, first, 60).filter((w) => w.endMs <= first);
     const range = { fromMs: windows[0]?.startMs ?? 0, toMs: windows.at(-1)?.endMs ?? 0 };
     await p.schedule(first);
@@ -123,10 +126,10 @@ describe('reliability: chains that go wrong half-way', () => {
     const early = await p.lakeRows('call-legs');
     const unsettled = (await p.ledger('call-legs')).filter((e) => e.status === 'published' && !e.settled);
     expect(unsettled.length).toBeGreaterThan(0);
-    vi.setSystemTime(first + 3 * HOUR);
+    clock.set(first + 3 * HOUR);
     const complete = expectedRows(p.sim, { table: 'call-legs', ...range });
     expect(complete.length).toBeGreaterThan(early.length);
-    await p.schedule(Date.now());
+    await p.schedule(clock.now());
     await p.drainPages();
     for (const table of TABLES) {
       expect(await p.lakeRows(table, `_window_start < '${new Date(range.toMs).toISOString()}'`)).toEqual(

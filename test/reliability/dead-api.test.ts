@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { redriveQueue } from '../../functions/adapters/dlq-redrive.js';
+import { INSTANTS } from '../support/clock.js';
 import { expectedRows } from '../support/lake-truth.js';
 import { Pipeline } from '../support/pipeline.js';
 import { recordFigures } from './figures.js';
-
-const HOUR = 3_600_000;
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -15,10 +14,14 @@ afterEach(async () => {
 
 describe('reliability: the API down for longer than the retry budget', () => {
   it('retries within bounds, dead-letters the task, and a redrive afterwards completes the window exactly', async () => {
-    const p = await Pipeline.start({ sim: { apiKey: 'dead-key-5555' }, env: { PAGE_SIZE: '4' } });
+    // A busy hour, with enough legs for more than three pages of 4: the API dies before the chain ends.
+    const p = await Pipeline.start({
+      sim: { apiKey: 'dead-key-5555', callsPerHour: 10 },
+      env: { PAGE_SIZE: '4' },
+    });
     pipeline = p;
-    const day = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 24 * HOUR;
-    const range = { fromMs: day + 15 * HOUR, toMs: day + 16 * HOUR };
+    const range = INSTANTS.busyHours(1);
+    expect(expectedRows(p.sim, { table: 'call-legs', ...range }).length).toBeGreaterThan(3 * 4);
     await p.rerun('call-legs', range.fromMs, range.toMs);
     // The API dies after the chain's second page.
     p.sim.faults.plan = (req) => (req.n > 2 ? { kind: '5xx', status: 503 } : undefined);
@@ -38,7 +41,7 @@ describe('reliability: the API down for longer than the retry budget', () => {
       dlqUrl: p.aws.pageDlq.url,
       queueUrl: p.aws.pageQueue.url,
       limit: Number.POSITIVE_INFINITY,
-      nowMs: Date.now(),
+      nowMs: p.clock.now(),
       visibilityTimeout: 5,
     });
     expect(redriven.moved).toBe(1);

@@ -2,6 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
+import { INSTANTS, TestClock } from '../support/clock.js';
 import { expectedRows } from '../support/lake-truth.js';
 import { Pipeline } from '../support/pipeline.js';
 import { recordFigures } from './figures.js';
@@ -26,9 +27,11 @@ function requests(p: Pipeline): number {
 
 describe('reliability: faults on every side of the worker', () => {
   it('keeps both tables exact through 5xx, 429s, a revoked token, duplicate deliveries and crashes', async () => {
-    const started = Date.now();
+    const started = INSTANTS.afterBusyDay;
+    const wall = performance.now();
     const p = await Pipeline.start({
       sim: { apiKey: 'mixed-key-4471', password: 'mixed-pass-9923', now: () => started },
+      clock: new TestClock(started),
     });
     pipeline = p;
     const range = horizon(started);
@@ -84,27 +87,26 @@ describe('reliability: faults on every side of the worker', () => {
       requests: requests(p),
       retries,
       redeliveries: esm.failures,
-      durationMs: Date.now() - started,
+      durationMs: Math.round(performance.now() - wall),
     });
   });
 
-  it('logs in once per token lifetime when tokens live a few seconds, and no 401 reaches the DLQ', async () => {
+  it('logs in once per token lifetime, renewing before expiry, and no 401 reaches the DLQ', async () => {
+    // Every report request moves the pipeline's one clock (the simulator's tokens and the worker's token
+    // provider read it) a second on: the pull spans several token lifetimes by construction, not by luck.
+    const TTL_SECONDS = 30;
+    const clock = new TestClock(INSTANTS.afterBusyDay);
     const p = await Pipeline.start({
-      // Tokens expire by the simulator's clock: here it is the real one.
-      sim: {
-        tokenTtlSeconds: 3,
-        latencyMs: 40,
-        apiKey: 'short-key-1187',
-        password: 'short-pass-3344',
-        now: Date.now,
-      },
+      sim: { tokenTtlSeconds: TTL_SECONDS, apiKey: 'short-key-1187', password: 'short-pass-3344' },
       env: { PAGE_SIZE: '3' },
+      clock,
     });
     pipeline = p;
-    const started = Date.now();
-    // Past windows, whose truth no longer changes with the clock.
-    const day = Math.floor(started / (24 * HOUR)) * 24 * HOUR - 24 * HOUR;
-    const range = { fromMs: day + 12 * HOUR, toMs: day + 18 * HOUR };
+    p.sim.faults.plan = () => {
+      clock.advance(1000);
+      return undefined;
+    };
+    const range = INSTANTS.busyHours(6);
     await p.sendControl({
       v: 1,
       kind: 'rerun',
@@ -114,16 +116,20 @@ describe('reliability: faults on every side of the worker', () => {
     });
     await p.drainControl();
     const loginsBefore = p.sim.stats.logins;
+    const clockBefore = clock.now();
     await p.drainPages();
-    const seconds = (Date.now() - started) / 1000;
+    const seconds = (clock.now() - clockBefore) / 1000;
     expect(await p.dlqMessages()).toEqual([]);
     expect(p.sim.stats.responses[401] ?? 0).toBe(0);
-    // One container: renewals happen a tenth of the lifetime early, so about one login per 2.7 s.
+    // At least three lifetimes passed on the token clock, so renewal was needed more than once.
+    expect(requests(p)).toBeGreaterThan(3 * TTL_SECONDS);
+    expect(seconds).toBeGreaterThanOrEqual(requests(p));
+    // Renewals happen a tenth of the lifetime early: one login per 27 s of token clock at most, plus the first.
     const logins = p.sim.stats.logins - loginsBefore;
-    expect(logins).toBeLessThanOrEqual(Math.ceil(seconds / 2.7) + 1);
-    expect(seconds).toBeGreaterThan(6);
+    expect(logins).toBeLessThanOrEqual(Math.ceil(seconds / (0.9 * TTL_SECONDS)) + 1);
+    expect(logins).toBeGreaterThanOrEqual(Math.floor(seconds / TTL_SECONDS));
     for (const table of TABLES)
       expect(await p.lakeRows(table)).toEqual(expectedRows(p.sim, { table, ...range }));
-    recordFigures('short-tokens', { seconds: Math.round(seconds), logins, requests: requests(p) });
+    recordFigures('short-tokens', { tokenSeconds: Math.round(seconds), logins, requests: requests(p) });
   });
 });

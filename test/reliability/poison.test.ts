@@ -1,6 +1,7 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { INSTANTS } from '../support/clock.js';
 import { motoClientConfig } from '../support/moto.js';
 import { Pipeline } from '../support/pipeline.js';
 import { recordFigures } from './figures.js';
@@ -20,7 +21,9 @@ const valid = {
   isSimplified: false,
   pageSize: 7,
 };
-const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
+/** A day `offset` days before the pipeline's fixed "now". */
+const day = (offset: number) =>
+  new Date(INSTANTS.afterBusyDay - offset * 86_400_000).toISOString().slice(0, 10);
 const rerun = {
   v: 1,
   kind: 'rerun',

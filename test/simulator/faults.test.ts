@@ -40,7 +40,7 @@ describe('planned faults', () => {
     const plain = await legs();
     expect(plain.status).toBe(429);
     expect(plain.headers.get('retry-after')).toBe('1');
-    const date = new Date(Date.now() + 2000).toUTCString();
+    const date = new Date(Date.UTC(2026, 5, 20, 0, 0, 2)).toUTCString();
     once({ kind: '429', retryAfter: date });
     expect((await legs()).headers.get('retry-after')).toBe(date);
     expect((await legs()).status).toBe(200);

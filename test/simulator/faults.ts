@@ -13,14 +13,14 @@ export function chooseFault(control: FaultControl, rng: Rng, req: FaultRequest):
   return undefined;
 }
 
-/** A fixed one-second window counter of report requests, on the wall clock (the data clock may stand still). */
+/** A fixed one-second window counter of report requests, in real time (the data clock may stand still). */
 export class RateWindow {
   private second = -1;
   private count = 0;
 
   /** Counts a request; true when it is over the limit. */
   over(limit: number | undefined): boolean {
-    const second = Math.floor(Date.now() / 1000);
+    const second = Math.floor(performance.now() / 1000);
     if (second !== this.second) {
       this.second = second;
       this.count = 0;

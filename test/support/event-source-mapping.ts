@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -12,7 +13,7 @@ type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchRespons
 
 /** A Lambda context for a local invocation, with a clock that runs down from `timeoutMs`. */
 export function lambdaContext(functionName: string, timeoutMs = 120_000): Context {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -22,7 +23,7 @@ export function lambdaContext(functionName: string, timeoutMs = 120_000): Contex
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.floor(deadline - performance.now())),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -93,8 +94,8 @@ export class EventSourceMapping {
 
   /** Polls until the queue holds no message, visible or in flight, or `timeoutMs` passes. */
   async drain(timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
       if ((await this.pollOnce()) > 0) continue;
       if ((await queueDepth(this.sqs, this.queueUrl)) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -110,9 +111,9 @@ export class EventSourceMapping {
       body: message.Body ?? '',
       attributes: {
         ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
-        SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+        SentTimestamp: a.SentTimestamp ?? '0',
         SenderId: a.SenderId ?? 'AIDALOCAL',
-        ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? '0',
         ...(a.MessageGroupId ? { MessageGroupId: a.MessageGroupId } : {}),
         ...(a.MessageDeduplicationId ? { MessageDeduplicationId: a.MessageDeduplicationId } : {}),
         ...(a.SequenceNumber ? { SequenceNumber: a.SequenceNumber } : {}),

@@ -43,8 +43,8 @@ export async function teardown(): Promise<void> {
 }
 
 async function waitForMoto(endpoint: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`python3 -m moto.server exited: ${stderr().trim()}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);

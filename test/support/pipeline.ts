@@ -9,6 +9,7 @@ import { type LedgerEntry, LedgerEntrySchema } from '../../functions/core/ledger
 import { type Table, tableFolder } from '../../functions/core/tables.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { type AwsEnv, createAwsEnv, downloadPrefix } from './aws-env.js';
+import { INSTANTS, TestClock } from './clock.js';
 import { EventSourceMapping, lambdaContext, queueDepth } from './event-source-mapping.js';
 import { lakeRows } from './lake-truth.js';
 
@@ -31,13 +32,19 @@ export class Pipeline {
     readonly aws: AwsEnv,
     readonly planner: Handler,
     readonly worker: Handler,
-    readonly runtime: { s3: S3Client; sqs: SQSClient },
+    readonly runtime: Runtime,
+    readonly clock: TestClock,
   ) {}
 
+  /**
+   * `clock` is the one time of the whole pipeline: the simulator's (tokens, late data, the 2-year limit) and
+   * the handlers' (planning, deadlines, settling). It starts at a fixed instant, never at the machine's date.
+   */
   static async start(
-    options: { sim?: SimulatorOptions; env?: Record<string, string> } = {},
+    options: { sim?: SimulatorOptions; env?: Record<string, string>; clock?: TestClock } = {},
   ): Promise<Pipeline> {
-    const sim = await startSimulator({ callsPerHour: 3, ...options.sim });
+    const clock = options.clock ?? new TestClock(INSTANTS.afterBusyDay);
+    const sim = await startSimulator({ callsPerHour: 3, now: clock.now, ...options.sim });
     const aws = await createAwsEnv({ apiKey: sim.apiKey, username: sim.username, password: sim.password });
     Object.assign(process.env, {
       WA_BASE_URL: sim.baseUrl,
@@ -45,13 +52,10 @@ export class Pipeline {
       PAGE_SIZE: '7',
       ...options.env,
     });
-    vi.resetModules();
-    const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
-    const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
-    const runtime = await import('../../functions/handlers/runtime.js');
+    const { planner, worker, runtime } = await loadHandlers(clock);
     const lock = serialized();
     for (const client of [aws.sqs, runtime.sqs]) lock(client);
-    const pipeline = new Pipeline(sim, aws, planner, worker, runtime);
+    const pipeline = new Pipeline(sim, aws, planner, worker, runtime, clock);
     pipeline.lock = lock;
     pipeline.capture();
     return pipeline;
@@ -59,12 +63,9 @@ export class Pipeline {
 
   /** A new Lambda container: fresh modules, so nothing cached (token, credentials) survives. */
   async newContainer(): Promise<Pipeline> {
-    vi.resetModules();
-    const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
-    const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
-    const runtime = await import('../../functions/handlers/runtime.js');
+    const { planner, worker, runtime } = await loadHandlers(this.clock);
     this.lock(runtime.sqs);
-    const next = new Pipeline(this.sim, this.aws, planner, worker, runtime);
+    const next = new Pipeline(this.sim, this.aws, planner, worker, runtime, this.clock);
     next.lock = this.lock;
     next.restore = this.restore;
     (next as { output: string[] }).output = this.output;
@@ -118,7 +119,7 @@ export class Pipeline {
     }
   }
 
-  async schedule(nowMs = Date.now()): Promise<unknown> {
+  async schedule(nowMs = this.clock.now()): Promise<unknown> {
     const event: ScheduledEvent = {
       version: '0',
       id: `schedule-${nowMs}`,
@@ -283,6 +284,20 @@ export class Pipeline {
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     await this.sim.close();
   }
+}
+
+type Runtime = { s3: S3Client; sqs: SQSClient; clock: { now: () => number } };
+
+/** Imports the handlers afresh (a new Lambda container) and sets their clock to the test's. */
+async function loadHandlers(
+  clock: TestClock,
+): Promise<{ planner: Handler; worker: Handler; runtime: Runtime }> {
+  vi.resetModules();
+  const planner = (await import('../../functions/handlers/planner.js')).handler as Handler;
+  const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
+  const runtime = await import('../../functions/handlers/runtime.js');
+  runtime.clock.now = clock.now;
+  return { planner, worker, runtime };
 }
 
 /**

@@ -13,9 +13,12 @@ import type { RetryEvent } from '../../../functions/adapters/wa-retry.js';
 import { createWorkAnalytics } from '../../../functions/adapters/work-analytics.js';
 import type { PageQuery } from '../../../functions/core/page-query.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
+import { TestClock } from '../../support/clock.js';
 
 const HOUR = 3_600_000;
 const windowStart = Date.UTC(2026, 10, 20, 14);
+/** The client's clock: a fixed instant a week after the data, running at real speed for its deadlines. */
+const clock = new TestClock(Date.UTC(2026, 10, 28, 12));
 const legsQuery: PageQuery = {
   table: 'call-legs',
   pbx: 'allpbxes',
@@ -28,7 +31,7 @@ const legsQuery: PageQuery = {
 function connect(
   sim: Simulator,
   overrides: { apiKey?: string; password?: string; username?: string } = {},
-  now: () => number = Date.now,
+  now: () => number = clock.now,
 ) {
   const sleeps: number[] = [];
   const retries: RetryEvent[] = [];
@@ -43,7 +46,7 @@ function connect(
     policy: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 5000, requestTimeoutMs: 1000 },
     deps: { now, sleep: async (ms) => void sleeps.push(ms), random: Math.random },
     onRetry: (event) => retries.push(event),
-    onLogin: () => logins.push(Date.now()),
+    onLogin: () => logins.push(now()),
   });
   return { ...wa, sleeps, retries, logins };
 }
@@ -145,7 +148,7 @@ describe('WorkAnalyticsClient against the simulator', () => {
     ['429 with Retry-After in seconds', { kind: '429', retryAfter: '2' } as const, 2000],
     [
       '429 with Retry-After as a date',
-      { kind: '429', retryAfter: new Date(Date.now() + 60_000).toUTCString() } as const,
+      { kind: '429', retryAfter: new Date(clock.now() + 60_000).toUTCString() } as const,
       -1,
     ],
     ['a 503 with an HTML body', { kind: '5xx', status: 503 } as const, -1],
@@ -178,7 +181,7 @@ describe('WorkAnalyticsClient against the simulator', () => {
     await c.tokens.token();
     sim.faults.plan = () => ({ kind: 'delay', ms: 1500 });
     const error = await c.client
-      .fetchPage(legsQuery, { deadlineMs: Date.now() + 300 })
+      .fetchPage(legsQuery, { deadlineMs: clock.now() + 300 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect((error as Error).message).toMatch(/deadline/);
