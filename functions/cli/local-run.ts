@@ -2,10 +2,11 @@ import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
 import type { Credentials } from '../adapters/token-provider.js';
 import { WorkAnalyticsError } from '../adapters/wa-errors.js';
+import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type PageTask, type PbxScope } from '../core/page-task.js';
-import type { PageSource } from '../core/ports.js';
+import type { Clock, PageSource } from '../core/ports.js';
 import { processTask, startChain, type TaskOutcome } from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
 import { windowId, windowsFor } from '../core/windows.js';
@@ -28,6 +29,8 @@ export interface LocalRunOptions {
   /** Redeliveries of a failing task before its chain is given up (default 5, as the AWS queue). */
   maxReceives?: number;
   retryDelayMs?: (receive: number) => number;
+  /** The run's time: planning, settling, token lifetimes and the API's deadlines (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface RunProgress {
@@ -52,7 +55,8 @@ export interface RunSummary extends RunProgress {
 
 /** Runs every window of `[fromMs, toMs)` (expanded outward to the grid) for each table, to publication. */
 export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
-  const started = Date.now();
+  const started = performance.now();
+  const clock: Clock = options.clock ?? { now: () => Date.now() };
   const summary: RunSummary = {
     windows: 0,
     published: 0,
@@ -70,6 +74,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   };
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
+    deps: { ...realRetryDeps, now: () => clock.now() },
     onRetry: () => void summary.retries++,
     onLogin: () => void summary.logins++,
   });
@@ -83,7 +88,6 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   };
   const store = new FileObjectStore(options.out);
   const queue = new LocalFifoQueue();
-  const clock = { now: Date.now };
   const drift = new Set<string>();
   const windows = windowsFor(options.fromMs, options.toMs, options.gridMinutes);
   for (const table of options.tables) {
@@ -142,7 +146,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.failed++;
   }
   summary.driftFields = [...drift].sort();
-  summary.durationMs = Date.now() - started;
+  summary.durationMs = Math.round(performance.now() - started);
   report();
   return summary;
 }

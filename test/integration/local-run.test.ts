@@ -6,6 +6,7 @@ import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import { type LocalRunOptions, runLocal } from '../../functions/cli/local-run.js';
 import type { Table } from '../../functions/core/tables.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import { TestClock } from '../support/clock.js';
 import { expectedRows, identity, lakeRows } from '../support/lake-truth.js';
 
 const HOUR = 3_600_000;
@@ -119,18 +120,24 @@ describe('walake run on the simulator (local lake, in-process FIFO queue)', () =
   });
 
   it('publishes the truth through 429s, 5xx, truncated bodies and a token that lives 3 seconds, again after a rerun', async () => {
-    const sim = await simulator({ tokenTtlSeconds: 3, latencyMs: 5 });
+    // The run and the simulator share one clock, moved 0.2 s on by every report request (less than the 0.3 s
+    // a token is renewed early): a token expires many times during the run, however fast the machine.
+    const clock = new TestClock(TO + 2 * DAY);
+    const sim = await simulator({ tokenTtlSeconds: 3, now: clock.now });
     Object.assign(sim.faults, {
       errorRate5xx: 0.05,
       rate429: 0.02,
       retryAfterSeconds: 1,
       truncatedRate: 0.02,
+      plan: () => void clock.advance(200),
     });
     const out = lakeDir();
-    const range = { fromMs: FROM, toMs: FROM + 2 * DAY, pageSize: 50 };
+    const range = { fromMs: FROM, toMs: FROM + 2 * DAY, pageSize: 50, clock };
     const first = await run(sim, out, range);
     expect(first.failed).toBe(0);
     expect(first.retries).toBeGreaterThan(0);
+    expect(first.requests).toBeGreaterThan(3 * 15);
+    expect(first.logins).toBeGreaterThan(2);
     await expectLakeEqualsTruth(sim, out, 'call-legs', range.fromMs, range.toMs);
     await expectLakeEqualsTruth(sim, out, 'call-records', range.fromMs, range.toMs);
     const again = await run(sim, out, range);
