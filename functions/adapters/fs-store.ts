@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { ObjectStore } from '../core/ports.js';
+import type { ObjectStore, Versioned } from '../core/ports.js';
 
 /** A key (or prefix) that could escape the store's folder or would not round-trip through the filesystem. */
 export class InvalidObjectKeyError extends Error {
@@ -35,6 +35,32 @@ function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   // ENOTDIR: a parent of the path is an object; EISDIR: the key names a folder. S3 has neither: no object.
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+/** The lock of an object: named like a temp file, so that list() hides it and no key can take its name. */
+const LOCK_SUFFIX = '.tmp-0000000000000000';
+const STALE_LOCK_MS = 30_000;
+
+function versionOf(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex').slice(0, 32);
+}
+
+async function acquire(lock: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const age = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+    else if (attempt > 3_000) throw new Error(`${lock} stayed locked for 30 s; remove it if no walake runs`);
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 // S3 lists keys in UTF-8 byte order; JS string order differs above the BMP.
@@ -76,6 +102,31 @@ export class FileObjectStore implements ObjectStore {
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
+    }
+  }
+
+  async getVersioned(key: string): Promise<Versioned | undefined> {
+    const body = await this.get(key);
+    return body && { body, version: versionOf(body) };
+  }
+
+  /**
+   * Compare-and-set on a folder: a lock file beside the object (created exclusively, so one writer at a time,
+   * across processes too) guards the read-compare-replace. A lock left by a crashed process is broken after
+   * {@link STALE_LOCK_MS}.
+   */
+  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const lock = `${path}${LOCK_SUFFIX}`;
+    await acquire(lock);
+    try {
+      const current = await this.getVersioned(key);
+      if ((current?.version ?? null) !== expected) return false;
+      await this.put(key, body);
+      return true;
+    } finally {
+      await rm(lock, { force: true });
     }
   }
 

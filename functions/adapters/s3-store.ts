@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectStore } from '../core/ports.js';
+import type { ObjectStore, Versioned } from '../core/ports.js';
 
 /** Parts of a streamed upload: the smallest S3 allows, so publishing holds at most a few of them in memory. */
 const PART_SIZE = 5 * 1024 * 1024;
@@ -43,11 +43,39 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.getVersioned(key))?.body;
+  }
+
+  async getVersioned(key: string): Promise<Versioned | undefined> {
     try {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+      const body = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+      return { body, version: answer.ETag ?? '' };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  /** S3 conditional writes: `If-Match` the ETag read, or `If-None-Match: *` to create. */
+  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean> {
+    const condition = expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected };
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentTypeOf(key),
+          ...condition,
+        }),
+      );
+      return true;
+    } catch (error) {
+      // 412: the object changed (or exists); 409: a concurrent conditional write to the same key won.
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const name = (error as { name?: string }).name;
+      if (status === 412 || status === 409 || name === 'PreconditionFailed') return false;
       throw error;
     }
   }

@@ -42,11 +42,8 @@ export async function probeVisibility(deps: ProbeDeps, pageSize = MAX_PAGE_SIZE)
     result.pages++;
     for (const row of answer.page.data) {
       result.legs++;
-      try {
-        newest = Math.max(newest, filterTimeOf('call-legs', row, { isConnectTime: false }));
-      } catch {
-        // A leg without a disconnect time says nothing about the delay.
-      }
+      // A leg without a disconnect time says nothing about the delay.
+      newest = Math.max(newest, filterTimeOf(row, 'disconnectedTimeUTC') ?? 0);
     }
     // A short page is the last one: no need to ask for the "No Data" answer.
     if (answer.page.scrollId === NO_DATA || answer.page.data.length < pageSize) break;

@@ -1,10 +1,17 @@
 import { type ApiPage, NO_DATA } from './api-page.js';
-import { describeTaskError, type PageTask, PageTaskSchema, pageCap, taskWindow } from './page-task.js';
+import {
+  describeTaskError,
+  filterFieldOf,
+  type PageTask,
+  PageTaskSchema,
+  pageCap,
+  taskWindow,
+} from './page-task.js';
 
 export { pageCap } from './page-task.js';
 
 import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
-import { filterTimeOf, inWindow } from './window-rows.js';
+import { filterTimeOf, placeOf } from './window-rows.js';
 
 /** What the worker needs besides the task and the page. */
 export interface ChainStepOptions {
@@ -18,8 +25,14 @@ export interface ChainDone {
   readonly pages: number;
   /** Rows kept (in the window) over the whole chain. */
   readonly rows: number;
-  /** Rows dropped at the window's edges over the whole chain. */
+  /** Rows dropped at the window's edges over the whole chain (the second before it and its end second). */
   readonly dropped: number;
+  /** Of the dropped rows, those in the second before the window's start. */
+  readonly before: number;
+  /** Rows outside the window that contradict the filter field: in quarantine, never in the table. */
+  readonly quarantined: number;
+  /** Kept rows with a value that did not fit its column (the value is in `extra`). */
+  readonly mismatched: number;
   readonly firstPageTotal: number;
 }
 
@@ -27,8 +40,14 @@ export interface ChainDone {
 export interface ChainStepResult {
   /** Lake rows of this window to stage for this page. */
   readonly rows: LakeRow[];
-  /** Rows of this page outside the window (the API's inclusive edge second). */
+  /** Rows of this page at the window's edges (the second before it, the API's inclusive end second). */
   readonly dropped: number;
+  /** Of those, the rows of the second before the window's start. */
+  readonly before: number;
+  /** The API rows of this page that contradict the filter field, as the API sent them: to quarantine. */
+  readonly quarantine: readonly unknown[];
+  /** Rows of this page with a value that did not fit its column. */
+  readonly mismatched: number;
   /** Undocumented fields seen on this page (their values are in `extra`): count them as schema drift. */
   readonly driftFields: readonly string[];
   readonly next?: PageTask;
@@ -54,7 +73,7 @@ export class InvalidCursorError extends Error {
  * Applies one fetched page to its task: keeps and normalizes the rows of the task's window, then either hands
  * back the next task or, on `No Data` or an empty page, the chain's totals.
  * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued;
- * RunawayChainError past {@link pageCap}; RowSchemaError when a row cannot be normalized.
+ * RunawayChainError past {@link pageCap}.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
   const ends = page.scrollId === NO_DATA || page.data.length === 0;
@@ -66,13 +85,22 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   }
   const window = taskWindow(task);
   const lineage = lineageOf(window, task.attempt, options.ingestedAtMs);
-  const filter = { isConnectTime: task.isConnectTime };
+  const field = filterFieldOf(task);
   const rows: LakeRow[] = [];
+  const quarantine: unknown[] = [];
   let dropped = 0;
+  let before = 0;
+  let mismatched = 0;
   const drift = new Set<string>();
   for (const apiRow of page.data) {
-    if (!inWindow(window, filterTimeOf(task.table, apiRow, filter))) {
+    const place = placeOf(window, filterTimeOf(apiRow, field));
+    if (place === 'outside') {
+      quarantine.push(apiRow);
+      continue;
+    }
+    if (place !== 'in') {
       dropped++;
+      if (place === 'before') before++;
       continue;
     }
     const normalized = normalizeRow(task.table, apiRow, lineage);
@@ -83,13 +111,23 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
   const rowsSoFar = task.rowsSoFar + rows.length;
   const droppedSoFar = task.droppedSoFar + dropped;
+  const beforeSoFar = task.beforeSoFar + before;
+  const quarantinedSoFar = task.quarantinedSoFar + quarantine.length;
+  const mismatchedSoFar = task.mismatchedSoFar + mismatched;
+  const pageResult = { rows, dropped, before, quarantine, mismatched, driftFields };
   if (ends) {
     const pages = task.page - (page.data.length === 0 ? 1 : 0);
     return {
-      rows,
-      dropped,
-      driftFields,
-      done: { pages, rows: rowsSoFar, dropped: droppedSoFar, firstPageTotal },
+      ...pageResult,
+      done: {
+        pages,
+        rows: rowsSoFar,
+        dropped: droppedSoFar,
+        before: beforeSoFar,
+        quarantined: quarantinedSoFar,
+        mismatched: mismatchedSoFar,
+        firstPageTotal,
+      },
     };
   }
   const cap = pageCap(firstPageTotal, task.pageSize);
@@ -107,6 +145,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
     firstPageTotal,
     rowsSoFar,
     droppedSoFar,
+    beforeSoFar,
+    quarantinedSoFar,
+    mismatchedSoFar,
   });
   if (!next.success) {
     // Only the API's new cursor can make the next task invalid: fail here rather than queue a poison message.
@@ -115,5 +156,5 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
         `(${describeTaskError(next.error)}); check the API's cursor format, then rerun the window`,
     );
   }
-  return { rows, dropped, driftFields, next: next.data };
+  return { ...pageResult, next: next.data };
 }

@@ -1,18 +1,33 @@
 import * as z from 'zod/mini';
 import type { ChainDone } from './chain-step.js';
-import { PbxScopeSchema, WindowIdSchema } from './page-task.js';
+import { ChainIdSchema, PbxScopeSchema, WindowIdSchema } from './page-task.js';
 import { TABLES, type Table } from './tables.js';
 import { parseWindowId, type Window, windowId } from './windows.js';
 import './zod.js';
 
 const MINUTE_MS = 60_000;
 
-/** How the rows a chain kept compare with the total the API announced on its first page. */
+const count = z.int().check(z.nonnegative());
+/** A count that entries written before it existed lack: 0. */
+const newCount = z._default(count, 0);
+
+/**
+ * How the rows a chain kept compare with the total the API announced on its first page, and what it met on
+ * the way. `match` only when every row the API counted is accounted for and none contradicted the filter.
+ */
 export const ReconciliationSchema = z.strictObject({
   verdict: z.enum(['match', 'mismatch']),
-  received: z.int().check(z.nonnegative()),
-  apiTotal: z.int().check(z.nonnegative()),
-  droppedAtEdges: z.int().check(z.nonnegative()),
+  received: count,
+  apiTotal: count,
+  droppedAtEdges: count,
+  /** Of `droppedAtEdges`, rows of the second before the window (each request starts a second early). */
+  droppedBeforeStart: newCount,
+  /** Rows outside the window that contradict the filter field: in `quarantine/`, never in the table. */
+  quarantined: newCount,
+  /** Kept rows with a value that did not fit its column (kept in `extra`): schema drift, not a loss. */
+  typeMismatches: newCount,
+  /** Kept rows without an identity (no call id): never de-duplicated. */
+  unidentified: newCount,
   explanation: z.string(),
 });
 
@@ -27,7 +42,16 @@ const base = {
   endMs: z.int(),
   pbx: PbxScopeSchema,
   attempt: z.int().check(z.positive()),
+  /** The current chain's unique id: only that chain may publish the window (absent in older entries). */
+  chain: z.optional(ChainIdSchema),
+  /** Restarts of the window since it was last started by the planner or an operator (rejected cursors). */
+  restarts: newCount,
   startedAt: z.iso.datetime(),
+  /**
+   * A chain that is writing the window's lake object. A newer chain waits until it is done (or stale), so
+   * an older object can never land over a newer one.
+   */
+  publishing: z.optional(z.strictObject({ chain: ChainIdSchema, since: z.iso.datetime() })),
 };
 
 /**
@@ -47,6 +71,13 @@ export const LedgerEntrySchema = z
       reconciliation: ReconciliationSchema,
       settled: z.boolean(),
     }),
+    z.strictObject({
+      ...base,
+      status: z.literal('failed'),
+      failedAt: z.iso.datetime(),
+      /** Why, and what to do: e.g. the restart cap was reached on a cursor the API kept refusing. */
+      reason: z.string(),
+    }),
   ])
   .check(
     z.refine(
@@ -61,28 +92,53 @@ export const LedgerEntrySchema = z
 /** A ledger entry, running or published. */
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
+/** What a chain counted, for {@link reconcile}. */
+export interface ChainCounts {
+  /** Rows published (after de-duplication). */
+  received: number;
+  /** Rows dropped at the edges: the second before the window and its end second. */
+  droppedAtEdges: number;
+  droppedBeforeStart?: number;
+  quarantined?: number;
+  typeMismatches?: number;
+  unidentified?: number;
+  apiTotal: number;
+}
+
 /**
- * Compares what a chain kept with the API's first-page total. That total counts the whole inclusive request,
- * edge second included, so the books balance when kept + dropped at the edges = total.
+ * Compares what a chain kept with the API's first-page total. That total counts the whole request (a second
+ * before the window to its inclusive end second), so the books balance when kept + dropped at the edges +
+ * quarantined = total. Any quarantined row is a mismatch, whatever the sum: it contradicts the filter field.
  */
-export function reconcile(received: number, droppedAtEdges: number, apiTotal: number): Reconciliation {
-  const sum = received + droppedAtEdges;
-  const books = `${received} rows kept + ${droppedAtEdges} dropped at the window edges = ${sum}`;
-  const total =
-    `the first page's totalRecordCount ${apiTotal} ` +
-    '(it counts the inclusive request, edge second included)';
-  const explanation =
+export function reconcile(counts: ChainCounts): Reconciliation {
+  const { received, droppedAtEdges, apiTotal } = counts;
+  const quarantined = counts.quarantined ?? 0;
+  const sum = received + droppedAtEdges + quarantined;
+  const books =
+    `${received} rows kept + ${droppedAtEdges} dropped at the window edges` +
+    `${quarantined ? ` + ${quarantined} quarantined` : ''} = ${sum}`;
+  const total = `the first page's totalRecordCount ${apiTotal} (it counts the whole request, edges included)`;
+  const balance =
     sum === apiTotal
       ? `${books}, equal to ${total}`
       : sum > apiTotal
         ? `${books}, more than ${total}: calls that ended while the chain ran (late data); ` +
           'a settled re-pull will count them'
         : `${books}, fewer than ${total}: rows were lost between pages; re-pull the window`;
+  const explanation = quarantined
+    ? `${balance}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
+      'quarantine/, not in the table. Run `walake probe` to measure which field the report filters on, set ' +
+      'it, then rerun the window'
+    : balance;
   return {
-    verdict: sum === apiTotal ? 'match' : 'mismatch',
+    verdict: sum === apiTotal && quarantined === 0 ? 'match' : 'mismatch',
     received,
     apiTotal,
     droppedAtEdges,
+    droppedBeforeStart: counts.droppedBeforeStart ?? 0,
+    quarantined,
+    typeMismatches: counts.typeMismatches ?? 0,
+    unidentified: counts.unidentified ?? 0,
     explanation,
   };
 }
@@ -94,10 +150,18 @@ export function isSettled(window: Window, pullStartedAtMs: number, settleMinutes
 
 /** The entry of a chain that has just started. */
 export function runningEntry(
-  chain: { table: Table; window: Window; pbx: LedgerEntry['pbx']; attempt: number },
+  chain: {
+    table: Table;
+    window: Window;
+    pbx: LedgerEntry['pbx'];
+    attempt: number;
+    chain?: string;
+    restarts?: number;
+    publishing?: LedgerEntry['publishing'];
+  },
   startedAtMs: number,
 ): LedgerEntry {
-  const { table, window, pbx, attempt } = chain;
+  const { table, window, pbx, attempt, restarts = 0, publishing } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -106,34 +170,54 @@ export function runningEntry(
     endMs: window.endMs,
     pbx,
     attempt,
+    ...(chain.chain ? { chain: chain.chain } : {}),
+    restarts,
     startedAt: new Date(startedAtMs).toISOString(),
+    ...(publishing ? { publishing } : {}),
     status: 'running',
   });
+}
+
+/** The fields every status shares, from an entry (without its lease). */
+function baseOf(entry: LedgerEntry) {
+  const { v, table, window, startMs, endMs, pbx, attempt, chain, restarts, startedAt } = entry;
+  return { v, table, window, startMs, endMs, pbx, attempt, ...(chain ? { chain } : {}), restarts, startedAt };
 }
 
 /** The entry of a published window, from its running entry and the chain's totals. */
 export function publishedEntry(
   running: LedgerEntry,
-  done: ChainDone,
+  done: ChainDone & { unidentified?: number },
   finishedAtMs: number,
   settleMinutes: number,
 ): LedgerEntry {
-  const { v, table, window: id, startMs, endMs, pbx, attempt, startedAt } = running;
+  const { startMs, endMs, startedAt } = running;
   return LedgerEntrySchema.parse({
-    v,
-    table,
-    window: id,
-    startMs,
-    endMs,
-    pbx,
-    attempt,
-    startedAt,
+    ...baseOf(running),
     status: 'published',
     finishedAt: new Date(finishedAtMs).toISOString(),
     pages: done.pages,
     rows: done.rows,
     firstPageTotal: done.firstPageTotal,
-    reconciliation: reconcile(done.rows, done.dropped, done.firstPageTotal),
+    reconciliation: reconcile({
+      received: done.rows,
+      droppedAtEdges: done.dropped,
+      droppedBeforeStart: done.before,
+      quarantined: done.quarantined,
+      typeMismatches: done.mismatched,
+      unidentified: done.unidentified,
+      apiTotal: done.firstPageTotal,
+    }),
     settled: isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes),
+  });
+}
+
+/** The entry of a window given up on: why, and what to do, for `walake status` and the alarm. */
+export function failedEntry(current: LedgerEntry, reason: string, failedAtMs: number): LedgerEntry {
+  return LedgerEntrySchema.parse({
+    ...baseOf(current),
+    status: 'failed',
+    failedAt: new Date(failedAtMs).toISOString(),
+    reason,
   });
 }

@@ -11,16 +11,20 @@ import './zod.js';
  * message is deleted) replays the decision instead of fetching the page again: no extra API request, and the
  * next cursor stays the one already sent.
  */
+const count = z.int().check(z.nonnegative());
 const MarkerSchema = z.strictObject({
-  rows: z.int().check(z.nonnegative()),
-  dropped: z.int().check(z.nonnegative()),
+  rows: count,
+  dropped: count,
   next: z.optional(PageTaskSchema),
   done: z.optional(
     z.strictObject({
-      pages: z.int().check(z.nonnegative()),
-      rows: z.int().check(z.nonnegative()),
-      dropped: z.int().check(z.nonnegative()),
-      firstPageTotal: z.int().check(z.nonnegative()),
+      pages: count,
+      rows: count,
+      dropped: count,
+      before: count,
+      quarantined: count,
+      mismatched: count,
+      firstPageTotal: count,
     }),
   ),
 });
@@ -28,7 +32,7 @@ const MarkerSchema = z.strictObject({
 export type PageMarker = { rows: number; dropped: number } & ({ next: PageTask } | { done: ChainDone });
 
 export function markerKey(task: PageTask): string {
-  return stagingKey(task.table, taskWindow(task), task.attempt, task.page).replace(
+  return stagingKey(task.table, taskWindow(task), task.chain, task.page).replace(
     /\.json\.gz$/,
     '.next.json',
   );

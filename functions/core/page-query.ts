@@ -1,6 +1,7 @@
 import type { PageTask } from './page-task.js';
 import { taskWindow } from './page-task.js';
 import type { Table } from './tables.js';
+import { EDGE_MS } from './window-rows.js';
 
 /**
  * One page request of `/v2/call-legs` or `/v2/call-records`, with every documented parameter. The client
@@ -28,14 +29,15 @@ export interface PageQuery {
 
 /**
  * The request of a task. Always asked in UTC: local text is ambiguous when a zone falls back, and grid windows
- * are UTC. The API reads `endTime` inclusively, so its edge second comes back too; `inWindow` drops it.
+ * are UTC. It starts a second before the window, so that a `startTime` the API reads exclusively loses
+ * nothing; the API reads `endTime` inclusively, so its edge second comes back too. `placeOf` drops both.
  */
 export function pageQueryOf(task: PageTask): PageQuery {
   const window = taskWindow(task);
   const query: PageQuery = {
     table: task.table,
     pbx: task.pbx,
-    startMs: window.startMs,
+    startMs: window.startMs - EDGE_MS,
     endMs: window.endMs,
     timeZone: 'UTC',
     pageSize: task.pageSize,

@@ -1,17 +1,23 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { TABLES } from './tables.js';
 import { parseWindowId, type Window } from './windows.js';
 import './zod.js';
 
-/** The version of the page-task message; a consumer refuses any other. */
-export const PAGE_TASK_VERSION = 1;
+/**
+ * The version of the page-task message; a consumer refuses any other. Version 2 added the chain id: tasks of
+ * version 1 still queued at an upgrade are refused, and their windows are pulled again once they go stale.
+ */
+export const PAGE_TASK_VERSION = 2;
 /** Hard ceiling on a chain's page number, whatever the API says (the runaway cap is usually far lower). */
 export const MAX_PAGE = 10_000;
 /** The API's documented maximum `pageSize`. */
 export const MAX_PAGE_SIZE = 7000;
-/** Longest scrollId a task may carry; the API's are about 60 characters. */
-export const MAX_SCROLL_ID_LENGTH = 2048;
+/**
+ * Longest scrollId a task may carry. The API's are about 60 characters today, but the docs call the cursor
+ * opaque: anything that fits an SQS message (256 KiB) with the rest of the task travels.
+ */
+export const MAX_SCROLL_ID_LENGTH = 65_536;
 /** Most PBX ids a scope may list. */
 export const MAX_PBX_IDS = 100;
 /** The PBX scope that means every PBX of the account. */
@@ -61,14 +67,43 @@ export const PbxScopeSchema = z.union([
 /** A PBX scope: `allpbxes` or a sorted list of PBX names. */
 export type PbxScope = z.infer<typeof PbxScopeSchema>;
 
-/** An opaque API cursor: base64 or base64url text, bounded. */
+/**
+ * An opaque API cursor: any printable text, bounded. Its format is the API's business (base64 today; a JWT, a
+ * UUID or URL-escaped text would do as well); the chain only checks that it moves forward and stays under
+ * its page cap.
+ */
 export const ScrollIdSchema = z
   .string()
   .check(
     z.minLength(1),
     z.maxLength(MAX_SCROLL_ID_LENGTH),
-    z.regex(/^[A-Za-z0-9+/_-]+={0,2}$/, { error: 'must be base64 or base64url text' }),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+    z.regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'must be printable text (no control characters)' }),
   );
+
+/** A chain's unique id, minted when it starts: in its tasks, staging keys, page markers and ledger entry. */
+export const ChainIdSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9]{6,32}$/, { error: 'must be 6 to 32 lower-case letters or digits' }));
+
+/** A new chain id: 12 random base-36 characters (about 62 bits), so two chains never share one. */
+export function newChainId(): string {
+  return BigInt(`0x${randomBytes(8).toString('hex')}`)
+    .toString(36)
+    .padStart(13, '0')
+    .slice(-12);
+}
+
+/** The fields each report may filter on, the first being the default the docs imply. */
+export const FILTER_FIELDS = {
+  'call-legs': ['disconnectedTimeUTC', 'connectTimeUTC'],
+  'call-records': ['disconnectedTimeUTC', 'startTimeUTC'],
+} as const;
+
+/** A field some report filters on. */
+export type FilterField = (typeof FILTER_FIELDS)[keyof typeof FILTER_FIELDS][number];
+
+const count = z._default(z.int().check(z.nonnegative()), 0);
 
 /**
  * The SQS message that carries a chain forward, one page at a time. Cursor state only: strict, so a token or
@@ -81,11 +116,20 @@ export const PageTaskSchema = z
     window: WindowIdSchema,
     pbx: PbxScopeSchema,
     attempt: z.int().check(z.positive()),
+    chain: ChainIdSchema,
     page: z.int().check(z.minimum(1), z.maximum(MAX_PAGE)),
     scrollId: z.optional(ScrollIdSchema),
     firstPageTotal: z.optional(z.int().check(z.nonnegative())),
     rowsSoFar: z.int().check(z.nonnegative()),
     droppedSoFar: z.int().check(z.nonnegative()),
+    /** Of the dropped rows, those before the window's start (each request starts a second early). */
+    beforeSoFar: count,
+    /** Rows outside the window that contradict the filter field: kept in quarantine, never in the table. */
+    quarantinedSoFar: count,
+    /** Rows with a value that did not fit its column (kept, the value in `extra`). */
+    mismatchedSoFar: count,
+    /** The field the report is believed to filter on (default: the docs' inference, see FILTER_FIELDS). */
+    filterField: z.optional(z.enum(['disconnectedTimeUTC', 'connectTimeUTC', 'startTimeUTC'])),
     isConnectTime: z.boolean(),
     isSimplified: z.boolean(),
     pageSize: z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
@@ -96,7 +140,8 @@ export const PageTaskSchema = z
         ctx.addIssue({ code: 'custom', path: [path], message });
       if (task.page === 1) {
         if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
-        if (task.rowsSoFar !== 0 || task.droppedSoFar !== 0) issue('rowsSoFar', 'must be 0 on page 1');
+        const counts = [task.rowsSoFar, task.droppedSoFar, task.quarantinedSoFar, task.mismatchedSoFar];
+        if (counts.some((n) => n !== 0)) issue('rowsSoFar', 'counts must be 0 on page 1');
       } else {
         if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
         if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
@@ -109,6 +154,10 @@ export const PageTaskSchema = z
       }
       if (task.table === 'call-records' && (task.isConnectTime || task.isSimplified)) {
         issue('isConnectTime', 'isConnectTime and isSimplified apply to call-legs only');
+      }
+      const fields: readonly string[] = FILTER_FIELDS[task.table];
+      if (task.filterField !== undefined && !fields.includes(task.filterField)) {
+        issue('filterField', `${task.table} filters on one of ${fields.join(', ')}`);
       }
     }),
   );
@@ -168,12 +217,19 @@ function scopeTag(pbx: PbxScope): string {
 }
 
 /**
- * The chain's id, also its SQS `MessageGroupId`: `<table>.<window id>.<scope>.a<attempt>`, e.g.
- * `call-legs.20261127T0100Z-60m.all.a1`; a PBX list is a 16-hex sha256 tag (`p3f2a…`). Deterministic, under
- * 64 characters of `[A-Za-z0-9.-]`.
+ * The chain's SQS `MessageGroupId`: `<table>.<window id>.<scope>.a<attempt>.<chain>`, e.g.
+ * `call-legs.20261127T0100Z-60m.all.a1.k3x9q0w2m1zp`; a PBX list is a 16-hex sha256 tag (`p3f2a…`). Under 100
+ * characters of `[A-Za-z0-9.-]`.
  */
-export function chainIdOf(task: Pick<PageTask, 'table' | 'window' | 'pbx' | 'attempt'>): string {
-  return `${task.table}.${task.window}.${scopeTag(task.pbx)}.a${task.attempt}`;
+export function chainIdOf(task: Pick<PageTask, 'table' | 'window' | 'pbx' | 'attempt' | 'chain'>): string {
+  return `${task.table}.${task.window}.${scopeTag(task.pbx)}.a${task.attempt}.${task.chain}`;
+}
+
+/** The field a task's rows are filtered on: its own, else the table's default (legs: by `isConnectTime`). */
+export function filterFieldOf(task: Pick<PageTask, 'table' | 'filterField' | 'isConnectTime'>): FilterField {
+  if (task.filterField) return task.filterField;
+  if (task.table === 'call-legs' && task.isConnectTime) return 'connectTimeUTC';
+  return 'disconnectedTimeUTC';
 }
 
 /** The SQS `MessageDeduplicationId` of a task: chain id + page, so a re-sent page is sent once. */
@@ -190,8 +246,9 @@ export function taskWindow(task: Pick<PageTask, 'window'>): Window {
 export function firstPageTask(
   start: Pick<
     PageTask,
-    'table' | 'window' | 'pbx' | 'attempt' | 'pageSize' | 'isConnectTime' | 'isSimplified'
-  >,
+    'table' | 'window' | 'pbx' | 'attempt' | 'chain' | 'pageSize' | 'isConnectTime' | 'isSimplified'
+  > &
+    Partial<Pick<PageTask, 'filterField'>>,
 ): PageTask {
   return PageTaskSchema.parse({ v: PAGE_TASK_VERSION, ...start, page: 1, rowsSoFar: 0, droppedSoFar: 0 });
 }

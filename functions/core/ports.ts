@@ -19,6 +19,19 @@ export interface ObjectStore {
   delete(keyOrPrefix: string): Promise<void>;
   /** Writes one object from a stream, replacing any earlier version only once complete (used to publish). */
   putStream?(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
+  /** Reads one object with its version (S3's ETag; a content hash locally); undefined when absent. */
+  getVersioned(key: string): Promise<Versioned | undefined>;
+  /**
+   * Compare-and-set: writes the object only if it is still at version `expected`, or still absent when
+   * `expected` is null. Resolves false, writing nothing, when another writer got there first.
+   */
+  putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean>;
+}
+
+/** An object and the version it was read at. */
+export interface Versioned {
+  readonly body: Uint8Array;
+  readonly version: string;
 }
 
 /** The page queue: FIFO, grouped by chain id, de-duplicated by `dedupId`. */

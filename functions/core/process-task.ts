@@ -1,12 +1,14 @@
+import { gzipSync } from 'node:zlib';
 import { chainStep } from './chain-step.js';
-import { ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
+import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
-import { type LedgerEntry, runningEntry } from './ledger.js';
+import { failedEntry, type LedgerEntry, runningEntry } from './ledger.js';
+import { readLedgerEntry, updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
-import { firstPageTask, type PageTask, taskWindow } from './page-task.js';
+import { dedupId, firstPageTask, newChainId, type PageTask, taskWindow } from './page-task.js';
 import type { Clock, ObjectStore, PageSource, TaskQueue } from './ports.js';
-import { publishWindow, readLedgerEntry } from './publish.js';
+import { publishWindow } from './publish.js';
 
 /** The ports a worker runs on: the same core in a Lambda (S3, SQS, 8x8) and in a local run (folder, memory). */
 export interface WorkerPorts {
@@ -16,31 +18,40 @@ export interface WorkerPorts {
   clock: Clock;
 }
 
+/** Restarts of a window on refused cursors before it is marked failed (default). */
+export const DEFAULT_MAX_RESTARTS = 3;
+
 export interface WorkerOptions {
   settleMinutes: number;
   removeStaging: boolean;
   /** Absolute epoch ms by which the page fetch must give up (a Lambda's remaining time, less a margin). */
   deadlineMs?: number;
+  /** Restarts of a window (refused cursors) before it is `failed`; default {@link DEFAULT_MAX_RESTARTS}. */
+  maxRestarts?: number;
+}
+
+interface PageCounts {
+  rows: number;
+  dropped: number;
+  quarantined: number;
+  mismatched: number;
+  driftFields: readonly string[];
+  replayed: boolean;
 }
 
 /** What one task did, for metrics, logs and progress. */
 export type TaskOutcome =
-  | { kind: 'next'; rows: number; dropped: number; driftFields: readonly string[]; replayed: boolean }
-  | {
-      kind: 'published';
-      rows: number;
-      dropped: number;
-      driftFields: readonly string[];
-      replayed: boolean;
-      entry: LedgerEntry;
-    }
-  | { kind: 'superseded'; byAttempt: number }
-  | { kind: 'restarted'; attempt: number; reason: string };
+  | ({ kind: 'next' } & PageCounts)
+  | ({ kind: 'published'; entry: LedgerEntry } & PageCounts)
+  | { kind: 'superseded'; by: string }
+  | { kind: 'restarted'; attempt: number; reason: string }
+  | { kind: 'failed'; reason: string; entry: LedgerEntry };
 
 /**
  * Processes one page task: fetch the page, stage the window's rows at the page's deterministic key, then queue
- * the next task or publish the window. Every step is idempotent, so a redelivered task is harmless. When the
- * API refuses the chain's cursor, the window starts over as a new attempt; the dead attempt is never published.
+ * the next task or publish the window. Every step is idempotent, so a redelivered task is harmless. A chain
+ * that the ledger no longer names as current (a newer attempt, a rerun) stops at once and writes nothing.
+ * When the API refuses the chain's cursor, the window starts over as a new chain, at most `maxRestarts` times.
  */
 export async function processTask(
   task: PageTask,
@@ -48,6 +59,16 @@ export async function processTask(
   options: WorkerOptions,
 ): Promise<TaskOutcome> {
   const { source, store, clock } = ports;
+  const current = await currentEntry(task, ports);
+  if (current.chain !== task.chain) {
+    // A restart this very task made, whose first task was never queued (a crash between the two): send it.
+    if (current.status === 'running' && current.origin === dedupId(task)) {
+      await ports.queue.send(firstTaskOf(current, task));
+      return { kind: 'restarted', attempt: current.attempt, reason: 'restart resumed after a crash' };
+    }
+    return { kind: 'superseded', by: current.chain ?? `attempt ${current.attempt}` };
+  }
+  if (current.status === 'failed') return { kind: 'superseded', by: 'failed window' };
   const marker = await readMarker(store, task);
   if (marker) return act(task, marker, [], true, ports, options);
   let page: Awaited<ReturnType<PageSource['fetchPage']>>;
@@ -55,16 +76,16 @@ export async function processTask(
     page = await source.fetchPage(pageQueryOf(task), { deadlineMs: options.deadlineMs });
   } catch (error) {
     if (!isCursorRejected(error)) throw error;
-    const attempt = await restartWindow(task, ports);
-    if (options.removeStaging) {
-      await store.delete(stagingPrefix(task.table, taskWindow(task), task.attempt));
-    }
-    return { kind: 'restarted', attempt, reason: (error as Error).message };
+    return restartWindow(task, (error as Error).message, ports, options);
   }
   const step = chainStep(task, page, { ingestedAtMs: clock.now() });
   const window = taskWindow(task);
-  if (page.data.length > 0) {
-    await store.put(stagingKey(task.table, window, task.attempt, task.page), encodeLines(step.rows));
+  if (step.rows.length > 0) {
+    await store.put(stagingKey(task.table, window, task.chain, task.page), encodeLines(step.rows));
+  }
+  if (step.quarantine.length > 0) {
+    const lines = step.quarantine.map((row) => `${JSON.stringify(row)}\n`).join('');
+    await store.put(quarantineKey(task.table, window, task.chain, task.page), gzipSync(lines));
   }
   const counts = { rows: step.rows.length, dropped: step.dropped };
   let decided: PageMarker;
@@ -72,7 +93,8 @@ export async function processTask(
   else if (step.done) decided = { ...counts, done: step.done };
   else throw new Error('chainStep returned neither a next task nor a finished chain');
   await writeMarker(store, task, decided);
-  return act(task, decided, step.driftFields, false, ports, options);
+  const seen = { quarantined: step.quarantine.length, mismatched: step.mismatched };
+  return act(task, decided, step.driftFields, false, ports, options, seen);
 }
 
 /** Carries out a task's decision: queue the next page, or publish the window. */
@@ -83,8 +105,9 @@ async function act(
   replayed: boolean,
   ports: WorkerPorts,
   options: WorkerOptions,
+  seen = { quarantined: 0, mismatched: 0 },
 ): Promise<TaskOutcome> {
-  const counts = { rows: decided.rows, dropped: decided.dropped, driftFields, replayed };
+  const counts = { rows: decided.rows, dropped: decided.dropped, ...seen, driftFields, replayed };
   if ('next' in decided) {
     await ports.queue.send(decided.next);
     return { kind: 'next', ...counts };
@@ -95,32 +118,115 @@ async function act(
 }
 
 /**
- * Starts a chain for a window, records it as running, and queues its first page. Its attempt is `attempt` when
- * the caller already read the ledger (the planner), else the next after the ledger's and at least `minAttempt`.
+ * The ledger entry of the task's window. A window without one (its entry was lost, or the task was queued by
+ * hand) is adopted by the task's chain: nobody else claims it.
+ */
+async function currentEntry(task: PageTask, ports: Pick<WorkerPorts, 'store' | 'clock'>) {
+  const key = ledgerKey(task.table, taskWindow(task));
+  const found = await readLedgerEntry(ports.store, key);
+  if (found) return found;
+  const adopted = await updateEntry(ports.store, key, (entry) =>
+    entry ? undefined : running(task, task.attempt, task.chain, 0, undefined, ports.clock.now()),
+  );
+  return adopted ?? (await readLedgerEntry(ports.store, key)) ?? running(task, 0, 'unknown', 0);
+}
+
+function running(
+  task: Pick<PageTask, 'table' | 'window' | 'pbx'>,
+  attempt: number,
+  chain: string,
+  restarts: number,
+  previous?: LedgerEntry,
+  nowMs = 0,
+  origin?: string,
+): LedgerEntry {
+  const window = taskWindow(task);
+  return runningEntry(
+    { table: task.table, window, pbx: task.pbx, attempt, chain, restarts, publishing: previous?.publishing, origin },
+    nowMs,
+  );
+}
+
+/** The first task of the chain a ledger entry names, with the settings of a task of the same window. */
+function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
+  const { table, window, pageSize, isConnectTime, isSimplified, filterField } = like;
+  return firstPageTask({
+    table,
+    window,
+    pbx: entry.pbx,
+    attempt: entry.attempt,
+    chain: entry.chain ?? newChainId(),
+    pageSize,
+    isConnectTime,
+    isSimplified,
+    ...(filterField ? { filterField } : {}),
+  });
+}
+
+/** What a chain needs to start: its window and request settings. */
+export type ChainStart = Pick<
+  PageTask,
+  'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'
+> &
+  Partial<Pick<PageTask, 'filterField'>>;
+
+/**
+ * Starts a chain for a window: records it in the ledger as the current chain (compare-and-set), then queues
+ * its first page. `expectAttempt`: start only if the window is still at that attempt when written (a planner
+ * that read the ledger earlier); otherwise the next attempt after the ledger's, whatever it is (a rerun).
+ * Resolves to the first task, or undefined when another writer moved the window on first.
  */
 export async function startChain(
-  start: Pick<PageTask, 'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'>,
+  start: ChainStart,
   ports: Pick<WorkerPorts, 'store' | 'queue' | 'clock'>,
-  numbering: { minAttempt?: number; attempt?: number } = {},
-): Promise<PageTask> {
-  const window = taskWindow(start);
-  const key = ledgerKey(start.table, window);
-  const attempt =
-    numbering.attempt ??
-    Math.max(numbering.minAttempt ?? 1, ((await readLedgerEntry(ports.store, key))?.attempt ?? 0) + 1);
-  const task = firstPageTask({ ...start, attempt });
-  const entry = runningEntry({ table: task.table, window, pbx: task.pbx, attempt }, ports.clock.now());
-  await ports.store.put(key, `${JSON.stringify(entry, null, 2)}\n`);
+  numbering: { expectAttempt?: number } = {},
+): Promise<PageTask | undefined> {
+  const key = ledgerKey(start.table, taskWindow(start));
+  const chain = newChainId();
+  const now = ports.clock.now();
+  const entry = await updateEntry(ports.store, key, (current) => {
+    const attempt = (current?.attempt ?? 0) + 1;
+    if (numbering.expectAttempt !== undefined && attempt !== numbering.expectAttempt) return undefined;
+    return running(start, attempt, chain, 0, current, now);
+  });
+  if (!entry) return undefined;
+  const task = firstPageTask({ ...start, attempt: entry.attempt, chain });
   await ports.queue.send(task);
   return task;
 }
 
-async function restartWindow(task: PageTask, ports: WorkerPorts): Promise<number> {
-  const { table, window, pbx, pageSize, isConnectTime, isSimplified } = task;
-  const next = await startChain({ table, window, pbx, pageSize, isConnectTime, isSimplified }, ports, {
-    minAttempt: task.attempt + 1,
+/**
+ * A refused cursor: the window starts over as a new chain, unless it has restarted `maxRestarts` times
+ * already, then it is `failed` with the reason. The restart is recorded first (naming the task that made it,
+ * so that a redelivery after a crash sends the new chain's first task instead of restarting again).
+ */
+async function restartWindow(
+  task: PageTask,
+  reason: string,
+  ports: WorkerPorts,
+  options: WorkerOptions,
+): Promise<TaskOutcome> {
+  const key = ledgerKey(task.table, taskWindow(task));
+  const max = options.maxRestarts ?? DEFAULT_MAX_RESTARTS;
+  const now = ports.clock.now();
+  const chain = newChainId();
+  const entry = await updateEntry(ports.store, key, (current) => {
+    if (!current || current.chain !== task.chain || current.status !== 'running') return undefined;
+    if (current.restarts >= max) {
+      return failedEntry(
+        current,
+        `the API refused the cursor of ${max + 1} chains in a row (last: ${reason}); ` +
+          'check `walake probe` (how long a scrollId lives), then rerun the window',
+        now,
+      );
+    }
+    return running(task, current.attempt + 1, chain, current.restarts + 1, current, now, dedupId(task));
   });
-  return next.attempt;
+  if (options.removeStaging) await ports.store.delete(stagingPrefix(task.table, taskWindow(task), task.chain));
+  if (!entry) return { kind: 'superseded', by: 'a newer chain' };
+  if (entry.status === 'failed') return { kind: 'failed', reason: entry.reason, entry };
+  await ports.queue.send(firstTaskOf(entry, task));
+  return { kind: 'restarted', attempt: entry.attempt, reason };
 }
 
 /** Adapters mark a refused cursor with `cursorRejected` (see ports.ts), so core needs no adapter import. */

@@ -1,47 +1,43 @@
-import { epochMs, type FieldRef, RowSchemaError } from './coerce.js';
-import type { Table } from './tables.js';
+import type { FilterField } from './page-task.js';
 import type { Window } from './windows.js';
 
-/** How a request filters rows; `isConnectTime` applies to call legs only (the API ignores it for records). */
-export interface FilterOptions {
-  readonly isConnectTime: boolean;
-}
-
-// Built once: this runs for every row of every page.
-const refs = (table: Table) => ({
-  disconnect: { table, apiName: 'disconnectedTimeUTC', type: 'epoch_ms' } as FieldRef,
-  connect: { table, apiName: 'connectTimeUTC', type: 'epoch_ms' } as FieldRef,
-});
-const REFS = { 'call-legs': refs('call-legs'), 'call-records': refs('call-records') };
-
-function refOf(table: Table, { isConnectTime }: FilterOptions): FieldRef {
-  return table === 'call-legs' && isConnectTime ? REFS[table].connect : REFS[table].disconnect;
-}
-
-/** The API field a table's rows are filtered on: `disconnectedTimeUTC`, or `connectTimeUTC` (legs only). */
-export function filterFieldOf(table: Table, options: FilterOptions): string {
-  return refOf(table, options).apiName;
-}
+/** The second before a window that each request also asks for, and the API's inclusive end second. */
+export const EDGE_MS = 1000;
 
 /**
- * The epoch milliseconds an API row is filtered on: `disconnectedTimeUTC`, or `connectTimeUTC` for call legs
- * pulled with `isConnectTime`.
- * @throws RowSchemaError when the row has no usable filter time: it would belong to no window, so dropping it
- * would lose it silently.
+ * Where a row falls against the window it was pulled for, by its filter time:
+ * - `in`: `[start, end)`, the window's own rows;
+ * - `before`: `[start - 1 s, start)`, the extra second each request asks for (so that an exclusive
+ *   `startTime` loses nothing): expected, dropped, counted;
+ * - `end-edge`: `[end, end + 1 s)`, the API's inclusive end second: expected, dropped, counted;
+ * - `outside`: anything else, or no usable filter time. It contradicts what we believe about the API (the
+ *   filter field, or the edges): the row is quarantined, never lost and never in the table.
  */
-export function filterTimeOf(table: Table, apiRow: unknown, options: FilterOptions): number {
-  const ref = refOf(table, options);
-  const value =
-    typeof apiRow === 'object' && apiRow !== null ? (apiRow as Record<string, unknown>)[ref.apiName] : apiRow;
-  const ms = epochMs(ref, value);
-  if (ms === null) throw new RowSchemaError(table, ref.apiName, 'the filter time (epoch ms > 0)', value);
-  return ms;
+export type RowPlace = 'in' | 'before' | 'end-edge' | 'outside';
+
+/**
+ * The epoch milliseconds of a row's filter field; null when absent, `0` (never) or not a positive integer
+ * (a number or a numeric string).
+ */
+export function filterTimeOf(apiRow: unknown, field: FilterField): number | null {
+  if (typeof apiRow !== 'object' || apiRow === null) return null;
+  const value = (apiRow as Record<string, unknown>)[field];
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** Where a filter time falls against a window (see {@link RowPlace}). */
+export function placeOf(window: Window, filterTimeMs: number | null): RowPlace {
+  if (filterTimeMs === null) return 'outside';
+  if (inWindow(window, filterTimeMs)) return 'in';
+  if (filterTimeMs >= window.startMs - EDGE_MS && filterTimeMs < window.startMs) return 'before';
+  if (filterTimeMs >= window.endMs && filterTimeMs < window.endMs + EDGE_MS) return 'end-edge';
+  return 'outside';
 }
 
 /**
- * Whether a filter time belongs to a window: `[startMs, endMs)`. The API answers an inclusive range and so
- * also returns the rows of the edge second; a row exactly at `endMs` belongs to the next window, so that
- * adjacent windows neither lose nor repeat a row.
+ * Whether a filter time belongs to a window: `[startMs, endMs)`. A row exactly at `endMs` belongs to the next
+ * window, so that adjacent windows neither lose nor repeat a row.
  */
 export function inWindow(window: Window, filterTimeMs: number): boolean {
   return filterTimeMs >= window.startMs && filterTimeMs < window.endMs;

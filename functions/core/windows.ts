@@ -7,7 +7,7 @@
  */
 
 export { toApiTime } from './api-time.js';
-export { type FilterOptions, filterFieldOf, filterTimeOf, inWindow } from './window-rows.js';
+export { EDGE_MS, filterTimeOf, inWindow, placeOf, type RowPlace } from './window-rows.js';
 
 /** A grid window `[startMs, endMs)` in epoch milliseconds (UTC). */
 export interface Window {
