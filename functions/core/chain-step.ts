@@ -31,6 +31,10 @@ export interface ChainStepResult {
   readonly dropped: number;
   /** Undocumented fields seen on this page (their values are in `extra`): count them as schema drift. */
   readonly driftFields: readonly string[];
+  /** Documented fields seen on this page with a value their column cannot hold (kept in `extra`). */
+  readonly typeMismatches: readonly string[];
+  /** Rows of this page with at least one type mismatch. */
+  readonly typeMismatchRows: number;
   readonly next?: PageTask;
   readonly done?: ChainDone;
 }
@@ -54,7 +58,7 @@ export class InvalidCursorError extends Error {
  * Applies one fetched page to its task: keeps and normalizes the rows of the task's window, then either hands
  * back the next task or, on `No Data` or an empty page, the chain's totals.
  * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued;
- * RunawayChainError past {@link pageCap}; RowSchemaError when a row cannot be normalized.
+ * RunawayChainError past {@link pageCap}; RowSchemaError when a row has no filter time.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
   const ends = page.scrollId === NO_DATA || page.data.length === 0;
@@ -70,6 +74,8 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const rows: LakeRow[] = [];
   let dropped = 0;
   const drift = new Set<string>();
+  const mismatches = new Set<string>();
+  let typeMismatchRows = 0;
   for (const apiRow of page.data) {
     if (!inWindow(window, filterTimeOf(task.table, apiRow, filter))) {
       dropped++;
@@ -78,8 +84,11 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
     const normalized = normalizeRow(task.table, apiRow, lineage);
     rows.push(normalized.row);
     for (const name of normalized.driftFields) drift.add(name);
+    if (normalized.typeMismatches.length > 0) typeMismatchRows++;
+    for (const name of normalized.typeMismatches) mismatches.add(name);
   }
   const driftFields = [...drift];
+  const typeMismatches = [...mismatches];
   const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
   const rowsSoFar = task.rowsSoFar + rows.length;
   const droppedSoFar = task.droppedSoFar + dropped;
@@ -89,6 +98,8 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
       rows,
       dropped,
       driftFields,
+      typeMismatches,
+      typeMismatchRows,
       done: { pages, rows: rowsSoFar, dropped: droppedSoFar, firstPageTotal },
     };
   }
@@ -115,5 +126,5 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
         `(${describeTaskError(next.error)}); check the API's cursor format, then rerun the window`,
     );
   }
-  return { rows, dropped, driftFields, next: next.data };
+  return { rows, dropped, driftFields, typeMismatches, typeMismatchRows, next: next.data };
 }

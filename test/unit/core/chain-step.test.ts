@@ -138,11 +138,33 @@ describe('chainStep', () => {
     expect(step.rows[1]?.extra).toBe('{"queueName":"b","score":1}');
   });
 
-  it('fails the page on a row it cannot normalize, naming the field', () => {
-    const data = [{ ...leg(START), talkTimeMS: 'long' }];
-    expect(() => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts)).toThrow(
-      RowSchemaError,
-    );
+  it('keeps the rows whose values do not fit their columns and counts them as type mismatches', () => {
+    const data = [
+      { ...leg(START), talkTimeMS: 'long' },
+      leg(START + 1),
+      { ...leg(START + 2), talkTimeMS: '12s', callTime: { s: 1 } },
+    ];
+    const step = chainStep(task1, { totalRecordCount: 3, scrollId: NO_DATA, data }, opts);
+    expect(step.rows).toHaveLength(3);
+    expect(step.typeMismatches).toEqual(['talkTimeMS', 'callTime']);
+    expect(step.typeMismatchRows).toBe(2);
+    expect(step.rows[2]).toMatchObject({
+      talk_time_ms: null,
+      extra: '{"talkTimeMS":"12s","callTime":{"s":1}}',
+    });
+    expect(step.done).toMatchObject({ rows: 3 });
+  });
+
+  it('counts no type mismatch on a page of fitting rows', () => {
+    const step = chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data: [leg(START)] }, opts);
+    expect(step).toMatchObject({ typeMismatches: [], typeMismatchRows: 0 });
+  });
+
+  it('fails the page on a row without a filter time, naming the field', () => {
+    const data = [{ ...leg(START), disconnectedTimeUTC: 'late' }];
+    const call = () => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts);
+    expect(call).toThrow(RowSchemaError);
+    expect(call).toThrow(/disconnectedTimeUTC/);
   });
 
   it('walks a whole chain to totals that reconcile with the first page', () => {
