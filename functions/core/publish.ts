@@ -19,9 +19,13 @@ export class MissingStagedPageError extends Error {
   override readonly name = 'MissingStagedPageError';
 }
 
-/** The result of a publish: the new ledger entry, or the newer attempt that made this one obsolete. */
+/**
+ * The result of a publish: the new ledger entry, or the newer attempt that made this one obsolete.
+ * `duplicates` rows were dropped as repeats of a row with the same identity; `unidentified` rows had no
+ * identity (a null `call_id`, or `leg_id` for legs) and were all kept.
+ */
 export type PublishResult =
-  | { kind: 'published'; entry: LedgerEntry; duplicates: number }
+  | { kind: 'published'; entry: LedgerEntry; duplicates: number; unidentified: number }
   | { kind: 'superseded'; byAttempt: number };
 
 /** Reads a window's ledger entry; an unreadable one counts as absent (the next publish rewrites it). */
@@ -55,7 +59,7 @@ export async function publishWindow(
   const pageKeys = Array.from({ length: done.pages }, (_, i) =>
     stagingKey(task.table, window, task.attempt, i + 1),
   );
-  const counter = { duplicates: 0 };
+  const counter = { duplicates: 0, unidentified: 0 };
   const lines = streamLines(task, store, pageKeys, counter);
   if (!store.putStream) throw new Error('the object store cannot stream: publishing needs putStream');
   await store.putStream(lakeKey(task.table, window), gzipped(lines));
@@ -69,16 +73,17 @@ export async function publishWindow(
   const entry = publishedEntry(running, kept, clock.now(), options.settleMinutes);
   await store.put(entryKey, `${JSON.stringify(entry, null, 2)}\n`);
   if (options.removeStaging) await store.delete(stagingPrefix(task.table, window, task.attempt));
-  return { kind: 'published', entry, duplicates: counter.duplicates };
+  return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
 }
 
 async function* streamLines(
   task: PageTask,
   store: ObjectStore,
   pageKeys: string[],
-  counter: { duplicates: number },
+  counter: { duplicates: number; unidentified: number },
 ): AsyncGenerator<Uint8Array> {
   // A redelivered page fetched after late data arrived can overlap its neighbour: keep a row's first copy.
+  // A row without an identity cannot be told from another one: it is kept, and counted.
   const seen = new Set<string>();
   for (const key of pageKeys) {
     const body = await store.get(key);
@@ -93,6 +98,10 @@ async function* streamLines(
     let runStart = 0;
     let runEnd = 0;
     for (const line of lineRanges(task.table, bytes)) {
+      if (line.identity === undefined) {
+        counter.unidentified++;
+        continue;
+      }
       if (!seen.has(line.identity)) {
         seen.add(line.identity);
         continue;

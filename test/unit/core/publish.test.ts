@@ -5,11 +5,12 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../../functions/adapters/fs-store.js';
 import { lakeKey, ledgerKey, stagingKey } from '../../../functions/core/lake-keys.js';
-import { decodeLines, encodeLines, rowIdentity } from '../../../functions/core/lake-lines.js';
+import { decodeLines, encodeLines, lineRanges, rowIdentity } from '../../../functions/core/lake-lines.js';
 import { runningEntry } from '../../../functions/core/ledger.js';
 import { firstPageTask, type PageTask, taskWindow } from '../../../functions/core/page-task.js';
 import { MissingStagedPageError, publishWindow, readLedgerEntry } from '../../../functions/core/publish.js';
 import type { LakeRow } from '../../../functions/core/record-schema.js';
+import type { Table } from '../../../functions/core/tables.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -34,7 +35,7 @@ function task(attempt: number): PageTask {
     isSimplified: false,
   });
 }
-const leg = (callId: string, legId: string, name = 'x'): LakeRow => ({
+const leg = (callId: string | null, legId: string | null, name = 'x'): LakeRow => ({
   call_id: callId,
   leg_id: legId,
   caller_name: name,
@@ -46,14 +47,23 @@ async function stage(s: FileObjectStore, t: PageTask, pages: LakeRow[][]) {
   }
 }
 
-describe('rowIdentity', () => {
-  it.each([
+describe('the identity of a lake line', () => {
+  it.each<[Table, string, string | undefined]>([
     ['call-legs', '{"call_id":"12","leg_id":"3","x":1}', '"12"\u0000"3"'],
     ['call-records', '{"call_id":"12","x":1}', '"12"'],
+    ['call-records', '{"x":1,"call_id":12}', '12'],
     ['call-legs', '{"caller_name":"\\"call_id\\":\\"9\\"","call_id":"12","leg_id":"3"}', '"12"\u0000"3"'],
-    ['call-legs', '{"call_id":null,"leg_id":"3"}', 'null\u0000"3"'],
-  ] as const)('reads the identity of a %s line %s', (table, line, expected) => {
+    ['call-legs', '{"call_id":null,"leg_id":"3"}', undefined],
+    ['call-legs', '{"call_id":"12","leg_id":null}', undefined],
+    ['call-legs', '{"leg_id":"3","call_id":null}', undefined],
+    ['call-legs', '{"call_id":"12"}', undefined],
+    ['call-records', '{"call_id":null,"x":1}', undefined],
+    ['call-records', '{"call_id":"","x":1}', undefined],
+    ['call-records', '{"x":1}', undefined],
+  ])('of a %s line %s is %j', (table, line, expected) => {
     expect(rowIdentity(table, line)).toBe(expected);
+    const bytes = Buffer.from(`${line}\n${line}`);
+    expect([...lineRanges(table, bytes)].map((r) => r.identity)).toEqual([expected, expected]);
   });
 });
 
@@ -109,9 +119,32 @@ describe('publishWindow', () => {
       { store: s, clock },
       options,
     );
-    expect(result).toMatchObject({ kind: 'published', duplicates: 1, entry: { rows: 3 } });
+    expect(result).toMatchObject({ kind: 'published', duplicates: 1, unidentified: 0, entry: { rows: 3 } });
     const lines = decodeLines((await s.get(lakeKey(t.table, taskWindow(t)))) ?? new Uint8Array());
     expect(lines).toHaveLength(3);
+  });
+
+  it('keeps every row without an identity and counts it, deduplicating only the rows with one', async () => {
+    const { store: s } = store();
+    const t = task(1);
+    await stage(s, t, [
+      [leg(null, '1', 'a'), leg('1', '1')],
+      [leg(null, '1', 'a'), leg('1', '1'), leg('2', null, 'b')],
+    ]);
+    const result = await publishWindow(
+      t,
+      { pages: 2, rows: 5, dropped: 0, firstPageTotal: 5 },
+      { store: s, clock },
+      options,
+    );
+    expect(result).toMatchObject({ kind: 'published', duplicates: 1, unidentified: 3, entry: { rows: 4 } });
+    const lines = decodeLines((await s.get(lakeKey(t.table, taskWindow(t)))) ?? new Uint8Array());
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      leg(null, '1', 'a'),
+      leg('1', '1'),
+      leg(null, '1', 'a'),
+      leg('2', null, 'b'),
+    ]);
   });
 
   it("publishes nothing for an attempt older than the ledger's", async () => {
