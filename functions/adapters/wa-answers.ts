@@ -1,3 +1,4 @@
+import { parseExactJson } from '../core/exact-json.js';
 import {
   BadRequestError,
   InvalidApiKeyError,
@@ -33,7 +34,7 @@ export function isTransient(status: number): boolean {
 /** Parses JSON, or undefined when the body is not JSON (a truncated answer, an HTML error page). */
 export function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseExactJson(text);
   } catch {
     return undefined;
   }

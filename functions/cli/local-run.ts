@@ -5,7 +5,9 @@ import { WorkAnalyticsError } from '../adapters/wa-errors.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import type { PageQuery } from '../core/page-query.js';
-import { chainIdOf, type PageTask, type PbxScope } from '../core/page-task.js';
+import { ensureManifest } from '../core/manifest.js';
+import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
+import { lastEndedMs } from '../core/plan.js';
 import type { Clock, PageSource } from '../core/ports.js';
 import { processTask, startChain, type TaskOutcome } from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
@@ -31,6 +33,10 @@ export interface LocalRunOptions {
   retryDelayMs?: (receive: number) => number;
   /** The run's time: planning, settling, token lifetimes and the API's deadlines (default: the system clock). */
   clock?: Clock;
+  /** Restarts of a window (refused cursors) before it is failed (default 3). */
+  maxRestarts?: number;
+  /** The field each report filters on, where it is not the docs' default (measured by `walake probe`). */
+  filterFields?: Partial<Record<Table, FilterField>>;
 }
 
 export interface RunProgress {
@@ -49,7 +55,12 @@ export interface RunSummary extends RunProgress {
   restarts: number;
   mismatches: string[];
   driftFields: string[];
+  /** Rows quarantined (outside their window on the filter field) and rows with a mistyped value. */
+  quarantined: number;
+  typeMismatches: number;
   failures: { chain: string; error: string }[];
+  /** Set when the range reached past the last window that has ended: where it was cut. */
+  cutAtMs?: number;
   durationMs: number;
 }
 
@@ -69,9 +80,15 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     restarts: 0,
     mismatches: [],
     driftFields: [],
+    quarantined: 0,
+    typeMismatches: 0,
     failures: [],
     durationMs: 0,
   };
+  // A window still filling would be published as if whole, and not pulled again: cut the range there.
+  const lastEnded = lastEndedMs(clock.now(), options.gridMinutes);
+  const toMs = Math.min(options.toMs, lastEnded);
+  if (toMs < options.toMs) summary.cutAtMs = lastEnded;
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
     deps: { ...realRetryDeps, now: () => clock.now() },
@@ -87,9 +104,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     },
   };
   const store = new FileObjectStore(options.out);
+  await ensureManifest(store, options.gridMinutes, clock.now());
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
-  const windows = windowsFor(options.fromMs, options.toMs, options.gridMinutes);
+  const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
   for (const table of options.tables) {
     for (const window of windows) {
       const legsOnly = table === 'call-legs';
@@ -101,6 +119,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
           pageSize: options.pageSize,
           isConnectTime: legsOnly && options.isConnectTime,
           isSimplified: legsOnly && options.isSimplified,
+          ...(options.filterFields?.[table] ? { filterField: options.filterFields[table] } : {}),
         },
         { store, queue, clock },
       );
@@ -110,8 +129,14 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const report = () => options.onProgress?.(summary);
   const record = (task: PageTask, outcome: TaskOutcome) => {
     if (outcome.kind === 'restarted') summary.restarts++;
+    if (outcome.kind === 'failed') {
+      summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
+      summary.failed++;
+    }
     if (outcome.kind !== 'next' && outcome.kind !== 'published') return;
     if (!outcome.replayed) summary.pages++;
+    summary.quarantined += outcome.quarantined;
+    summary.typeMismatches += outcome.mismatched;
     for (const name of outcome.driftFields) drift.add(name);
     if (outcome.kind !== 'published') return;
     summary.published++;
@@ -123,7 +148,11 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     }
   };
   const ports = { source, store, queue, clock };
-  const workerOptions = { settleMinutes: options.settleMinutes, removeStaging: true };
+  const workerOptions = {
+    settleMinutes: options.settleMinutes,
+    removeStaging: true,
+    maxRestarts: options.maxRestarts,
+  };
   const { deadLetters } = await queue.drain(
     async (task) => {
       try {
@@ -155,5 +184,5 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
 function isTransient(error: unknown): boolean {
   if (error instanceof WorkAnalyticsError) return error.retryable;
   const name = (error as Error)?.name;
-  return !['RowSchemaError', 'RunawayChainError', 'StuckCursorError', 'InvalidCursorError'].includes(name);
+  return !['RunawayChainError', 'StuckCursorError', 'InvalidCursorError', 'LakeManifestError'].includes(name);
 }

@@ -9,7 +9,7 @@ export function progressReporter(stream: NodeJS.WriteStream): (progress: RunProg
   let lastDraw = 0;
   return (p) => {
     if (stream.isTTY) {
-      const now = Date.now();
+      const now = performance.now();
       const done = p.published + p.failed;
       if (now - lastDraw < 100 && done < p.windows) return;
       lastDraw = now;
@@ -37,6 +37,17 @@ export function printSummary(stream: NodeJS.WritableStream, s: RunSummary, out: 
     `lake: ${out}`,
     `time: ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
+  if (s.cutAtMs !== undefined)
+    lines.push(
+      `range cut at ${new Date(s.cutAtMs).toISOString()}: later windows have not ended yet; run again after`,
+    );
+  if (s.quarantined)
+    lines.push(
+      `quarantined: ${s.quarantined} rows outside their window on the filter field, kept under quarantine/ ` +
+        '(not in the tables); run `walake probe` to measure the filter field',
+    );
+  if (s.typeMismatches)
+    lines.push(`type mismatches: ${s.typeMismatches} rows with a value that did not fit its column (in "extra")`);
   if (s.mismatches.length)
     lines.push(`reconciliation mismatches (${s.mismatches.length}):`, ...s.mismatches.map((m) => `  ${m}`));
   if (s.driftFields.length)

@@ -13,6 +13,8 @@ export interface DayStatus {
   /** Published from a pull that started after the window's settle time. */
   settled: number;
   running: number;
+  /** Windows given up on (see `failed` for the reasons): a gap until rerun. */
+  failed: number;
   /** Expected windows with no ledger entry: never started. */
   missing: number;
   rows: number;
@@ -39,6 +41,8 @@ export interface LedgerStatus {
   lastPublished: Partial<Record<Table, string | null>>;
   gaps: Gap[];
   mismatched: { table: Table; window: string; explanation: string }[];
+  /** Failed windows, with the reason and the command that pulls each again. */
+  failed: { table: Table; window: string; reason: string; rerun: string }[];
   /** Ledger entries in the range on another grid (e.g. 15-minute windows): a sign of a wrong --grid-minutes. */
   otherGrid: number;
 }
@@ -70,10 +74,11 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
     gridMinutes,
     generatedAt: isoOf(nowMs),
     days: [],
-    totals: { expected: 0, published: 0, settled: 0, running: 0, missing: 0, rows: 0, mismatches: 0 },
+    totals: { expected: 0, published: 0, settled: 0, running: 0, failed: 0, missing: 0, rows: 0, mismatches: 0 },
     lastPublished: {},
     gaps: [],
     mismatched: [],
+    failed: [],
     otherGrid,
   };
   for (const table of tables) {
@@ -100,6 +105,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
           published: 0,
           settled: 0,
           running: 0,
+          failed: 0,
           missing: 0,
           rows: 0,
           mismatches: 0,
@@ -118,6 +124,18 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
       closeGap();
       if (entry.status === 'running') {
         row.running++;
+        continue;
+      }
+      if (entry.status === 'failed') {
+        row.failed++;
+        status.failed.push({
+          table,
+          window: entry.window,
+          reason: entry.reason,
+          rerun:
+            `walake rerun --table ${table} --from ${isoOf(entry.startMs)} --to ${isoOf(entry.endMs)}` +
+            (entry.pbx === 'allpbxes' ? '' : ` --pbx ${entry.pbx.join(',')}`),
+        });
         continue;
       }
       row.published++;

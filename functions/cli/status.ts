@@ -99,7 +99,7 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
   const t = s.totals;
   io.stdout.write(
     `\ntotal: ${t.published} of ${t.expected} windows published (${t.settled} settled), ${t.running} running, ` +
-      `${t.missing} missing, ${t.rows} rows, ${t.mismatches} reconciliation mismatches\n`,
+      `${t.failed} failed, ${t.missing} missing, ${t.rows} rows, ${t.mismatches} reconciliation mismatches\n`,
   );
   const last = Object.entries(s.lastPublished).map(([table, at]) =>
     at ? `${table} ${at} (${ago(nowMs - Date.parse(at))} ago)` : `${table} none in this range`,
@@ -124,7 +124,11 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
     for (const m of s.mismatched.slice(0, 10))
       io.stdout.write(`  ${m.table} ${m.window}: ${m.explanation}\n`);
   }
-  if (t.missing === 0 && t.running === 0) io.stdout.write('every window that has ended is published\n');
+  if (s.failed.length > 0) {
+    io.stdout.write(`failed windows (${s.failed.length}; each pulled again by the walake rerun shown):\n`);
+    for (const f of s.failed.slice(0, 20)) io.stdout.write(`  ${f.rerun}   # ${f.window}: ${f.reason}\n`);
+  }
+  if (t.missing === 0 && t.running === 0 && t.failed === 0) io.stdout.write('every window that has ended is published\n');
 }
 
 function ago(ms: number): string {

@@ -46,10 +46,12 @@ export interface ChainStepResult {
   readonly before: number;
   /** The API rows of this page that contradict the filter field, as the API sent them: to quarantine. */
   readonly quarantine: readonly unknown[];
-  /** Rows of this page with a value that did not fit its column. */
-  readonly mismatched: number;
   /** Undocumented fields seen on this page (their values are in `extra`): count them as schema drift. */
   readonly driftFields: readonly string[];
+  /** Documented fields seen on this page with a value their column cannot hold (kept in `extra`). */
+  readonly typeMismatches: readonly string[];
+  /** Rows of this page with at least one type mismatch. */
+  readonly typeMismatchRows: number;
   readonly next?: PageTask;
   readonly done?: ChainDone;
 }
@@ -90,8 +92,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const quarantine: unknown[] = [];
   let dropped = 0;
   let before = 0;
-  let mismatched = 0;
   const drift = new Set<string>();
+  const mismatches = new Set<string>();
+  let typeMismatchRows = 0;
   for (const apiRow of page.data) {
     const place = placeOf(window, filterTimeOf(apiRow, field));
     if (place === 'outside') {
@@ -106,15 +109,18 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
     const normalized = normalizeRow(task.table, apiRow, lineage);
     rows.push(normalized.row);
     for (const name of normalized.driftFields) drift.add(name);
+    if (normalized.typeMismatches.length > 0) typeMismatchRows++;
+    for (const name of normalized.typeMismatches) mismatches.add(name);
   }
   const driftFields = [...drift];
+  const typeMismatches = [...mismatches];
   const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
   const rowsSoFar = task.rowsSoFar + rows.length;
   const droppedSoFar = task.droppedSoFar + dropped;
   const beforeSoFar = task.beforeSoFar + before;
   const quarantinedSoFar = task.quarantinedSoFar + quarantine.length;
-  const mismatchedSoFar = task.mismatchedSoFar + mismatched;
-  const pageResult = { rows, dropped, before, quarantine, mismatched, driftFields };
+  const mismatchedSoFar = task.mismatchedSoFar + typeMismatchRows;
+  const pageResult = { rows, dropped, before, quarantine, driftFields, typeMismatches, typeMismatchRows };
   if (ends) {
     const pages = task.page - (page.data.length === 0 ? 1 : 0);
     return {

@@ -1,4 +1,5 @@
-import type { ColumnType } from './columns-shared.js';
+import type { ApiColumnType, ColumnType } from './columns-shared.js';
+import { RawInteger } from './exact-json.js';
 
 /** A value as it lands in a lake row (and in the JSON line Athena and DuckDB read). */
 export type LakeValue = string | number | (string | null)[] | null;
@@ -10,11 +11,12 @@ export interface FieldRef {
   readonly type: ColumnType;
 }
 
-const INT32_MAX = 2_147_483_647;
+/** What {@link coerce} returns for a value its column cannot hold without loss. */
+export const MISMATCH: unique symbol = Symbol('type mismatch');
 
 /**
- * An API value that its column cannot hold without loss. Thrown rather than dropped so that a changed API
- * stops the chain visibly: fix the field's type in `functions/core/columns-*.ts`, then rerun the window.
+ * An API row that cannot be placed at all: it is not an object, or it has no usable filter time (it would
+ * belong to no window). A value that merely does not fit its column is no error: it is kept in `extra`.
  */
 export class RowSchemaError extends Error {
   override readonly name = 'RowSchemaError';
@@ -32,6 +34,7 @@ export class RowSchemaError extends Error {
 }
 
 function describe(value: unknown): string {
+  if (value instanceof RawInteger) return `number ${value.raw}`;
   const text = JSON.stringify(value) ?? String(value);
   const kind = Array.isArray(value) ? 'array' : typeof value;
   return `${kind} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
@@ -47,56 +50,68 @@ function canonicalInt(text: string): number | undefined {
   return text !== '' && Number.isSafeInteger(n) && String(n) === text ? n : undefined;
 }
 
-/** Coerces one API value to its column's type; `undefined` (field absent) is null. */
-export function coerce(ref: FieldRef, value: unknown): LakeValue {
+/**
+ * Coerces one API value to its column's type; `undefined` (field absent) is null.
+ * @returns {@link MISMATCH} when the value does not fit the column without loss.
+ */
+export function coerce(type: ApiColumnType, value: unknown): LakeValue | typeof MISMATCH {
   if (value === null || value === undefined) return null;
-  switch (ref.type) {
+  switch (type) {
     case 'string':
       if (typeof value === 'string') return value;
-      // An id sent as a number: its decimal text is the id, unless JSON.parse already rounded it.
+      // An id sent as a number: its decimal text is the id, unless JSON.parse already rounded it. One the
+      // exact parser kept beyond 2^53 is its text as sent.
       if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) {
         return String(value);
       }
       if (typeof value === 'boolean') return String(value);
-      throw fail(ref, value);
+      return value instanceof RawInteger ? value.raw : MISMATCH;
     case 'local_time':
       if (typeof value === 'string') return value === '0' ? null : value;
-      if (value === 0) return null;
-      throw fail(ref, value);
+      return value === 0 ? null : MISMATCH;
     case 'epoch_ms':
-      return epochMs(ref, value);
-    case 'int': {
+      return epochValue(value);
+    case 'bigint': {
       const n =
         typeof value === 'number' ? value : typeof value === 'string' ? canonicalInt(value) : undefined;
-      // Athena's int is 32-bit: a larger value would read back as null, so it is refused here instead.
-      if (n !== undefined && Number.isInteger(n) && Math.abs(n) <= INT32_MAX) return n;
-      throw fail(ref, value);
+      // Athena's bigint holds any of them; a number beyond 2^53 was rounded (or is a RawInteger): not kept here.
+      return n !== undefined && Number.isSafeInteger(n) ? n : MISMATCH;
     }
     case 'string[]':
-      return stringArray(ref, value);
+      return stringArray(value);
   }
+}
+
+// The API's `0` or `"0"` (never happened) is null; a numeric string is read as its number.
+function epochValue(value: unknown): number | null | typeof MISMATCH {
+  if (value === null || value === undefined || value === 0 || value === '0') return null;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? canonicalInt(value) : undefined;
+  return n !== undefined && Number.isSafeInteger(n) && n > 0 ? n : MISMATCH;
 }
 
 /**
  * An epoch-milliseconds value: the API's `0` or `"0"` (never happened) is null; a numeric string is read as
  * its number.
+ * @throws RowSchemaError when the value is no epoch-milliseconds instant.
  */
 export function epochMs(ref: FieldRef, value: unknown): number | null {
-  if (value === null || value === undefined || value === 0 || value === '0') return null;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? canonicalInt(value) : undefined;
-  if (n !== undefined && Number.isSafeInteger(n) && n > 0) return n;
-  throw fail(ref, value);
+  const ms = epochValue(value);
+  if (ms === MISMATCH) throw fail(ref, value);
+  return ms;
 }
 
-function stringArray(ref: FieldRef, value: unknown): (string | null)[] {
-  if (!Array.isArray(value)) throw fail(ref, value);
+function stringArray(value: unknown): (string | null)[] | typeof MISMATCH {
+  if (!Array.isArray(value)) return MISMATCH;
   // The common case (all strings) keeps the parsed array as is: no copy per row.
   let i = 0;
   while (i < value.length && typeof value[i] === 'string') i++;
   if (i === value.length) return value as string[];
-  return value.map((item: unknown) => {
-    if (item === null || typeof item === 'string') return item;
-    if (typeof item === 'number' && Number.isFinite(item)) return String(item);
-    throw fail(ref, value);
-  });
+  const items: (string | null)[] = [];
+  for (const item of value as unknown[]) {
+    if (item === null || typeof item === 'string') items.push(item);
+    else if (typeof item === 'number' && Number.isFinite(item)) items.push(String(item));
+    else if (item instanceof RawInteger) items.push(item.raw);
+    else return MISMATCH;
+  }
+  return items;
 }

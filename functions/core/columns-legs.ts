@@ -46,7 +46,7 @@ export const LEG_FIELDS: readonly FieldSpec[] = [
   field('callerSvcType', 'string', 'Type of that service; null if none.'),
   field('calleeSvcName', 'string', 'Service the callee leg ran on, e.g. VMadvanced.'),
   field('calleeSvcType', 'string', 'Type of that service, e.g. Custom.'),
-  field('lraType', 'int', 'Integer code of the kind of last redirected address.'),
+  field('lraType', 'bigint', 'Integer code of the kind of last redirected address.'),
   C.calleeHoldDurationMS,
   C.calleeHoldDuration,
   C.calleeDisconnectOnHold,

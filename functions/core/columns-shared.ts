@@ -5,19 +5,24 @@
 
 /**
  * Logical type of a lake column. `local_time` is a string column holding the API's local-time text
- * (`2022-02-03T09:27:27.499-0500`), with the API's never-connected `"0"` read as null.
+ * (`2022-02-03T09:27:27.499-0500`), with the API's never-connected `"0"` read as null. `bigint` holds any
+ * integer the API sends (a field in seconds today may carry epoch milliseconds tomorrow); `int` (32-bit) is
+ * for lineage only.
  */
-export type ColumnType = 'string' | 'local_time' | 'epoch_ms' | 'int' | 'string[]';
+export type ColumnType = 'string' | 'local_time' | 'epoch_ms' | 'bigint' | 'int' | 'string[]';
+
+/** The types an API field may have: never `int`, which a wider value would overflow. */
+export type ApiColumnType = Exclude<ColumnType, 'int'>;
 
 /** One documented API field and the column it becomes. */
 export interface FieldSpec {
   readonly apiName: string;
-  readonly type: ColumnType;
+  readonly type: ApiColumnType;
   readonly doc: string;
 }
 
 /** Declares a field; the column name is derived from `apiName` by `snakeCase`, never written by hand. */
-export function field(apiName: string, type: ColumnType, doc: string): FieldSpec {
+export function field(apiName: string, type: ApiColumnType, doc: string): FieldSpec {
   return { apiName, type, doc };
 }
 
@@ -44,7 +49,7 @@ export const COMMON = {
   ),
   disconnectedTimeUTC: field('disconnectedTimeUTC', 'epoch_ms', 'Disconnect, epoch ms UTC: the filter time.'),
   disconnectedTime: field('disconnectedTime', 'local_time', 'Disconnect time in the request time zone.'),
-  talkTimeMS: field('talkTimeMS', 'int', 'Talk time in milliseconds.'),
+  talkTimeMS: field('talkTimeMS', 'bigint', 'Talk time in milliseconds.'),
   talkTime: field('talkTime', 'string', 'Talk time as HH:MM:SS.'),
   caller: field('caller', 'string', 'Calling number or extension.'),
   callerName: field('callerName', 'string', 'Calling party name.'),
@@ -57,13 +62,13 @@ export const COMMON = {
   missed: field('missed', 'string', '"Missed" or "-", kept as sent.'),
   abandoned: field('abandoned', 'string', '"Abandoned" or "-", kept as sent.'),
   answered: field('answered', 'string', '"Answered" or "-", kept as sent.'),
-  calleeHoldDurationMS: field('calleeHoldDurationMS', 'int', 'Time the callee was on hold, milliseconds.'),
+  calleeHoldDurationMS: field('calleeHoldDurationMS', 'bigint', 'Time the callee was on hold, milliseconds.'),
   calleeHoldDuration: field('calleeHoldDuration', 'string', 'Time the callee was on hold, HH:MM:SS.'),
   calleeDisconnectOnHold: field('calleeDisconnectOnHold', 'string', 'Whether the callee hung up on hold.'),
   callerDisconnectOnHold: field('callerDisconnectOnHold', 'string', 'Whether the caller hung up on hold.'),
   pbxId: field('pbxId', 'string', 'PBX name the call belongs to.'),
   sipCallId: field('sipCallId', 'string', 'SIP Call-ID.'),
-  callTime: field('callTime', 'int', 'Total call time, milliseconds.'),
+  callTime: field('callTime', 'bigint', 'Total call time, milliseconds.'),
   departments: field('departments', 'string[]', 'Departments of the user; null and [] kept apart.'),
   branches: field('branches', 'string[]', 'Branches (sites) of the user; null and [] kept apart.'),
 } as const satisfies Record<string, FieldSpec>;

@@ -57,6 +57,8 @@ export function dueWindows(plan: DuePlan): DueWindow[] {
     } else if (entry.status === 'running') {
       if (nowMs - Date.parse(entry.startedAt) >= staleAfterMs)
         due.push({ window, id, reason: 'stale', attempt });
+    } else if (entry.status === 'failed') {
+      // Given up on, with the reason in the entry: `walake status` lists it with the command that reruns it.
     } else if (!entry.settled && nowMs >= window.endMs + settleMinutes * MINUTE_MS) {
       due.push({ window, id, reason: 'unsettled', attempt });
     }

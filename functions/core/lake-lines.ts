@@ -41,13 +41,13 @@ export function decodeLines(body: Uint8Array): string[] {
 }
 
 /**
- * The identity of a row, read from its serialized line: `call_id` for records, `call_id` + `leg_id` for legs.
+ * The identity of a row, read from its serialized line: `call_id` for records, `call_id` + `leg_id` for legs;
+ * undefined when a part is null, empty or absent: such rows are not the same row, so never deduplicated.
  * A key name can only match as a key: inside a string value its quotes are escaped. Cheaper than JSON.parse
  * on every line of a large window.
  */
-export function rowIdentity(table: Table, line: string): string {
-  const callId = valueAfter(line, '"call_id":');
-  return table === 'call-legs' ? `${callId}\u0000${valueAfter(line, '"leg_id":')}` : callId;
+export function rowIdentity(table: Table, line: string): string | undefined {
+  return identityOf(table, valueAfter(line, '"call_id":'), () => valueAfter(line, '"leg_id":'));
 }
 
 function valueAfter(line: string, key: string): string {
@@ -58,16 +58,31 @@ function valueAfter(line: string, key: string): string {
   return line.slice(start, line.indexOf('"', start + 1) + 1);
 }
 
+// A part as serialized: '' when absent, 'null', or '""' when empty are no identity.
+function identityOf(table: Table, callId: string, legId: () => string): string | undefined {
+  const call = part(callId);
+  if (call === undefined || table !== 'call-legs') return call;
+  const leg = part(legId());
+  return leg === undefined ? undefined : `${call}\u0000${leg}`;
+}
+
+function part(value: string): string | undefined {
+  return value === '' || value === 'null' || value === '""' ? undefined : value;
+}
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CALL_ID = Buffer.from('"call_id":');
 const LEG_ID = Buffer.from('"leg_id":');
 
-/** A line of a decoded JSON-lines buffer: bytes `[start, end)`, newline excluded, and its row's identity. */
+/**
+ * A line of a decoded JSON-lines buffer: bytes `[start, end)`, newline excluded, and its row's identity
+ * (undefined for a row without one).
+ */
 export interface LineRange {
   readonly start: number;
   readonly end: number;
-  readonly identity: string;
+  readonly identity: string | undefined;
 }
 
 /**
@@ -80,8 +95,9 @@ export function* lineRanges(table: Table, bytes: Buffer): Generator<LineRange> {
   while (start < bytes.length) {
     const newline = bytes.indexOf(NEWLINE, start);
     const end = newline < 0 ? bytes.length : newline;
-    const callId = valueIn(bytes, CALL_ID, start, end);
-    const identity = table === 'call-legs' ? `${callId}\u0000${valueIn(bytes, LEG_ID, start, end)}` : callId;
+    const identity = identityOf(table, valueIn(bytes, CALL_ID, start, end), () =>
+      valueIn(bytes, LEG_ID, start, end),
+    );
     yield { start, end, identity };
     start = end + 1;
   }

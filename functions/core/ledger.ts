@@ -52,6 +52,8 @@ const base = {
    * an older object can never land over a newer one.
    */
   publishing: z.optional(z.strictObject({ chain: ChainIdSchema, since: z.iso.datetime() })),
+  /** The task (its dedup id) that restarted the window: its redelivery resumes the restart, once. */
+  origin: z.optional(z.string().check(z.maxLength(200))),
 };
 
 /**
@@ -158,10 +160,11 @@ export function runningEntry(
     chain?: string;
     restarts?: number;
     publishing?: LedgerEntry['publishing'];
+    origin?: string | undefined;
   },
   startedAtMs: number,
 ): LedgerEntry {
-  const { table, window, pbx, attempt, restarts = 0, publishing } = chain;
+  const { table, window, pbx, attempt, restarts = 0, publishing, origin } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -174,6 +177,7 @@ export function runningEntry(
     restarts,
     startedAt: new Date(startedAtMs).toISOString(),
     ...(publishing ? { publishing } : {}),
+    ...(origin ? { origin } : {}),
     status: 'running',
   });
 }
@@ -187,7 +191,8 @@ function baseOf(entry: LedgerEntry) {
 /** The entry of a published window, from its running entry and the chain's totals. */
 export function publishedEntry(
   running: LedgerEntry,
-  done: ChainDone & { unidentified?: number },
+  done: Pick<ChainDone, 'pages' | 'rows' | 'dropped' | 'firstPageTotal'> &
+    Partial<ChainDone> & { unidentified?: number },
   finishedAtMs: number,
   settleMinutes: number,
 ): LedgerEntry {

@@ -2,12 +2,12 @@ import type { Rerun } from './control-message.js';
 import { dueWindows } from './due-windows.js';
 import { ledgerPrefix } from './lake-keys.js';
 import type { LedgerEntry } from './ledger.js';
-import type { PageTask, PbxScope } from './page-task.js';
+import type { FilterField, PageTask, PbxScope } from './page-task.js';
 import type { Clock, ObjectStore, TaskQueue } from './ports.js';
 import { startChain } from './process-task.js';
-import { readLedgerEntry } from './publish.js';
+import { readLedgerEntry } from './ledger-store.js';
 import type { Table } from './tables.js';
-import { windowDay, windowId, windowsFor } from './windows.js';
+import { windowAt, windowDay, windowId, windowsFor } from './windows.js';
 
 const DAY_MS = 86_400_000;
 
@@ -24,6 +24,16 @@ export interface PlanConfig {
   isSimplified: boolean;
   /** The most chains one planner run may start: a bound on what a mistake can queue. */
   maxChains: number;
+  /** The field each report filters on, where it is not the docs' default (measured by `walake probe`). */
+  filterFields?: Partial<Record<Table, FilterField>>;
+}
+
+/**
+ * The end of the last window that has ended at `nowMs`: a range reaching past it is cut there, so a run never
+ * publishes a window that is still filling (it would look complete and not be pulled again for hours).
+ */
+export function lastEndedMs(nowMs: number, gridMinutes: number): number {
+  return windowAt(nowMs, gridMinutes).startMs;
 }
 
 type PlanPorts = { store: ObjectStore; queue: TaskQueue; clock: Clock };
@@ -74,9 +84,13 @@ export async function planScheduled(ports: PlanPorts, config: PlanConfig): Promi
   return started;
 }
 
-/** A rerun: every grid window of the range, for each table asked, as a new attempt. */
+/**
+ * A rerun: every grid window of the range that has ended, for each table asked, as a new chain that
+ * supersedes any running one.
+ */
 export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rerun): Promise<PageTask[]> {
-  const windows = windowsFor(rerun.fromMs, rerun.toMs, config.gridMinutes);
+  const toMs = Math.min(rerun.toMs, lastEndedMs(ports.clock.now(), config.gridMinutes));
+  const windows = toMs > rerun.fromMs ? windowsFor(rerun.fromMs, toMs, config.gridMinutes) : [];
   const count = windows.length * rerun.tables.length;
   if (count > config.maxChains) {
     throw new RangeError(
@@ -100,15 +114,18 @@ async function startChains(
   const started: PageTask[] = [];
   for (let i = 0; i < starts.length; i += 16) {
     const batch = starts.slice(i, i + 16);
-    started.push(
-      ...(await Promise.all(batch.map(({ attempt, ...start }) => startChain(start, ports, { attempt })))),
+    const tasks = await Promise.all(
+      batch.map(({ attempt, ...start }) => startChain(start, ports, { expectAttempt: attempt })),
     );
+    // A window another planner or a rerun moved on since the ledger was read is theirs now.
+    for (const task of tasks) if (task) started.push(task);
   }
   return started;
 }
 
 function chainStart(config: PlanConfig, table: Table, window: string, pbx: PbxScope) {
   const legs = table === 'call-legs';
+  const filterField = config.filterFields?.[table];
   return {
     table,
     window,
@@ -116,5 +133,6 @@ function chainStart(config: PlanConfig, table: Table, window: string, pbx: PbxSc
     pageSize: config.pageSize,
     isConnectTime: legs && config.isConnectTime,
     isSimplified: legs && config.isSimplified,
+    ...(filterField ? { filterField } : {}),
   };
 }

@@ -80,7 +80,8 @@ export async function processTask(
   }
   const step = chainStep(task, page, { ingestedAtMs: clock.now() });
   const window = taskWindow(task);
-  if (step.rows.length > 0) {
+  // Every page with data is staged, even when all its rows fell outside the window: publish reads them all.
+  if (page.data.length > 0) {
     await store.put(stagingKey(task.table, window, task.chain, task.page), encodeLines(step.rows));
   }
   if (step.quarantine.length > 0) {
@@ -93,7 +94,7 @@ export async function processTask(
   else if (step.done) decided = { ...counts, done: step.done };
   else throw new Error('chainStep returned neither a next task nor a finished chain');
   await writeMarker(store, task, decided);
-  const seen = { quarantined: step.quarantine.length, mismatched: step.mismatched };
+  const seen = { quarantined: step.quarantine.length, mismatched: step.typeMismatchRows };
   return act(task, decided, step.driftFields, false, ports, options, seen);
 }
 

@@ -3,43 +3,54 @@ import { createGzip, gunzipSync } from 'node:zlib';
 import type { ChainDone } from './chain-step.js';
 import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { lineRanges } from './lake-lines.js';
-import { type LedgerEntry, LedgerEntrySchema, publishedEntry, runningEntry } from './ledger.js';
+import { type LedgerEntry, publishedEntry } from './ledger.js';
+import { updateEntry } from './ledger-store.js';
+import { ensureManifest } from './manifest.js';
 import type { PageTask } from './page-task.js';
-import { taskWindow } from './page-task.js';
+import { ALL_PBXES, taskWindow } from './page-task.js';
 import type { Clock, ObjectStore } from './ports.js';
+import { windowMinutes } from './windows.js';
 
 export interface PublishOptions {
   settleMinutes: number;
-  /** Remove the attempt's staged pages after publishing (local runs; S3 expires them by lifecycle). */
+  /** Remove the chain's staged pages after publishing (local runs; S3 expires them by lifecycle). */
   removeStaging: boolean;
 }
+
+/** How long a chain may hold a window's publishing lease: past a Lambda's longest run, it is dead. */
+export const PUBLISH_LEASE_MS = 20 * 60_000;
 
 /** A staged page the chain wrote is missing: publishing it would lose rows, so the task is retried. */
 export class MissingStagedPageError extends Error {
   override readonly name = 'MissingStagedPageError';
 }
 
-/** The result of a publish: the new ledger entry, or the newer attempt that made this one obsolete. */
-export type PublishResult =
-  | { kind: 'published'; entry: LedgerEntry; duplicates: number }
-  | { kind: 'superseded'; byAttempt: number };
-
-/** Reads a window's ledger entry; an unreadable one counts as absent (the next publish rewrites it). */
-export async function readLedgerEntry(store: ObjectStore, key: string): Promise<LedgerEntry | undefined> {
-  const body = await store.get(key);
-  if (!body) return undefined;
-  try {
-    const parsed = LedgerEntrySchema.safeParse(JSON.parse(Buffer.from(body).toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+/** An older chain is still writing the window's object: publishing now could be overwritten by it. */
+export class PublishWaitError extends Error {
+  override readonly name = 'PublishWaitError';
+  /** Retried: the lease ends when that chain finishes, or after {@link PUBLISH_LEASE_MS}. */
+  readonly retryable = true;
 }
 
 /**
- * Publishes a finished chain: streams its staged pages, in order and without repeating a row, into the
- * window's one lake object (replaced whole, so Athena sees the old window or the new one, never a mix), then
- * writes the ledger entry. An attempt older than the one in the ledger is superseded and publishes nothing.
+ * The result of a publish: the new ledger entry, or the chain that made this one obsolete.
+ * `duplicates` rows were dropped as repeats of a row with the same identity; `unidentified` rows had no
+ * identity (a null `call_id`, or `leg_id` for legs) and were all kept.
+ */
+export type PublishResult =
+  | { kind: 'published'; entry: LedgerEntry; duplicates: number; unidentified: number }
+  | { kind: 'superseded'; by: string };
+
+/**
+ * Publishes a finished chain, only while the ledger names it as the window's current chain:
+ * 1. it takes the window's publishing lease in the ledger (compare-and-set), so that no newer chain can
+ *    publish under it and be overwritten by this older one;
+ * 2. it streams its staged pages, in order and without repeating a row with an identity, into the window's
+ *    one lake object (replaced whole: Athena sees the old window or the new one, never a mix). A pull of some
+ *    PBXes keeps the rows of every other PBX from the object it replaces;
+ * 3. it writes the published entry (compare-and-set); if a newer chain started meanwhile, it only gives the
+ *    lease back, and that chain publishes over its object.
+ * A superseded chain publishes nothing.
  */
 export async function publishWindow(
   task: PageTask,
@@ -50,35 +61,102 @@ export async function publishWindow(
   const { store, clock } = ports;
   const window = taskWindow(task);
   const entryKey = ledgerKey(task.table, window);
-  const current = await readLedgerEntry(store, entryKey);
-  if (current && current.attempt > task.attempt) return { kind: 'superseded', byAttempt: current.attempt };
-  const pageKeys = Array.from({ length: done.pages }, (_, i) =>
-    stagingKey(task.table, window, task.attempt, i + 1),
-  );
-  const counter = { duplicates: 0 };
-  const lines = streamLines(task, store, pageKeys, counter);
+  // Never a second grid in one lake: the manifest names the lake's grid.
+  await ensureManifest(store, windowMinutes(window), clock.now());
+  let already: LedgerEntry | undefined;
+  let other: string | undefined;
+  const leased = await updateEntry(store, entryKey, (current) => {
+    already = undefined;
+    other = undefined;
+    if (!current || current.chain !== task.chain) {
+      other = current?.chain ?? 'no chain';
+      return undefined;
+    }
+    if (current.status === 'published') {
+      already = current; // A redelivered last page: the window is published already.
+      return undefined;
+    }
+    if (current.status !== 'running') {
+      other = `a ${current.status} window`;
+      return undefined;
+    }
+    const lease = current.publishing;
+    if (lease && lease.chain !== task.chain && clock.now() - Date.parse(lease.since) < PUBLISH_LEASE_MS) {
+      throw new PublishWaitError(
+        `${task.table} ${task.window}: chain ${lease.chain} is still writing the window's object; retried`,
+      );
+    }
+    return { ...current, publishing: { chain: task.chain, since: new Date(clock.now()).toISOString() } };
+  });
+  if (already) return { kind: 'published', entry: already, duplicates: 0, unidentified: 0 };
+  if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
+  const pageKeys = Array.from({ length: done.pages }, (_, i) => stagingKey(task.table, window, task.chain, i + 1));
+  const counter = { duplicates: 0, unidentified: 0, others: 0 };
+  const key = lakeKey(task.table, window);
+  const kept = task.pbx === ALL_PBXES ? undefined : await otherPbxLines(store, key, task.pbx, counter);
+  const lines = streamLines(task, store, pageKeys, counter, kept);
   if (!store.putStream) throw new Error('the object store cannot stream: publishing needs putStream');
-  await store.putStream(lakeKey(task.table, window), gzipped(lines));
-  // Without the chain's running entry (written when it started) the pull's start is unknown: the window's
-  // end stands in, which never claims a settled pull that was not.
-  const running =
-    current?.attempt === task.attempt
-      ? current
-      : runningEntry({ table: task.table, window, pbx: task.pbx, attempt: task.attempt }, window.endMs);
-  const kept = { ...done, rows: done.rows - counter.duplicates };
-  const entry = publishedEntry(running, kept, clock.now(), options.settleMinutes);
-  await store.put(entryKey, `${JSON.stringify(entry, null, 2)}\n`);
-  if (options.removeStaging) await store.delete(stagingPrefix(task.table, window, task.attempt));
-  return { kind: 'published', entry, duplicates: counter.duplicates };
+  await store.putStream(key, gzipped(lines));
+  const totals = { ...done, rows: done.rows - counter.duplicates, unidentified: counter.unidentified };
+  const entry = publishedEntry(leased, totals, clock.now(), options.settleMinutes);
+  const written = await updateEntry(store, entryKey, (current) =>
+    current?.chain === task.chain && current.publishing?.chain === task.chain ? entry : undefined,
+  );
+  if (!written) {
+    // A newer chain took the window while this one wrote: hand the lease back; that chain publishes next.
+    await updateEntry(store, entryKey, (current) => {
+      if (current?.publishing?.chain !== task.chain) return undefined;
+      const { publishing: _released, ...rest } = current;
+      return rest as LedgerEntry;
+    });
+    return { kind: 'superseded', by: 'a chain started while this one published' };
+  }
+  if (options.removeStaging) await store.delete(stagingPrefix(task.table, window, task.chain));
+  return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
+}
+
+/**
+ * The lines of the window's current object whose PBX is outside `scope`: a pull of some PBXes replaces exactly
+ * their rows and keeps every other PBX's. Read whole (a scoped pull is an operator's rerun, not the hot path).
+ */
+async function otherPbxLines(
+  store: ObjectStore,
+  key: string,
+  scope: readonly string[],
+  counter: { others: number },
+): Promise<Uint8Array[]> {
+  const body = await store.get(key);
+  if (!body) return [];
+  const pulled = new Set(scope);
+  const kept: Uint8Array[] = [];
+  const bytes = gunzipSync(body);
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end);
+    if (line.length > 0) {
+      const pbx = (JSON.parse(Buffer.from(line).toString('utf8')) as { pbx_id?: unknown }).pbx_id;
+      if (typeof pbx !== 'string' || !pulled.has(pbx)) {
+        kept.push(bytes.subarray(start, Math.min(end + 1, bytes.length)));
+        counter.others++;
+      }
+    }
+    start = end + 1;
+  }
+  return kept;
 }
 
 async function* streamLines(
   task: PageTask,
   store: ObjectStore,
   pageKeys: string[],
-  counter: { duplicates: number },
+  counter: { duplicates: number; unidentified: number },
+  before: readonly Uint8Array[] = [],
 ): AsyncGenerator<Uint8Array> {
+  for (const line of before) yield line;
   // A redelivered page fetched after late data arrived can overlap its neighbour: keep a row's first copy.
+  // A row without an identity cannot be told from another one: it is kept, and counted.
   const seen = new Set<string>();
   for (const key of pageKeys) {
     const body = await store.get(key);
@@ -93,6 +171,10 @@ async function* streamLines(
     let runStart = 0;
     let runEnd = 0;
     for (const line of lineRanges(task.table, bytes)) {
+      if (line.identity === undefined) {
+        counter.unidentified++;
+        continue;
+      }
       if (!seen.has(line.identity)) {
         seen.add(line.identity);
         continue;

@@ -1,7 +1,8 @@
-import { coerce, type FieldRef, type LakeValue, RowSchemaError } from './coerce.js';
+import { coerce, type LakeValue, MISMATCH, RowSchemaError } from './coerce.js';
 import { LEG_FIELDS } from './columns-legs.js';
 import { RECORD_FIELDS } from './columns-records.js';
-import type { ColumnType, FieldSpec } from './columns-shared.js';
+import type { ApiColumnType, ColumnType, FieldSpec } from './columns-shared.js';
+import { stringifyExact } from './exact-json.js';
 import type { Table } from './tables.js';
 import type { Window } from './windows.js';
 
@@ -28,10 +29,12 @@ export interface Lineage {
 /** A Parquet-ready row, keyed by column name, in column order. */
 export type LakeRow = Record<string, LakeValue>;
 
-/** A normalized row and the names of the undocumented API fields it carried (kept in `extra`). */
+/** A normalized row and the API fields it kept in `extra`: the undocumented ones, and the mistyped ones. */
 export interface NormalizedRow {
   readonly row: LakeRow;
   readonly driftFields: readonly string[];
+  /** Documented fields whose value does not fit their column: the column is null, the value is in `extra`. */
+  readonly typeMismatches: readonly string[];
 }
 
 /**
@@ -58,14 +61,18 @@ const TAIL: readonly Column[] = [
 
 interface Plan {
   readonly columns: readonly Column[];
-  readonly fields: readonly (FieldRef & { readonly name: string })[];
+  readonly fields: readonly {
+    readonly apiName: string;
+    readonly type: ApiColumnType;
+    readonly name: string;
+  }[];
   readonly known: ReadonlySet<string>;
   readonly template: LakeRow;
 }
 
 // Compiled once per table at load; a bad declaration fails every test, not a Lambda at 3 a.m.
 function compile(table: Table, specs: readonly FieldSpec[]): Plan {
-  const fields = specs.map((s) => ({ table, apiName: s.apiName, type: s.type, name: snakeCase(s.apiName) }));
+  const fields = specs.map((s) => ({ apiName: s.apiName, type: s.type, name: snakeCase(s.apiName) }));
   const columns: Column[] = [
     ...fields.map((f, i) => ({ name: f.name, type: f.type, apiName: f.apiName, doc: specs[i]?.doc ?? '' })),
     ...TAIL,
@@ -89,7 +96,7 @@ const PLANS: Readonly<Record<Table, Plan>> = {
   'call-records': compile('call-records', RECORD_FIELDS),
 };
 
-const NO_DRIFT: readonly string[] = Object.freeze([]);
+const NONE: readonly string[] = Object.freeze([]);
 
 /** The lineage of the rows of one page. */
 export function lineageOf(window: Window, attempt: number, ingestedAtMs: number): Lineage {
@@ -102,8 +109,9 @@ export function lineageOf(window: Window, attempt: number, ingestedAtMs: number)
 
 /**
  * Turns one API row into a lake row: every documented field coerced to its column type (absent -> null),
- * undocumented fields into `extra`, lineage appended.
- * @throws RowSchemaError when a value cannot be coerced without loss (the error names the field).
+ * undocumented fields and values that do not fit their column into `extra` (the column then null), lineage
+ * appended. A changed API thus never stops the chain: it shows as drift and type mismatches.
+ * @throws RowSchemaError when the row is not an object.
  */
 export function normalizeRow(table: Table, apiRow: unknown, lineage: Lineage): NormalizedRow {
   if (typeof apiRow !== 'object' || apiRow === null || Array.isArray(apiRow)) {
@@ -113,21 +121,25 @@ export function normalizeRow(table: Table, apiRow: unknown, lineage: Lineage): N
   const source = apiRow as Record<string, unknown>;
   const row: LakeRow = { ...plan.template };
   let present = 0;
+  let mismatches: string[] | undefined;
   for (const f of plan.fields) {
     const value = source[f.apiName];
     if (value !== undefined) present++;
-    row[f.name] = coerce(f, value);
+    const lake = coerce(f.type, value);
+    if (lake !== MISMATCH) row[f.name] = lake;
+    else if (mismatches === undefined) mismatches = [f.apiName];
+    else mismatches.push(f.apiName);
   }
   // Drift is rare: counting the row's keys (for...in allocates no key array; rows come from JSON.parse, so
   // every enumerable key is an own key) proves its absence without a set lookup per key.
   let keys = 0;
   for (const _ in source) keys++;
   const drift = keys === present ? undefined : undocumented(plan, source);
-  row.extra = drift === undefined ? null : extraJson(source, drift);
+  row.extra = drift || mismatches ? extraJson(plan, source, mismatches ?? NONE) : null;
   row._ingested_at = lineage.ingestedAt;
   row._attempt = lineage.attempt;
   row._window_start = lineage.windowStart;
-  return { row, driftFields: drift ?? NO_DRIFT };
+  return { row, driftFields: drift ?? NONE, typeMismatches: mismatches ?? NONE };
 }
 
 function undocumented(plan: Plan, source: Record<string, unknown>): string[] | undefined {
@@ -140,11 +152,14 @@ function undocumented(plan: Plan, source: Record<string, unknown>): string[] | u
   return drift;
 }
 
-function extraJson(source: Record<string, unknown>, keys: readonly string[]): string {
+// The fields in the API's order; integers beyond 2^53 as the API wrote them.
+function extraJson(plan: Plan, source: Record<string, unknown>, mismatches: readonly string[]): string {
   // A null prototype keeps a field named __proto__ an ordinary key.
   const extra: Record<string, unknown> = Object.create(null);
-  for (const key of keys) extra[key] = source[key];
-  return JSON.stringify(extra);
+  for (const key in source) {
+    if (!plan.known.has(key) || mismatches.includes(key)) extra[key] = source[key];
+  }
+  return stringifyExact(extra);
 }
 
 /** The ordered columns of a table: the one schema the Glue table, DuckDB reads and tests derive from. */
@@ -156,6 +171,7 @@ const GLUE: Readonly<Record<ColumnType, string>> = {
   string: 'string',
   local_time: 'string',
   epoch_ms: 'bigint',
+  bigint: 'bigint',
   int: 'int',
   'string[]': 'array<string>',
 };
@@ -164,6 +180,7 @@ const DUCKDB: Readonly<Record<ColumnType, string>> = {
   string: 'VARCHAR',
   local_time: 'VARCHAR',
   epoch_ms: 'BIGINT',
+  bigint: 'BIGINT',
   int: 'INTEGER',
   'string[]': 'VARCHAR[]',
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_BASE_URL } from '../adapters/wa-client.js';
-import { MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
+import { FILTER_FIELDS, MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
+import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes } from '../core/windows.js';
 import '../core/zod.js';
@@ -35,7 +36,10 @@ const common = {
   SETTLE_MINUTES: int(0, 10_080, 120),
 };
 
-export const WorkerConfigSchema = z.object(common);
+export const WorkerConfigSchema = z.object({
+  ...common,
+  MAX_RESTARTS: int(0, 20, DEFAULT_MAX_RESTARTS),
+});
 
 export const PlannerConfigSchema = z.object({
   ...common,
@@ -66,6 +70,8 @@ export const PlannerConfigSchema = z.object({
   MAX_CHAINS_PER_RUN: int(1, 100_000, 2000),
   IS_CONNECT_TIME: z._default(z.stringbool(), false),
   IS_SIMPLIFIED: z._default(z.stringbool(), false),
+  LEGS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-legs']), 'disconnectedTimeUTC'),
+  RECORDS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-records']), 'disconnectedTimeUTC'),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
@@ -91,4 +97,7 @@ export const METRICS = {
   chainsStarted: 'ChainsStarted',
   credentialsRejected: 'CredentialsRejected',
   messagesRejected: 'MessagesRejected',
+  windowsFailed: 'WindowsFailed',
+  rowsQuarantined: 'RowsQuarantined',
+  typeMismatches: 'TypeMismatches',
 } as const;

@@ -8,6 +8,7 @@ import type { ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-
 import { S3ObjectStore } from '../adapters/s3-store.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { parseControlMessage } from '../core/control-message.js';
+import { ensureManifest } from '../core/manifest.js';
 import { type PlanConfig, planRerun, planScheduled } from '../core/plan.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
 import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
@@ -27,6 +28,7 @@ const plan: PlanConfig = {
   horizonDays: config.HORIZON_DAYS,
   staleAfterMinutes: config.STALE_AFTER_MINUTES,
   isConnectTime: config.IS_CONNECT_TIME,
+  filterFields: { 'call-legs': config.LEGS_FILTER_FIELD, 'call-records': config.RECORDS_FILTER_FIELD },
   isSimplified: config.IS_SIMPLIFIED,
   maxChains: config.MAX_CHAINS_PER_RUN,
 };
@@ -44,6 +46,7 @@ async function checkCredentials(): Promise<void> {
 
 async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
   await checkCredentials();
+  await ensureManifest(ports.store, config.GRID_MINUTES, clock.now());
   // Plan at the tick's own time, so that a late or retried invocation plans the same windows.
   const tick = Date.parse(event.time);
   const at = { now: () => (Number.isNaN(tick) ? clock.now() : Math.min(tick, clock.now())) };
@@ -65,6 +68,7 @@ async function onControlMessage(record: SQSRecord): Promise<void> {
     return;
   }
   await checkCredentials();
+  await ensureManifest(ports.store, config.GRID_MINUTES, clock.now());
   let started: Awaited<ReturnType<typeof planRerun>>;
   try {
     started = await planRerun(ports, plan, parsed.rerun);

@@ -37,6 +37,7 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
         settleMinutes: config.SETTLE_MINUTES,
         removeStaging: false,
         deadlineMs,
+        maxRestarts: config.MAX_RESTARTS,
       }),
     );
   } catch (error) {
@@ -50,13 +51,18 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
 }
 
 function report(
-  task: { table: string; window: string; page: number; attempt: number },
+  task: { table: string; window: string; page: number; attempt: number; chain: string },
   outcome: TaskOutcome,
 ): void {
-  const where = { table: task.table, window: task.window, page: task.page, attempt: task.attempt };
+  const where = { table: task.table, window: task.window, page: task.page, attempt: task.attempt, chain: task.chain };
   if (outcome.kind === 'restarted' || outcome.kind === 'superseded') {
     if (outcome.kind === 'restarted') metrics.addMetric(METRICS.chainsRestarted, MetricUnit.Count, 1);
     logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
+    return;
+  }
+  if (outcome.kind === 'failed') {
+    metrics.addMetric(METRICS.windowsFailed, MetricUnit.Count, 1);
+    logger.error('window failed', { ...where, reason: outcome.reason });
     return;
   }
   if (!outcome.replayed) {
@@ -66,6 +72,17 @@ function report(
   if (outcome.driftFields.length > 0) {
     metrics.addMetric(METRICS.driftFields, MetricUnit.Count, outcome.driftFields.length);
     logger.warn('fields the docs never listed, kept in "extra"', { ...where, fields: outcome.driftFields });
+  }
+  if (outcome.mismatched > 0) {
+    metrics.addMetric(METRICS.typeMismatches, MetricUnit.Count, outcome.mismatched);
+    logger.warn('values that did not fit their column, kept in "extra"', { ...where, rows: outcome.mismatched });
+  }
+  if (outcome.quarantined > 0) {
+    metrics.addMetric(METRICS.rowsQuarantined, MetricUnit.Count, outcome.quarantined);
+    logger.error('rows outside the window on the configured filter field, quarantined', {
+      ...where,
+      rows: outcome.quarantined,
+    });
   }
   if (outcome.kind !== 'published' || outcome.entry.status !== 'published') return;
   metrics.addMetric(METRICS.windowsPublished, MetricUnit.Count, 1);

@@ -50,6 +50,7 @@ export function cpuPathFigure(table: Table, window: Window, text: string, repeat
     window: windowId(window),
     pbx: 'allpbxes',
     attempt: 1,
+    chain: 'cpubench0001',
     pageSize: 7000,
     isConnectTime: false,
     isSimplified: false,

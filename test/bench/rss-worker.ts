@@ -3,8 +3,10 @@ import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
 import type { ChainDone } from '../../functions/core/chain-step.js';
 import { chainStep } from '../../functions/core/chain-step.js';
-import { stagingKey } from '../../functions/core/lake-keys.js';
+import { ledgerKey, stagingKey } from '../../functions/core/lake-keys.js';
 import { encodeLines } from '../../functions/core/lake-lines.js';
+import { runningEntry } from '../../functions/core/ledger.js';
+import { entryText } from '../../functions/core/ledger-store.js';
 import { pageQueryOf } from '../../functions/core/page-query.js';
 import { firstPageTask, type PageTask, taskWindow } from '../../functions/core/page-task.js';
 import { processTask } from '../../functions/core/process-task.js';
@@ -27,12 +29,16 @@ interface Args {
   rows: number;
 }
 
+/** One chain id for every case: `stage` and `publish` run in separate processes on the same chain. */
+const CHAIN = 'rssbench0001';
+
 const task = (args: Args, pageSize: number): PageTask =>
   firstPageTask({
     table: 'call-legs',
     window: args.window,
     pbx: 'allpbxes',
     attempt: 1,
+    chain: CHAIN,
     pageSize,
     isConnectTime: false,
     isSimplified: false,
@@ -55,7 +61,7 @@ async function page(args: Args) {
 }
 
 // The staged pages of a window of `pages` × 7000 rows: one real page, its call ids made unique per page so
-// that publishing keeps every row.
+// that publishing keeps every row. And the ledger entry naming the chain as current, which publishing needs.
 async function stage(args: Args) {
   const { client } = createWorkAnalytics({ baseUrl: args.baseUrl, credentials: args.credentials });
   const t = task(args, 7000);
@@ -63,14 +69,25 @@ async function stage(args: Args) {
   const store = new FileObjectStore(args.dir);
   for (let p = 1; p <= args.pages; p++) {
     const rows = step.rows.map((row): LakeRow => ({ ...row, call_id: `${row.call_id}-${p}` }));
-    await store.put(stagingKey(t.table, taskWindow(t), t.attempt, p), encodeLines(rows));
+    await store.put(stagingKey(t.table, taskWindow(t), t.chain, p), encodeLines(rows));
   }
+  const { table, pbx, attempt, chain } = t;
+  const entry = runningEntry({ table, window: taskWindow(t), pbx, attempt, chain }, clock.now());
+  await store.put(ledgerKey(table, taskWindow(t)), entryText(entry));
   return { rows: step.rows.length * args.pages };
 }
 
 async function publish(args: Args) {
   const t = task(args, 7000);
-  const done: ChainDone = { pages: args.pages, rows: args.rows, dropped: 0, firstPageTotal: args.rows };
+  const done: ChainDone = {
+    pages: args.pages,
+    rows: args.rows,
+    dropped: 0,
+    before: 0,
+    quarantined: 0,
+    mismatched: 0,
+    firstPageTotal: args.rows,
+  };
   const store = new FileObjectStore(args.dir);
   const result = await publishWindow(t, done, { store, clock }, { settleMinutes: 60, removeStaging: false });
   if (result.kind !== 'published') throw new Error('the window was superseded');

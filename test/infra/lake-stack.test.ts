@@ -20,6 +20,10 @@ import {
 import { type SynthesizedLake, sharedLake, synthLake } from './synth.js';
 
 let lake: SynthesizedLake;
+interface GlueColumn {
+  Name: string;
+  Type: string;
+}
 const id = (construct: { node: { defaultChild?: unknown } }) =>
   lake.stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
@@ -313,6 +317,24 @@ describe('Glue and Athena', () => {
         }),
       },
     });
+  });
+
+  it('declares every API number a bigint column: only the lineage attempt is a 32-bit int', () => {
+    const tables = resourcesOf(lake.template, 'AWS::Glue::Table');
+    expect(tables).toHaveLength(TABLES.length);
+    for (const [name, table] of tables) {
+      const input = table.Properties?.TableInput as
+        | { StorageDescriptor: { Columns: GlueColumn[] } }
+        | undefined;
+      const columns = input?.StorageDescriptor.Columns ?? [];
+      expect(
+        columns.filter((c) => c.Type === 'int').map((c) => c.Name),
+        name,
+      ).toEqual(['_attempt']);
+      expect(columns.find((c) => c.Name === 'answered_time' || c.Name === 'talk_time_ms')?.Type, name).toBe(
+        'bigint',
+      );
+    }
   });
 
   it('enforces an encrypted, scan-capped workgroup', () => {

@@ -1,7 +1,13 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainIdOf, dedupId, firstPageTask, type PageTask } from '../../functions/core/page-task.js';
+import {
+  chainIdOf,
+  dedupId,
+  firstPageTask,
+  newChainId,
+  type PageTask,
+} from '../../functions/core/page-task.js';
 import { windowId } from '../../functions/core/windows.js';
 import { INSTANTS } from '../support/clock.js';
 import { lambdaContext } from '../support/event-source-mapping.js';
@@ -47,6 +53,7 @@ describe('worker handler on a real-shaped FIFO batch', () => {
         window: windowId({ startMs: start + window * HOUR, endMs: start + (window + 1) * HOUR }),
         pbx,
         attempt: 1,
+        chain: newChainId(),
         pageSize: 7000,
         isConnectTime: false,
         isSimplified: false,

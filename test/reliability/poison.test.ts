@@ -7,11 +7,12 @@ import { Pipeline } from '../support/pipeline.js';
 import { recordFigures } from './figures.js';
 
 const valid = {
-  v: 1,
+  v: 2,
   table: 'call-legs',
   window: '20261127T0100Z-60m',
   pbx: 'allpbxes',
   attempt: 1,
+  chain: 'k3x9q0w2m1zp',
   page: 2,
   scrollId: 'c3VwZXJ0ZW5hbnRjc21fMTYzNTU3MTA0ODM0NV8xXzE2NDM4OTc0OTI5MDM',
   firstPageTotal: 20,
@@ -34,12 +35,13 @@ const rerun = {
 
 const PAGE_POISON: [string, string, RegExp][] = [
   ['bad JSON', '{"v":1,', /not JSON/],
-  ['an unknown version', JSON.stringify({ ...valid, v: 2 }), /v: /],
+  ['an unknown version', JSON.stringify({ ...valid, v: 1 }), /v: /],
+  ['a task without its chain id', JSON.stringify({ ...valid, chain: undefined }), /chain: /],
   ['an unknown table', JSON.stringify({ ...valid, table: 'calls' }), /table: /],
   ['a page over the cap', JSON.stringify({ ...valid, page: 10_001 }), /page: /],
   ['a page past its chain', JSON.stringify({ ...valid, page: 9 }), /page: is over the chain's cap/],
-  ['an oversized scrollId', JSON.stringify({ ...valid, scrollId: 'A'.repeat(5000) }), /scrollId: /],
-  ['a non-base64 scrollId', JSON.stringify({ ...valid, scrollId: 'not base64!' }), /scrollId: .*base64/],
+  ['an oversized scrollId', JSON.stringify({ ...valid, scrollId: 'A'.repeat(70_000) }), /scrollId: /],
+  ['a scrollId with a control character', JSON.stringify({ ...valid, scrollId: 'a\u0000b' }), /scrollId: .*printable/],
   [
     'extra fields',
     JSON.stringify({ ...valid, token: 'eyJhbGciOi' }),

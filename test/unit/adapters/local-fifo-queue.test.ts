@@ -9,6 +9,7 @@ function task(hour: number, page = 1): PageTask {
     window: `20261127T${String(hour).padStart(2, '0')}00Z-60m`,
     pbx: 'allpbxes',
     attempt: 1,
+    chain: 'k3x9q0w2m1zp',
     pageSize: 1000,
     isConnectTime: false,
     isSimplified: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerStatus } from '../../../functions/cli/status-report.js';
-import { type LedgerEntry, publishedEntry, runningEntry } from '../../../functions/core/ledger.js';
+import { failedEntry, type LedgerEntry, publishedEntry, runningEntry } from '../../../functions/core/ledger.js';
 import type { Table } from '../../../functions/core/tables.js';
 import { parseWindowId } from '../../../functions/core/windows.js';
 
@@ -18,7 +18,15 @@ function published(
 ): LedgerEntry {
   const window = parseWindowId(id);
   const start = running(table, id, o.startedAtMs ?? window.endMs + 3 * HOUR);
-  const done = { pages: 1, rows: o.rows, dropped: 0, firstPageTotal: o.total ?? o.rows };
+  const done = {
+    pages: 1,
+    rows: o.rows,
+    dropped: 0,
+    before: 0,
+    quarantined: 0,
+    mismatched: 0,
+    firstPageTotal: o.total ?? o.rows,
+  };
   return publishedEntry(start, done, (o.startedAtMs ?? window.endMs + 3 * HOUR) + 60_000, 120);
 }
 
@@ -52,6 +60,7 @@ describe('ledgerStatus', () => {
         published: 2,
         settled: 2,
         running: 0,
+        failed: 0,
         missing: 0,
         rows: 15,
         mismatches: 1,
@@ -63,6 +72,7 @@ describe('ledgerStatus', () => {
         published: 1,
         settled: 0,
         running: 1,
+        failed: 0,
         missing: 0,
         rows: 3,
         mismatches: 0,
@@ -74,6 +84,7 @@ describe('ledgerStatus', () => {
         published: 0,
         settled: 0,
         running: 0,
+        failed: 0,
         missing: 2,
         rows: 0,
         mismatches: 0,
@@ -85,6 +96,7 @@ describe('ledgerStatus', () => {
         published: 1,
         settled: 1,
         running: 0,
+        failed: 0,
         missing: 1,
         rows: 4,
         mismatches: 0,
@@ -95,6 +107,7 @@ describe('ledgerStatus', () => {
       published: 4,
       settled: 3,
       running: 1,
+      failed: 0,
       missing: 3,
       rows: 22,
       mismatches: 1,
@@ -126,6 +139,28 @@ describe('ledgerStatus', () => {
     expect(empty.totals.missing).toBe(4);
     expect(empty.gaps).toEqual([
       { table: 'call-legs', from: '2026-11-26T22:00:00Z', to: '2026-11-27T02:00:00Z', windows: 4 },
+    ]);
+  });
+
+  it('counts a failed window apart and lists it with its reason and the command that reruns it', () => {
+    const id = '20261127T0000Z-60m';
+    const window = parseWindowId(id);
+    const start = runningEntry(
+      { table: 'call-records', window, pbx: ['acme', 'acme2'], attempt: 4 },
+      at('2026-11-27T01:30:00Z'),
+    );
+    const failed = failedEntry(start, 'the API refused the cursor of 4 chains in a row', at('2026-11-27T01:40:00Z'));
+    const report = ledgerStatus([failed], { ...options, tables: ['call-records'] });
+    expect(report.days.find((d) => d.day === '2026-11-27')).toMatchObject({ failed: 1, missing: 1, published: 0 });
+    expect(report.totals).toMatchObject({ failed: 1, missing: 3 });
+    expect(report.failed).toEqual([
+      {
+        table: 'call-records',
+        window: id,
+        reason: 'the API refused the cursor of 4 chains in a row',
+        rerun:
+          'walake rerun --table call-records --from 2026-11-27T00:00:00Z --to 2026-11-27T01:00:00Z --pbx acme,acme2',
+      },
     ]);
   });
 

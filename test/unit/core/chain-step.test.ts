@@ -9,7 +9,6 @@ import {
 } from '../../../functions/core/chain-step.js';
 import { reconcile } from '../../../functions/core/ledger.js';
 import type { PageTask } from '../../../functions/core/page-task.js';
-import { RowSchemaError } from '../../../functions/core/record-schema.js';
 
 const START = Date.parse('2026-11-27T01:00:00Z');
 const END = Date.parse('2026-11-27T02:00:00Z');
@@ -17,14 +16,18 @@ const NOW = Date.parse('2026-11-27T03:00:00Z');
 const opts = { ingestedAtMs: NOW };
 
 const task1: PageTask = {
-  v: 1,
+  v: 2,
   table: 'call-legs',
   window: '20261127T0100Z-60m',
   pbx: 'allpbxes',
   attempt: 2,
+  chain: 'k3x9q0w2m1zp',
   page: 1,
   rowsSoFar: 0,
   droppedSoFar: 0,
+  beforeSoFar: 0,
+  quarantinedSoFar: 0,
+  mismatchedSoFar: 0,
   isConnectTime: false,
   isSimplified: false,
   pageSize: 3,
@@ -81,20 +84,49 @@ describe('chainStep', () => {
     const step = chainStep(task, { totalRecordCount: 0, scrollId, data }, opts);
     expect(step.next).toBeUndefined();
     expect(step.rows).toHaveLength(rows);
-    expect(step.done).toEqual({ pages, rows: 5 + rows, dropped: 1, firstPageTotal: 8 });
+    expect(step.done).toEqual({
+      pages,
+      rows: 5 + rows,
+      dropped: 1,
+      before: 0,
+      quarantined: 0,
+      mismatched: 0,
+      firstPageTotal: 8,
+    });
   });
 
   it('ends an empty window on its first answer', () => {
     const step = chainStep(task1, { totalRecordCount: 0, scrollId: NO_DATA, data: [] }, opts);
-    expect(step.done).toEqual({ pages: 0, rows: 0, dropped: 0, firstPageTotal: 0 });
+    expect(step.done).toEqual({
+      pages: 0,
+      rows: 0,
+      dropped: 0,
+      before: 0,
+      quarantined: 0,
+      mismatched: 0,
+      firstPageTotal: 0,
+    });
   });
 
-  it('drops the rows outside the window (the edge second the API also returns) and counts them', () => {
+  it('drops the rows at the window edges (the second before it, the end second the API also returns) and counts them', () => {
     const data = [leg(START - 1), leg(START), leg(END - 1), leg(END), leg(END + 999)];
     const step = chainStep({ ...task1, pageSize: 5 }, { totalRecordCount: 5, scrollId: NO_DATA, data }, opts);
     expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START, END - 1]);
     expect(step.dropped).toBe(3);
-    expect(step.done).toMatchObject({ rows: 2, dropped: 3 });
+    expect(step.before).toBe(1);
+    expect(step.quarantine).toEqual([]);
+    expect(step.done).toMatchObject({ rows: 2, dropped: 3, before: 1, quarantined: 0 });
+  });
+
+  it('quarantines the rows beyond the edge seconds, as the API sent them, and carries the counts on', () => {
+    const early = leg(START - 1001);
+    const late = leg(END + 1000);
+    const data = [early, leg(START - 1000), leg(START), late];
+    const step = chainStep({ ...task1, pageSize: 4 }, { totalRecordCount: 9, scrollId: 'Y3Vyc29yMQ', data }, opts);
+    expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START]);
+    expect(step.quarantine).toEqual([early, late]);
+    expect(step).toMatchObject({ dropped: 1, before: 1 });
+    expect(step.next).toMatchObject({ rowsSoFar: 1, droppedSoFar: 1, beforeSoFar: 1, quarantinedSoFar: 2 });
   });
 
   it('filters legs on the connect time when the chain asks for it', () => {
@@ -121,11 +153,16 @@ describe('chainStep', () => {
     expect(call).toThrow(/returned the scrollId it was sent/);
   });
 
-  it('refuses a cursor that cannot travel in a task', () => {
+  it('accepts a cursor that is not base64 (the cursor is opaque printable text)', () => {
+    const step = chainStep(task1, { totalRecordCount: 7, scrollId: 'not base64!', data: [leg(START)] }, opts);
+    expect(step.next?.scrollId).toBe('not base64!');
+  });
+
+  it('refuses a cursor that cannot travel in a task (a control character)', () => {
     const call = () =>
-      chainStep(task1, { totalRecordCount: 7, scrollId: 'not base64!', data: [leg(START)] }, opts);
+      chainStep(task1, { totalRecordCount: 7, scrollId: 'bad\ncursor', data: [leg(START)] }, opts);
     expect(call).toThrow(InvalidCursorError);
-    expect(call).toThrow(/scrollId: must be base64/);
+    expect(call).toThrow(/scrollId: must be printable text/);
   });
 
   it('names undocumented fields once per page', () => {
@@ -138,11 +175,35 @@ describe('chainStep', () => {
     expect(step.rows[1]?.extra).toBe('{"queueName":"b","score":1}');
   });
 
-  it('fails the page on a row it cannot normalize, naming the field', () => {
-    const data = [{ ...leg(START), talkTimeMS: 'long' }];
-    expect(() => chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data }, opts)).toThrow(
-      RowSchemaError,
-    );
+  it('keeps the rows whose values do not fit their columns and counts them as type mismatches', () => {
+    const data = [
+      { ...leg(START), talkTimeMS: 'long' },
+      leg(START + 1),
+      { ...leg(START + 2), talkTimeMS: '12s', callTime: { s: 1 } },
+    ];
+    const step = chainStep(task1, { totalRecordCount: 3, scrollId: NO_DATA, data }, opts);
+    expect(step.rows).toHaveLength(3);
+    expect(step.typeMismatches).toEqual(['talkTimeMS', 'callTime']);
+    expect(step.typeMismatchRows).toBe(2);
+    expect(step.rows[2]).toMatchObject({
+      talk_time_ms: null,
+      extra: '{"talkTimeMS":"12s","callTime":{"s":1}}',
+    });
+    expect(step.done).toMatchObject({ rows: 3 });
+  });
+
+  it('counts no type mismatch on a page of fitting rows', () => {
+    const step = chainStep(task1, { totalRecordCount: 1, scrollId: NO_DATA, data: [leg(START)] }, opts);
+    expect(step).toMatchObject({ typeMismatches: [], typeMismatchRows: 0 });
+  });
+
+  it('quarantines a row without a filter time instead of failing the page', () => {
+    const bad = { ...leg(START), disconnectedTimeUTC: 'late' };
+    const data = [bad, leg(START + 1)];
+    const step = chainStep(task1, { totalRecordCount: 2, scrollId: NO_DATA, data }, opts);
+    expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START + 1]);
+    expect(step.quarantine).toEqual([bad]);
+    expect(step.done).toMatchObject({ rows: 1, quarantined: 1 });
   });
 
   it('walks a whole chain to totals that reconcile with the first page', () => {
@@ -156,8 +217,17 @@ describe('chainStep', () => {
       const step = chainStep(task, { totalRecordCount: i === 0 ? 5 : 0, scrollId, data }, opts);
       staged += step.rows.length;
       if (step.done) {
-        expect(step.done).toEqual({ pages: 2, rows: 3, dropped: 2, firstPageTotal: 5 });
-        expect(reconcile(step.done.rows, step.done.dropped, step.done.firstPageTotal).verdict).toBe('match');
+        expect(step.done).toEqual({
+          pages: 2,
+          rows: 3,
+          dropped: 2,
+          before: 0,
+          quarantined: 0,
+          mismatched: 0,
+          firstPageTotal: 5,
+        });
+        const { rows: received, dropped: droppedAtEdges, firstPageTotal: apiTotal } = step.done;
+        expect(reconcile({ received, droppedAtEdges, apiTotal }).verdict).toBe('match');
       }
       task = step.next;
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dueWindows } from '../../../functions/core/due-windows.js';
 import {
+  failedEntry,
   isSettled,
   type LedgerEntry,
   LedgerEntrySchema,
@@ -16,19 +17,40 @@ const W1 = parseWindowId('20261127T0100Z-60m');
 
 describe('reconcile', () => {
   it('matches when kept + dropped at the edges equals the first page total', () => {
-    const r = reconcile(95, 5, 100);
-    expect(r).toMatchObject({ verdict: 'match', received: 95, droppedAtEdges: 5, apiTotal: 100 });
+    const r = reconcile({ received: 95, droppedAtEdges: 5, droppedBeforeStart: 2, apiTotal: 100 });
+    expect(r).toMatchObject({
+      verdict: 'match',
+      received: 95,
+      droppedAtEdges: 5,
+      droppedBeforeStart: 2,
+      quarantined: 0,
+      typeMismatches: 0,
+      unidentified: 0,
+      apiTotal: 100,
+    });
     expect(r.explanation).toBe(
       "95 rows kept + 5 dropped at the window edges = 100, equal to the first page's totalRecordCount 100 " +
-        '(it counts the inclusive request, edge second included)',
+        '(it counts the whole request, edges included)',
     );
+  });
+
+  it('balances quarantined rows in the books but calls any of them a mismatch, and says what to do', () => {
+    const r = reconcile({ received: 90, droppedAtEdges: 5, quarantined: 5, apiTotal: 100 });
+    expect(r).toMatchObject({ verdict: 'mismatch', quarantined: 5 });
+    expect(r.explanation).toMatch(/90 rows kept \+ 5 dropped at the window edges \+ 5 quarantined = 100, equal/);
+    expect(r.explanation).toMatch(/walake probe/);
+  });
+
+  it('carries type mismatches and rows without identity without calling them a mismatch', () => {
+    const r = reconcile({ received: 100, droppedAtEdges: 0, typeMismatches: 3, unidentified: 2, apiTotal: 100 });
+    expect(r).toMatchObject({ verdict: 'match', typeMismatches: 3, unidentified: 2 });
   });
 
   it.each([
     [101, 5, 100, /more than .*\(late data\)/],
     [90, 5, 100, /fewer than .* re-pull the window/],
   ])('calls %i kept + %i dropped against %i a mismatch and says why', (received, dropped, total, why) => {
-    const r = reconcile(received, dropped, total);
+    const r = reconcile({ received, droppedAtEdges: dropped, apiTotal: total });
     expect(r.verdict).toBe('mismatch');
     expect(r.explanation).toMatch(why);
   });
@@ -58,10 +80,11 @@ describe('ledger entries', () => {
       endMs: W1.endMs,
       pbx: 'allpbxes',
       attempt: 1,
+      restarts: 0,
       startedAt: '2026-11-27T02:05:00.000Z',
       status: 'running',
     });
-    const done = { pages: 2, rows: 10, dropped: 1, firstPageTotal: 11 };
+    const done = { pages: 2, rows: 10, dropped: 1, before: 0, quarantined: 0, mismatched: 0, firstPageTotal: 11 };
     const published = publishedEntry(running, done, W1.endMs + 6 * MIN, 60);
     expect(published).toMatchObject({
       status: 'published',
@@ -76,10 +99,43 @@ describe('ledger entries', () => {
     expect(publishedEntry(later, done, W1.endMs + 62 * MIN, 60)).toMatchObject({ settled: true, attempt: 2 });
   });
 
+  it("names the chain in the entry and keeps it, with the restarts, through publication; drops the lease", () => {
+    const running = runningEntry(
+      {
+        ...chain,
+        chain: 'k3x9q0w2m1zp',
+        restarts: 2,
+        publishing: { chain: 'k3x9q0w2m1zp', since: '2026-11-27T02:05:00.000Z' },
+        origin: 'call-legs.20261127T0100Z-60m.all.a1.abcdef123456.p3',
+      },
+      W1.endMs + 5 * MIN,
+    );
+    expect(running).toMatchObject({ chain: 'k3x9q0w2m1zp', restarts: 2, publishing: { chain: 'k3x9q0w2m1zp' } });
+    const done = { pages: 1, rows: 1, dropped: 0, before: 0, quarantined: 1, mismatched: 0, firstPageTotal: 2 };
+    const published = publishedEntry(running, done, W1.endMs + 6 * MIN, 60);
+    expect(published).toMatchObject({ chain: 'k3x9q0w2m1zp', restarts: 2, reconciliation: { quarantined: 1 } });
+    expect(published).not.toHaveProperty('publishing');
+    expect(published).not.toHaveProperty('origin');
+  });
+
+  it('records a failed window with its reason', () => {
+    const running = runningEntry({ ...chain, chain: 'k3x9q0w2m1zp' }, W1.endMs);
+    const failed = failedEntry(running, 'the API refused the cursor', W1.endMs + MIN);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      chain: 'k3x9q0w2m1zp',
+      failedAt: '2026-11-27T02:01:00.000Z',
+      reason: 'the API refused the cursor',
+    });
+    expect(LedgerEntrySchema.parse(failed)).toEqual(failed);
+  });
+
   it.each<[string, Record<string, unknown>]>([
     ['an unknown field', { token: 'x' }],
     ['bounds that disagree with the window id', { endMs: W1.endMs + MIN }],
-    ['an unknown status', { status: 'failed' }],
+    ['an unknown status', { status: 'aborted' }],
+    ['a failed entry without its reason', { status: 'failed', failedAt: '2026-11-27T02:00:00.000Z' }],
+    ['a chain id that is not one', { chain: 'Not-A-Chain' }],
     ['a published entry without totals', { status: 'published' }],
     ['a start time that is not ISO', { startedAt: 'yesterday' }],
   ])('refuses %s', (_name, change) => {
@@ -102,7 +158,7 @@ describe('dueWindows', () => {
     const window = parseWindowId(id);
     const running = runningEntry({ table: 'call-legs', window, pbx: 'allpbxes', attempt: 1 }, window.endMs);
     if (change.status !== 'published') return LedgerEntrySchema.parse({ ...running, ...change });
-    const done = { pages: 1, rows: 1, dropped: 0, firstPageTotal: 1 };
+    const done = { pages: 1, rows: 1, dropped: 0, before: 0, quarantined: 0, mismatched: 0, firstPageTotal: 1 };
     return LedgerEntrySchema.parse({ ...publishedEntry(running, done, window.endMs + MIN, 60), ...change });
   };
   const due = (ledger: LedgerEntry[]) =>
@@ -131,6 +187,11 @@ describe('dueWindows', () => {
     [
       'waits with an unsettled window that a pull now could not settle',
       entry('20261127T0400Z-60m', { status: 'published', settled: false }),
+      undefined,
+    ],
+    [
+      'leaves a failed window alone (an operator reruns it)',
+      entry('20261127T0200Z-60m', { status: 'failed', failedAt: '2026-11-27T03:00:00.000Z', reason: 'x' }),
       undefined,
     ],
     [

@@ -17,7 +17,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const lineage = lineageOf({ startMs: 0, endMs: 3_600_000 }, 1, Date.parse('2026-11-27T05:00:00Z'));
 
-// Rows that stress the JSON line: nulls, empty and null arrays, quotes, unicode, a line break, drift.
+// Rows that stress the JSON line: nulls, empty and null arrays, quotes, unicode, a line break, drift, a bigint
+// beyond 32 bits, a value that does not fit its column.
 function rowsOf(table: Table): LakeRow[] {
   const examples = [...specExample(table).data, ...guideExample(table).data];
   const odd = {
@@ -27,7 +28,8 @@ function rowsOf(table: Table): LakeRow[] {
     branches: null,
     connectTimeUTC: 0,
     connectTime: '0',
-    talkTimeMS: 2_147_483_647,
+    talkTimeMS: Number.MAX_SAFE_INTEGER,
+    callTime: 'n/a',
     newField: { nested: ['x'] },
   };
   return [...examples, odd].map((apiRow) => normalizeRow(table, apiRow, lineage).row);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseExactJson } from '../../../functions/core/exact-json.js';
 import {
   columnsOf,
   duckdbColumns,
@@ -60,6 +61,7 @@ describe.each(TABLES)('the %s columns', (table) => {
       string: 'string',
       local_time: 'string',
       epoch_ms: 'bigint',
+      bigint: 'bigint',
       int: 'int',
       'string[]': 'array<string>',
     };
@@ -67,6 +69,7 @@ describe.each(TABLES)('the %s columns', (table) => {
       string: 'VARCHAR',
       local_time: 'VARCHAR',
       epoch_ms: 'BIGINT',
+      bigint: 'BIGINT',
       int: 'INTEGER',
       'string[]': 'VARCHAR[]',
     };
@@ -74,10 +77,19 @@ describe.each(TABLES)('the %s columns', (table) => {
     expect(Object.entries(duckdbColumns(table))).toEqual(columns.map((c) => [c.name, duck[c.type]]));
   });
 
+  it('store no API number in a 32-bit int column: only the lineage attempt is one', () => {
+    expect(columns.filter((c) => c.type === 'int').map((c) => c.name)).toEqual(['_attempt']);
+    expect(glueColumns(table).filter((c) => c.type === 'int')).toEqual([{ name: '_attempt', type: 'int' }]);
+    expect(Object.entries(duckdbColumns(table)).filter(([, type]) => type === 'INTEGER')).toEqual([
+      ['_attempt', 'INTEGER'],
+    ]);
+  });
+
   it('normalize every documented example row without drift, keys in column order', () => {
     for (const apiRow of [...specExample(table).data, ...guideExample(table).data]) {
-      const { row, driftFields } = normalizeRow(table, apiRow, lineage);
+      const { row, driftFields, typeMismatches } = normalizeRow(table, apiRow, lineage);
       expect(driftFields).toEqual([]);
+      expect(typeMismatches).toEqual([]);
       expect(Object.keys(row)).toEqual(names);
       expect(row.extra).toBeNull();
     }
@@ -227,8 +239,9 @@ describe('normalizeRow coercion', () => {
     ['talkTimeMS', '01'],
     ['talkTimeMS', ''],
     ['talkTimeMS', 1.5],
-    ['talkTimeMS', 3_000_000_000],
+    ['talkTimeMS', 2 ** 60],
     ['talkTimeMS', true],
+    ['talkTimeMS', '12345678901234567891'],
     ['startTimeUTC', 'yesterday'],
     ['startTimeUTC', -5],
     ['startTimeUTC', 1.5],
@@ -237,11 +250,22 @@ describe('normalizeRow coercion', () => {
     ['departments', [{ name: 'Sales' }]],
     ['callId', { id: 1 }],
     ['callId', 2 ** 60],
-  ])('refuses %s %j with an error naming the field', (field, value) => {
-    const call = () => one('call-legs', field, value);
-    expect(call).toThrow(RowSchemaError);
-    expect(call).toThrow(new RegExp(`call-legs field ${field}: expected`));
-  });
+    ['lraType', [4]],
+  ])(
+    'keeps the row when %s %j does not fit its column: null, the value in extra, a type mismatch',
+    (field, value) => {
+      const { row, driftFields, typeMismatches } = normalizeRow(
+        'call-legs',
+        { ...base, [field]: value },
+        lineage,
+      );
+      expect(row[snakeCase(field)]).toBeNull();
+      expect(JSON.parse(row.extra as string)).toEqual({ [field]: value });
+      expect(typeMismatches).toEqual([field]);
+      expect(driftFields).toEqual([]);
+      expect(row.caller_name).toBe('John Smith');
+    },
+  );
 
   it.each([null, 'row', 42, [1]])('refuses a row that is not an object: %j', (apiRow) => {
     expect(() => normalizeRow('call-records', apiRow, lineage)).toThrow(RowSchemaError);
@@ -257,5 +281,66 @@ describe('normalizeRow coercion', () => {
       JSON.parse('{"queueName":"Sales \\"A\\"","score":9,"__proto__":{"x":1}}'),
     );
     expect(row.call_id).toBe('1635571048351');
+  });
+
+  it('keeps undocumented fields and mismatched values side by side in extra, in the API order', () => {
+    const apiRow = { ...base, queueName: 'Sales', talkTimeMS: 'long', callTime: { s: 1 } };
+    const { row, driftFields, typeMismatches } = normalizeRow('call-legs', apiRow, lineage);
+    expect(driftFields).toEqual(['queueName']);
+    expect(typeMismatches).toEqual(['talkTimeMS', 'callTime']);
+    expect(row.extra).toBe('{"talkTimeMS":"long","callTime":{"s":1},"queueName":"Sales"}');
+    expect(row).toMatchObject({ talk_time_ms: null, call_time: null });
+  });
+});
+
+describe('normalizeRow on a call-records field whose unit the docs leave open', () => {
+  const base = specExample('call-records').data[0] as Record<string, unknown>;
+  const EPOCH_MS = Date.parse('2022-02-03T14:27:27.499Z');
+
+  it.each(['answeredTime', 'abandonedTime', 'ringDuration', 'waitTimeMS', 'talkTimeMS', 'callTime'])(
+    'keeps %s carrying epoch milliseconds in its column',
+    (field) => {
+      const { row, typeMismatches } = normalizeRow('call-records', { ...base, [field]: EPOCH_MS }, lineage);
+      expect(row[snakeCase(field)]).toBe(EPOCH_MS);
+      expect(typeMismatches).toEqual([]);
+      expect(row.extra).toBeNull();
+    },
+  );
+});
+
+describe('normalizeRow on integers beyond 2^53 (parsed exactly)', () => {
+  // The API's text with fields appended: a repeated key keeps its place and takes the last value, as in JSON.parse.
+  const text = JSON.stringify(specExample('call-records').data[0]);
+  const rowOf = (fields: string) => parseExactJson(`${text.slice(0, -1)},${fields}}`);
+
+  it('writes an undocumented one into extra exactly as the API wrote it', () => {
+    const { row, driftFields } = normalizeRow(
+      'call-records',
+      rowOf('"newCounter":12345678901234567891'),
+      lineage,
+    );
+    expect(driftFields).toEqual(['newCounter']);
+    expect(row.extra).toBe('{"newCounter":12345678901234567891}');
+  });
+
+  it('keeps a documented numeric one exactly in extra, as a type mismatch', () => {
+    const { row, typeMismatches } = normalizeRow(
+      'call-records',
+      rowOf('"answeredTime":-98765432109876543210,"nested":{"n":[9007199254740993]}'),
+      lineage,
+    );
+    expect(typeMismatches).toEqual(['answeredTime']);
+    expect(row.answered_time).toBeNull();
+    expect(row.extra).toBe('{"answeredTime":-98765432109876543210,"nested":{"n":[9007199254740993]}}');
+  });
+
+  it('keeps an id sent as such a number as its exact decimal text', () => {
+    const { row, typeMismatches } = normalizeRow(
+      'call-records',
+      rowOf('"callId":12345678901234567891'),
+      lineage,
+    );
+    expect(row.call_id).toBe('12345678901234567891');
+    expect(typeMismatches).toEqual([]);
   });
 });
