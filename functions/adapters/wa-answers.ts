@@ -45,7 +45,24 @@ interface ErrorBody {
   error?: unknown;
   error_description?: unknown;
   message?: unknown;
+  messages?: unknown;
   exception?: unknown;
+}
+
+/** What an error answer says, secrets removed, in at most 300 characters. */
+export function answerDetail(answer: RawAnswer, secrets: readonly (string | undefined)[]): string {
+  const body = (parseJson(answer.text) ?? {}) as ErrorBody;
+  const text = (value: unknown) => (typeof value === 'string' ? redact(value, secrets).slice(0, 300) : '');
+  // The customer-data API (/v2/pbxes/) says it in a list.
+  const messages = Array.isArray(body.messages) ? body.messages.filter((m) => typeof m === 'string') : [];
+  return (
+    text(body.message) ||
+    text(messages.join('; ')) ||
+    text(body.error_description) ||
+    text(body.error) ||
+    text(answer.text) ||
+    'no detail'
+  );
 }
 
 /**
@@ -60,12 +77,7 @@ export function errorForAnswer(
 ): WorkAnalyticsError {
   const body = (parseJson(answer.text) ?? {}) as ErrorBody;
   const text = (value: unknown) => (typeof value === 'string' ? redact(value, secrets).slice(0, 300) : '');
-  const detail =
-    text(body.message) ||
-    text(body.error_description) ||
-    text(body.error) ||
-    text(answer.text) ||
-    'no detail';
+  const detail = answerDetail(answer, secrets);
   if (body.code === 'SHA001') return new InvalidApiKeyError();
   if (body.code === '105-400-038') return new NoAnalyticsAccessError();
   if (body.error === 'invalid_grant')

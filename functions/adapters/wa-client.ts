@@ -1,11 +1,15 @@
 import { type ApiPage, NO_DATA, parseApiPage } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
-import { MAX_PAGE_SIZE } from '../core/page-task.js';
-import type { Table } from '../core/tables.js';
-import { toApiTime } from '../core/windows.js';
 import type { TokenProvider } from './token-provider.js';
-import { errorForAnswer, isTransient, parseJson, readAnswer } from './wa-answers.js';
-import { InvalidQueryError } from './wa-errors.js';
+import { answerDetail, errorForAnswer, isTransient, parseJson, readAnswer } from './wa-answers.js';
+import {
+  MalformedAnswerError,
+  PbxListAccessError,
+  RetriesExhaustedError,
+  redact,
+  type WorkAnalyticsError,
+} from './wa-errors.js';
+import { collectPbxes, PBXES_PATH, type PbxList, parsePbxPage, pbxPagePath } from './wa-pbxes.js';
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
@@ -15,9 +19,11 @@ import {
   realRetryDeps,
   withRetries,
 } from './wa-retry.js';
+import { buildSearch, pathOf } from './wa-search.js';
+
+export { buildSearch } from './wa-search.js';
 
 export const DEFAULT_BASE_URL = 'https://api.8x8.com/analytics/work';
-const MAX_FILTER_VALUES = 125;
 
 /** A validated page answer. `done` marks the end of the chain: scrollId "No Data" or no rows. */
 export interface PageAnswer extends ApiPage {
@@ -34,7 +40,21 @@ export interface ClientOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** The 8x8 Work Analytics Historical client for the two paginated reports. */
+/** One GET of the client: where, until when, how to read a 200, and the refusals specific to it. */
+interface GetSpec<T> {
+  path: string;
+  search: string;
+  deadlineMs: number | undefined;
+  parse: (body: unknown) => T;
+  /** The request carried a scrollId: a plain 400 then means the cursor was refused. */
+  afterScroll?: boolean;
+  /** A 403 that does not mean "this PBX is denied". */
+  forbidden?: (detail: string) => WorkAnalyticsError;
+  /** Malformed 200s outlasted the retries: a typed error instead of the retryable `RetriesExhaustedError`. */
+  malformed?: (detail: string, attempts: string) => WorkAnalyticsError;
+}
+
+/** The 8x8 Work Analytics client: the two paginated reports, and the account's PBX list. */
 export class WorkAnalyticsClient {
   private readonly fetchImpl: typeof fetch;
 
@@ -47,101 +67,89 @@ export class WorkAnalyticsClient {
    * to one new login and one more try. Refusals become typed errors that say what to do.
    */
   async fetchPage(query: PageQuery, opts: { deadlineMs?: number } = {}): Promise<PageAnswer> {
-    const url = `${this.options.baseUrl}${pathOf(query.table)}?${buildSearch(query)}`;
+    return this.get({
+      path: pathOf(query.table),
+      search: buildSearch(query),
+      deadlineMs: opts.deadlineMs,
+      afterScroll: query.scrollId !== undefined,
+      parse: (body) => {
+        const page = parseApiPage(body);
+        return { ...page, done: page.scrollId === NO_DATA || page.data.length === 0 };
+      },
+    });
+  }
+
+  /**
+   * Every PBX of the account (`GET /v2/pbxes/`, all pages) with the reports' login, retries and typed refusals.
+   * `names` are what reports take as pbxId, deleted PBXes left out.
+   * @throws PbxListAccessError on a 403; MalformedAnswerError when the answers stay something else than a list.
+   */
+  async listPbxes(opts: { deadlineMs?: number } = {}): Promise<PbxList> {
+    return collectPbxes((page) =>
+      this.get({
+        path: PBXES_PATH,
+        search: pbxPagePath(page),
+        deadlineMs: opts.deadlineMs,
+        parse: parsePbxPage,
+        forbidden: (detail) => new PbxListAccessError(detail),
+        malformed: (detail, attempts) => new MalformedAnswerError(PBXES_PATH, detail, attempts),
+      }),
+    );
+  }
+
+  private async get<T>(spec: GetSpec<T>): Promise<T> {
+    const url = `${this.options.baseUrl}${spec.path}?${spec.search}`;
     const { tokens, apiKey } = this.options;
     const deps = this.options.deps ?? realRetryDeps;
     let reloggedIn = false;
-    return withRetries<PageAnswer>(
-      async (signal) => {
-        const token = await tokens.token(opts.deadlineMs);
-        const answer = await readAnswer(
-          await this.fetchImpl(url, {
-            headers: { authorization: `Bearer ${token}`, '8x8-apikey': apiKey, accept: 'application/json' },
-            signal,
-          }),
-        );
-        if (answer.status === 401 && !reloggedIn) {
-          reloggedIn = true;
-          tokens.invalidate(token);
-          return { retry: 'token refused (401): logged in again', retryAfterMs: 0 };
-        }
-        if (isTransient(answer.status)) {
-          return {
-            retry: `${pathOf(query.table)} answered ${answer.status}`,
-            retryAfterMs: parseRetryAfter(answer.retryAfter, deps.now()),
-          };
-        }
-        if (answer.status !== 200)
-          throw errorForAnswer(answer, tokens.secrets(), query.scrollId !== undefined);
-        let page: ApiPage;
-        try {
-          page = parseApiPage(parseJson(answer.text));
-        } catch {
-          return { retry: `${pathOf(query.table)} answered 200 with a malformed body` };
-        }
-        return { value: { ...page, done: page.scrollId === NO_DATA || page.data.length === 0 } };
-      },
-      {
-        policy: this.options.policy ?? DEFAULT_RETRY_POLICY,
-        deps,
-        deadlineMs: opts.deadlineMs,
-        onRetry: this.options.onRetry,
-      },
-    );
-  }
-}
-
-function pathOf(table: Table): string {
-  return table === 'call-legs' ? '/v2/call-legs' : '/v2/call-records';
-}
-
-/** Validates a query and renders its URL parameters; throws InvalidQueryError naming the parameter. */
-export function buildSearch(query: PageQuery): string {
-  const fail = (message: string): never => {
-    throw new InvalidQueryError(message);
-  };
-  if (!Number.isInteger(query.pageSize) || query.pageSize < 1 || query.pageSize > MAX_PAGE_SIZE) {
-    fail(`pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${query.pageSize}`);
-  }
-  if (!(query.startMs < query.endMs)) fail('startTime must be before endTime');
-  if (
-    query.table === 'call-records' &&
-    (query.isConnectTime !== undefined || query.isSimplified !== undefined)
-  ) {
-    fail('isConnectTime and isSimplified are valid for call legs only: leave them out for call records');
-  }
-  if (query.pbx !== 'allpbxes' && query.pbx.length === 0)
-    fail('pbxId needs at least one PBX id, or allpbxes');
-  if (query.callerOrCallee && (query.caller || query.callee)) {
-    fail('callerOrCallee cannot be combined with caller or callee');
-  }
-  const timeZone = query.timeZone ?? 'UTC';
-  let startTime = '';
-  let endTime = '';
-  try {
-    // toApiTime keeps one formatter per zone, and refuses a zone Intl does not know.
-    startTime = toApiTime(query.startMs, timeZone);
-    endTime = toApiTime(query.endMs, timeZone);
-  } catch {
-    fail(`timeZone must be an IANA zone such as UTC or America/New_York, got ${timeZone}`);
-  }
-  const params = new URLSearchParams({
-    pbxId: query.pbx === 'allpbxes' ? 'allpbxes' : query.pbx.join(','),
-    startTime,
-    endTime,
-    timeZone,
-    pageSize: String(query.pageSize),
-  });
-  for (const name of ['caller', 'callee', 'callerOrCallee'] as const) {
-    const values = query[name];
-    if (!values) continue;
-    if (values.length === 0 || values.length > MAX_FILTER_VALUES) {
-      fail(`${name} takes 1 to ${MAX_FILTER_VALUES} values, got ${values.length}`);
+    let malformed: string | undefined;
+    try {
+      return await withRetries<T>(
+        async (signal) => {
+          malformed = undefined;
+          const token = await tokens.token(spec.deadlineMs);
+          const answer = await readAnswer(
+            await this.fetchImpl(url, {
+              headers: { authorization: `Bearer ${token}`, '8x8-apikey': apiKey, accept: 'application/json' },
+              signal,
+            }),
+          );
+          if (answer.status === 401 && !reloggedIn) {
+            reloggedIn = true;
+            tokens.invalidate(token);
+            return { retry: 'token refused (401): logged in again', retryAfterMs: 0 };
+          }
+          if (isTransient(answer.status)) {
+            return {
+              retry: `${spec.path} answered ${answer.status}`,
+              retryAfterMs: parseRetryAfter(answer.retryAfter, deps.now()),
+            };
+          }
+          if (answer.status === 403 && spec.forbidden) {
+            throw spec.forbidden(answerDetail(answer, tokens.secrets()));
+          }
+          if (answer.status !== 200)
+            throw errorForAnswer(answer, tokens.secrets(), spec.afterScroll === true);
+          try {
+            return { value: spec.parse(parseJson(answer.text)) };
+          } catch (cause) {
+            // A truncated body is transient, and so may be one of another shape (a proxy's): both are retried.
+            malformed = redact(cause instanceof Error ? cause.message : String(cause), tokens.secrets());
+            return { retry: `${spec.path} answered 200 with a malformed body` };
+          }
+        },
+        {
+          policy: this.options.policy ?? DEFAULT_RETRY_POLICY,
+          deps,
+          deadlineMs: spec.deadlineMs,
+          onRetry: this.options.onRetry,
+        },
+      );
+    } catch (error) {
+      if (error instanceof RetriesExhaustedError && malformed !== undefined && spec.malformed) {
+        throw spec.malformed(malformed, error.message);
+      }
+      throw error;
     }
-    params.set(name, values.join(','));
   }
-  if (query.isConnectTime !== undefined) params.set('isConnectTime', String(query.isConnectTime));
-  if (query.isSimplified !== undefined) params.set('isSimplified', String(query.isSimplified));
-  if (query.scrollId !== undefined) params.set('scrollId', query.scrollId);
-  return params.toString();
 }

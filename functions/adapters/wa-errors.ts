@@ -83,6 +83,29 @@ export class TokenRejectedError extends WorkAnalyticsError {
   }
 }
 
+/** A 403 on the PBX list (`/v2/pbxes/`): the user may not read the account's PBXes at all. */
+export class PbxListAccessError extends WorkAnalyticsError {
+  override name = 'PbxListAccessError';
+  constructor(detail: string) {
+    super(
+      `The 8x8 user may not list the account's PBXes (403 on /v2/pbxes/: ${detail}). Give the user the Analytics ` +
+        'licence and access level in the 8x8 Admin Console, or use the credentials of a user who has them.',
+    );
+  }
+}
+
+/** A 200 that stayed something other than the documented body through every attempt. */
+export class MalformedAnswerError extends WorkAnalyticsError {
+  override name = 'MalformedAnswerError';
+  constructor(path: string, detail: string, attempts: string) {
+    super(
+      `The 8x8 API answered ${path} with a body that is not the documented one (${detail}). Check that ` +
+        `WA_BASE_URL is https://api.8x8.com/analytics/work; if it is, the API has changed: report it with this ` +
+        `message. (${attempts})`,
+    );
+  }
+}
+
 /** A request that the client refuses before sending it. */
 export class InvalidQueryError extends WorkAnalyticsError {
   override name = 'InvalidQueryError';

@@ -1,7 +1,7 @@
 import { type ApiPage, parseApiPage } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
 import { parseJson, readAnswer } from './wa-answers.js';
-import { buildSearch } from './wa-client.js';
+import { buildSearch, pathOf } from './wa-search.js';
 
 /** One report answer as the API gave it: no retry, no interpretation beyond parsing a 200's page. */
 export interface RawReport {
@@ -28,8 +28,7 @@ export interface RawReportOptions {
  * failure or timeout is status 0 with the error's message as text.
  */
 export async function rawReport(query: PageQuery, options: RawReportOptions): Promise<RawReport> {
-  const path = query.table === 'call-legs' ? '/v2/call-legs' : '/v2/call-records';
-  const url = `${options.baseUrl.replace(/\/+$/, '')}${path}?${buildSearch(query)}`;
+  const url = `${options.baseUrl.replace(/\/+$/, '')}${pathOf(query.table)}?${buildSearch(query)}`;
   const started = performance.now();
   try {
     const answer = await readAnswer(

@@ -1,3 +1,4 @@
+import type { PbxList } from '../adapters/wa-pbxes.js';
 import type { RawReport } from '../adapters/wa-raw.js';
 import { NO_DATA } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
@@ -9,6 +10,8 @@ export const HOUR_MS = 3_600_000;
 /** What the probe runs on: one raw request, a clock and a sleep (both injected, so tests need not wait). */
 export interface ProbeDeps {
   request(query: PageQuery, signal?: AbortSignal): Promise<RawReport>;
+  /** The account's PBXes (`GET /v2/pbxes/`). */
+  listPbxes(): Promise<PbxList>;
   now(): number;
   sleep(ms: number): Promise<void>;
   /** Removes secrets from text quoted from an answer. */

@@ -11,6 +11,8 @@ import {
   probeScroll,
   type ScrollResult,
 } from './probe-checks.js';
+import { type FilterFinding, probeEdges } from './probe-edges.js';
+import { describeEdges } from './probe-edges-text.js';
 import { type BurstResult, probeBurst, probeVisibility, type VisibilityResult } from './probe-traffic.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
@@ -20,8 +22,12 @@ Measures, with your credentials, what the 8x8 docs do not say:
   - the largest pageSize accepted (7000 first, then a binary search down on 400s);
   - whether page 1's scrollId can be replayed (page 2 fetched again after 0, 5 and 30 s; --quick: 0 s only);
   - how soon call legs appear (the newest disconnect time of the last hour, against now);
+  - which time each report filters on (disconnect, start or connect time), on a recent busy quarter hour,
+    and whether startTime and endTime are inclusive (asked with an edge on a row's second), and what to
+    configure when it is not the default;
+  - the account's PBXes (GET /v2/pbxes/);
   - what throttling looks like (--burst requests at once, default 20, 30 s at most: statuses, Retry-After).
-Read-only, and bounded: about 30 requests in all. It takes about 40 s (--quick: a few seconds).
+Read-only, and bounded: about 50 requests in all. It takes about 40 s (--quick: a few seconds).
 
 Options:
   --table T        call-legs or call-records, for the pageSize, scrollId and burst checks (default call-legs)
@@ -44,7 +50,26 @@ export interface ProbeReport {
   pageSize: PageSizeResult;
   scroll: ScrollResult;
   visibility: VisibilityResult;
+  /** Per report: the field it filters on, its edges, what to configure. */
+  filters: FilterFinding[];
+  pbxes: PbxResult;
   burst: BurstResult | null;
+}
+
+/** The account's PBXes, or why they could not be listed. */
+export interface PbxResult {
+  names: string[];
+  deleted: string[];
+  error?: string;
+}
+
+async function listPbxes(deps: ProbeDeps): Promise<PbxResult> {
+  try {
+    const list = await deps.listPbxes();
+    return { names: [...list.names], deleted: list.pbxes.filter((p) => p.deleted).map((p) => p.name) };
+  } catch (error) {
+    return { names: [], deleted: [], error: deps.redact((error as Error).message) };
+  }
 }
 
 /** Runs every check in turn, the burst last so that its throttling cannot disturb the others. */
@@ -56,8 +81,20 @@ export async function runProbe(
   const pageSize = await probePageSize(deps, options.table);
   const scroll = await probeScroll(deps, options.table, options.quick ? [0] : [0, 5, 30]);
   const visibility = await probeVisibility(deps, pageSize.max || undefined);
+  const filters = await probeEdges(deps, Math.min(pageSize.max || 1000, 7000));
+  const pbxes = await listPbxes(deps);
   const burst = options.burst > 0 ? await probeBurst(deps, options.table, options.burst) : null;
-  return { baseUrl: options.baseUrl, at, table: options.table, pageSize, scroll, visibility, burst };
+  return {
+    baseUrl: options.baseUrl,
+    at,
+    table: options.table,
+    pageSize,
+    scroll,
+    visibility,
+    filters,
+    pbxes,
+    burst,
+  };
 }
 
 export async function probeCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -80,11 +117,12 @@ export async function probeCommand(argv: string[], io: CliIo = processIo()): Pro
   }
   const burst = parseInteger('burst', flags.burst, 0, 50) ?? 20;
   const connection = await resolveConnection(flags['secret-id'], io.env);
-  const { tokens } = createWorkAnalytics(connection);
+  const { client, tokens } = createWorkAnalytics(connection);
   const token = await tokens.token();
   const deps: ProbeDeps = {
     request: (query, signal) =>
       rawReport(query, { baseUrl: connection.baseUrl, apiKey: connection.credentials.apiKey, token, signal }),
+    listPbxes: () => client.listPbxes(),
     now: io.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     redact: (text) => redact(text, tokens.secrets()),
@@ -120,6 +158,13 @@ export function describeProbe(r: ProbeReport): string {
     v.newestDisconnect === null
       ? 'call legs: none ended in the last hour, so the delay could not be measured (probe in business hours)'
       : `call legs: newest disconnect ${v.newestDisconnect}, ${v.lagSeconds} s before now (${v.legs} legs in the last hour${v.pages >= 5 ? ', first 5 pages' : ''})`,
+  );
+  lines.push(...describeEdges(r.filters));
+  const p = r.pbxes;
+  lines.push(
+    p.error
+      ? `PBXes: could not be listed: ${p.error}`
+      : `PBXes: ${p.names.join(', ') || '(none)'}${p.deleted.length ? ` (deleted: ${p.deleted.join(', ')})` : ''}`,
   );
   if (r.burst === null) lines.push('throttling: not measured (--burst 0)');
   else {

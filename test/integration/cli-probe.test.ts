@@ -4,7 +4,7 @@ import { rawReport } from '../../functions/adapters/wa-raw.js';
 import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
 import { describeProbe, runProbe } from '../../functions/cli/probe.js';
 import type { ProbeDeps } from '../../functions/cli/probe-checks.js';
-import { type Simulator, startSimulator } from '../simulator/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { walake } from './cli-support.js';
 
 // A weekday afternoon in New York, so the simulator's last hour has calls whatever the hour of the test run.
@@ -14,13 +14,18 @@ let sim: Simulator;
 let slept: number[];
 
 /** The probe's ports on the simulator; long waits are cut to 1.1 s (the rate limit still counts real seconds). */
-async function deps(onSleep: (ms: number) => void = () => {}): Promise<ProbeDeps> {
-  const credentials = { apiKey: sim.apiKey, username: sim.username, password: sim.password };
-  const { tokens } = createWorkAnalytics({ baseUrl: sim.baseUrl, credentials });
+async function deps(onSleep: (ms: number) => void = () => {}, on = sim, now = NOW): Promise<ProbeDeps> {
+  const credentials = { apiKey: on.apiKey, username: on.username, password: on.password };
+  const { client, tokens } = createWorkAnalytics({
+    baseUrl: on.baseUrl,
+    credentials,
+    deps: { now: () => now, sleep: async () => {}, random: () => 0.5 },
+  });
   const token = await tokens.token();
   return {
-    request: (query, signal) => rawReport(query, { baseUrl: sim.baseUrl, apiKey: sim.apiKey, token, signal }),
-    now: () => NOW,
+    request: (query, signal) => rawReport(query, { baseUrl: on.baseUrl, apiKey: on.apiKey, token, signal }),
+    listPbxes: () => client.listPbxes(),
+    now: () => now,
     sleep: async (ms) => {
       slept.push(ms);
       onSleep(ms);
@@ -123,6 +128,110 @@ describe('walake probe against the simulator', () => {
   });
 });
 
+describe('walake probe measures which time each report filters on, and its edges', () => {
+  // A Wednesday, 14:30 in New York: the last quarter hour is busy in the simulator.
+  const AT = Date.UTC(2026, 5, 10, 18, 30);
+  const started: Simulator[] = [];
+  afterAll(() => Promise.all(started.map((s) => s.close())));
+  async function probeOn(options: SimulatorOptions) {
+    const on = await startSimulator({ now: () => AT, callsPerHour: 30, ...options });
+    started.push(on);
+    const report = await runProbe(await deps(() => {}, on, AT), {
+      baseUrl: on.baseUrl,
+      table: 'call-legs',
+      burst: 0,
+      quick: true,
+    });
+    return { report, text: describeProbe(report), on };
+  }
+
+  it('finds the defaults: both reports on disconnectedTimeUTC, both edges inclusive, nothing to configure', async () => {
+    const { report, text } = await probeOn({ deletedPbxIds: ['acme-old'] });
+    for (const f of report.filters) {
+      expect(f).toMatchObject({
+        field: 'disconnectedTimeUTC',
+        configure: null,
+        startTime: { inclusive: true },
+        endTime: { inclusive: true },
+      });
+      expect(f.rows).toBeGreaterThanOrEqual(10);
+      expect(f.outside.disconnectedTimeUTC).toBe(0);
+    }
+    expect(report.filters[0]?.outside.startTimeUTC).toBeGreaterThan(0);
+    expect(report.filters[1]?.outside.connectTimeUTC).toBeGreaterThan(0);
+    expect(text).toMatch(/call-records filter field: disconnectedTimeUTC, the default; nothing to configure/);
+    expect(text).toMatch(
+      /call-legs edges: startTime inclusive to the second .*; endTime inclusive to the second/,
+    );
+    expect(report.pbxes).toEqual({ names: ['acme-eu', 'acmecorp', 'acmecorp2'], deleted: ['acme-old'] });
+    expect(text).toMatch('PBXes: acme-eu, acmecorp, acmecorp2 (deleted: acme-old)');
+  });
+
+  it('says when call records filter on startTimeUTC, and prints the settings to change', async () => {
+    const { report, text } = await probeOn({ recordsFilterField: 'startTimeUTC' });
+    expect(report.filters[0]).toMatchObject({
+      table: 'call-records',
+      field: 'startTimeUTC',
+      outside: { startTimeUTC: 0 },
+      configure:
+        'CDK context recordsFilterField=startTimeUTC, Lambda env RECORDS_FILTER_FIELD=startTimeUTC, walake run --records-filter-field startTimeUTC',
+    });
+    expect(report.filters[0]?.outside.disconnectedTimeUTC).toBeGreaterThan(0);
+    expect(report.filters[1]).toMatchObject({ field: 'disconnectedTimeUTC', configure: null });
+    expect(text).toMatch(
+      /call-records filter field: startTimeUTC, not the default disconnectedTimeUTC .*; configure CDK context recordsFilterField=startTimeUTC, Lambda env RECORDS_FILTER_FIELD=startTimeUTC, walake run --records-filter-field startTimeUTC/,
+    );
+  });
+
+  it('says when call legs filter on connectTimeUTC', async () => {
+    const { report, text } = await probeOn({ legsFilterField: 'connectTimeUTC' });
+    expect(report.filters[1]).toMatchObject({ field: 'connectTimeUTC' });
+    expect(report.filters[1]?.configure).toMatch('LEGS_FILTER_FIELD=connectTimeUTC');
+    expect(text).toMatch('walake run --legs-filter-field connectTimeUTC');
+  });
+
+  it.each([
+    [{ startInclusive: false }, false, true, /startTime exclusive to the second \(left out a row/],
+    [{ endInclusive: false }, true, false, /endTime exclusive to the second \(left out a row/],
+  ] as const)('measures the edges with %j', async (options, start, end, line) => {
+    const { report, text } = await probeOn(options);
+    for (const f of report.filters) {
+      expect([f.startTime.inclusive, f.endTime.inclusive]).toEqual([start, end]);
+    }
+    expect(text).toMatch(line);
+  });
+
+  it('measures through null callIds, integers beyond 2^53, epoch-ms durations and JWT scrollIds', async () => {
+    const { report } = await probeOn({
+      recordsFilterField: 'startTimeUTC',
+      nullCallIdFraction: 0.3,
+      bigDriftIntegers: true,
+      wideValues: { fraction: 0.5 },
+      cursorFormat: 'jwt',
+    });
+    expect(report.scroll.measured).toBe(true);
+    expect(report.filters.map((f) => [f.field, f.startTime.inclusive, f.endTime.inclusive])).toEqual([
+      ['startTimeUTC', true, true],
+      ['disconnectedTimeUTC', true, true],
+    ]);
+  });
+
+  it('says the evidence is inconclusive when there are no rows, in a bounded number of requests', async () => {
+    const { report, text, on } = await probeOn({ callsPerHour: 0 });
+    const before = on.stats.reportRequests;
+    expect(report.filters.map((f) => f.field)).toEqual([null, null]);
+    expect(report.filters[0]?.note).toBe(
+      'inconclusive: no call records in 8 quarter hours over the last day',
+    );
+    expect(text).toMatch(
+      /call-records filter field: inconclusive: .*; keep the default disconnectedTimeUTC until measured/,
+    );
+    expect(text).toMatch(/call-legs filter field: inconclusive/);
+    // pageSize 1, scroll 1, visibility 1, 8 ranges of records, 1 of legs.
+    expect((before['/v2/call-records'] ?? 0) + (before['/v2/call-legs'] ?? 0)).toBeLessThanOrEqual(12);
+  });
+});
+
 describe('walake probe from the built binary', () => {
   let live: Simulator;
   beforeAll(async () => {
@@ -140,7 +249,13 @@ describe('walake probe from the built binary', () => {
     const result = await walake(['probe', '--quick', '--burst', '3', '--json'], env());
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ baseUrl: live.baseUrl, pageSize: { max: 7000 }, burst: { requests: 3 } });
+    expect(report).toMatchObject({
+      baseUrl: live.baseUrl,
+      pageSize: { max: 7000 },
+      pbxes: { names: ['acme-eu', 'acmecorp', 'acmecorp2'], deleted: [] },
+      burst: { requests: 3 },
+    });
+    expect(report.filters.map((f: { table: string }) => f.table)).toEqual(['call-records', 'call-legs']);
   });
 
   it('fails with exit code 1 on refused credentials, without echoing them', async () => {

@@ -4,7 +4,8 @@ import { Dataset } from './dataset.js';
 import { hashSeed, mulberry32 } from './prng.js';
 import { QueryEngine, type Selection } from './query.js';
 import { renderRow } from './render.js';
-import type { SimContext } from './report-endpoint.js';
+import { filterFieldOf, type SimContext } from './report-endpoint.js';
+import { CursorCodec } from './scroll-id.js';
 import { SimulatorServer } from './server.js';
 import { isValidTimeZone } from './time-zone.js';
 import { TokenStore } from './token-store.js';
@@ -19,11 +20,13 @@ import type {
 
 export { ERROR_CODES } from './errors.js';
 export { MAX_PAGE_SIZE } from './params.js';
+export { PBX_PAGE_MAX, pbxObjectId } from './pbx-endpoint.js';
 export { RETENTION_MS } from './query.js';
 export type { CallLegRow, CallRecordRow } from './rows.js';
 export { DRIFT_FIELDS } from './rows.js';
 export { formatLocal, localToInstant, parseLocalTime } from './time-zone.js';
 export type * from './types.js';
+export { BIG_INTEGER_FIELD } from './types.js';
 
 export const DEFAULTS = {
   seed: 1,
@@ -38,8 +41,8 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * Starts an in-process simulator of the 8x8 Work Analytics Historical API (token, call legs, call records) on
- * 127.0.0.1. `port` 0 (the default) picks a free port. Close it with `close()`.
+ * Starts an in-process simulator of the 8x8 Work Analytics Historical API (token, call legs, call records) and of
+ * the customer-data API's PBX list (`/v2/pbxes/`) on 127.0.0.1. `port` 0 (the default) picks a free port. Close it with `close()`.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? DEFAULTS.seed;
@@ -55,7 +58,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     trafficZone,
   });
   const tokens = new TokenStore(ttl, now);
+  const fraction = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(value >= 0 && value <= 1))
+      throw new Error(`startSimulator: ${name} must be a fraction from 0 to 1, got ${value}`);
+    return value ?? 0;
+  };
+  const cursorFormat = options.cursorFormat ?? 'base64';
+  if (!['base64', 'jwt', 'uuid', 'urlencoded'].includes(cursorFormat))
+    throw new Error(`startSimulator: unknown cursorFormat '${cursorFormat}'`);
   const ctx: SimContext = {
+    seed,
     apiKey: options.apiKey ?? DEFAULTS.apiKey,
     username: options.username ?? DEFAULTS.username,
     password: options.password ?? DEFAULTS.password,
@@ -66,6 +78,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dataset,
     engine: new QueryEngine(dataset, options.lateData),
     tokens,
+    deletedPbxIds: [...(options.deletedPbxIds ?? [])],
+    recordsFilterField: options.recordsFilterField ?? 'disconnectedTimeUTC',
+    legsFilterField: options.legsFilterField ?? 'disconnectedTimeUTC',
+    startInclusive: options.startInclusive ?? true,
+    endInclusive: options.endInclusive ?? true,
+    look: {
+      seed,
+      wideFraction: fraction('wideValues.fraction', options.wideValues?.fraction),
+      nullCallIdFraction: fraction('nullCallIdFraction', options.nullCallIdFraction),
+      bigIntegers: options.bigDriftIntegers ?? false,
+    },
+    cursors: new CursorCodec(cursorFormat, seed),
   };
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,
@@ -133,9 +157,9 @@ function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {
     pbxIndexes,
     fromMs: q.fromMs,
     toMs: q.toMs,
-    isConnectTime: q.table === 'call-legs' && (q.isConnectTime ?? false),
+    field: filterFieldOf(ctx, q.table, q.table === 'call-legs' && (q.isConnectTime ?? false)),
     isSimplified: q.table === 'call-legs' && (q.isSimplified ?? false),
   };
   const zone = q.timeZone ?? 'UTC';
-  return ctx.engine.select(sel, q.atMs ?? ctx.now()).map((m) => renderRow(m.row, zone));
+  return ctx.engine.select(sel, q.atMs ?? ctx.now()).map((m) => renderRow(m.row, zone, ctx.look));
 }

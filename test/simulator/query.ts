@@ -3,6 +3,7 @@ import { isChildLeg } from './call-record.js';
 import { type Dataset, HOUR_MS } from './dataset.js';
 import type { Table } from './params.js';
 import type { CallLegRow, CallRecordRow } from './rows.js';
+import type { FilterField } from './types.js';
 
 /** Only this much history is served ("the last 2 years"; taken as 730 days so that it is exact). */
 export const RETENTION_MS = 730 * 24 * HOUR_MS;
@@ -13,7 +14,8 @@ export interface Selection {
   pbxIndexes: number[];
   fromMs: number;
   toMs: number;
-  isConnectTime: boolean;
+  /** The time rows are filtered and sorted on. */
+  field: FilterField;
   isSimplified: boolean;
   caller?: string[] | undefined;
   callee?: string[] | undefined;
@@ -52,10 +54,10 @@ export function legNumber(row: CallLegRow | CallRecordRow): number {
   return 'legId' in row ? Number(row.legId) : 0;
 }
 
-/** The filter time of a row under a selection, or undefined when the row has none (never connected). */
-export function filterTime(row: CallLegRow | CallRecordRow, isConnectTime: boolean): number | undefined {
-  if (isConnectTime && 'legId' in row) return row.connectTimeUTC > 0 ? row.connectTimeUTC : undefined;
-  return row.disconnectedTimeUTC;
+/** The filter time of a row, or undefined when the row has none (a connect time of a leg that never connected). */
+export function filterTime(row: CallLegRow | CallRecordRow, field: FilterField): number | undefined {
+  const value = row[field];
+  return value > 0 ? value : undefined;
 }
 
 /**
@@ -115,7 +117,7 @@ export class QueryEngine {
           const visibleAt = call.endMs + late;
           const rows = sel.table === 'call-legs' ? call.legs : [call.record];
           for (const row of rows) {
-            const f = filterTime(row, sel.isConnectTime);
+            const f = filterTime(row, sel.field);
             if (f === undefined || f < from || f >= to || !accept(row)) continue;
             if (visibleAt > atMs) validUntil = Math.min(validUntil, visibleAt);
             else {

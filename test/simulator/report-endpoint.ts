@@ -11,13 +11,15 @@ import {
   type ParamProblem,
 } from './errors.js';
 import { parseReportParams, type Table } from './params.js';
-import { filterTime, indexAfter, type QueryEngine } from './query.js';
-import { renderRow } from './render.js';
-import { decodeScrollId, encodeScrollId } from './scroll-id.js';
+import { filterTime, indexAfter, type QueryEngine, type Selection } from './query.js';
+import { type RowLook, renderRow, stringifyBody } from './render.js';
+import type { CursorCodec } from './scroll-id.js';
 import type { TokenStore } from './token-store.js';
+import type { FilterField, LegsFilterField, RecordsFilterField } from './types.js';
 
 /** What the endpoints need of the running simulator. */
 export interface SimContext {
+  seed: number;
   apiKey: string;
   username: string;
   password: string;
@@ -28,6 +30,20 @@ export interface SimContext {
   dataset: Dataset;
   engine: QueryEngine;
   tokens: TokenStore;
+  /** Listed by /v2/pbxes/ as deleted; not readable. */
+  deletedPbxIds: readonly string[];
+  recordsFilterField: RecordsFilterField;
+  legsFilterField: LegsFilterField;
+  startInclusive: boolean;
+  endInclusive: boolean;
+  look: RowLook;
+  cursors: CursorCodec;
+}
+
+/** The time a request's rows are filtered and sorted on. */
+export function filterFieldOf(ctx: SimContext, table: Table, isConnectTime: boolean): FilterField {
+  if (table === 'call-records') return ctx.recordsFilterField;
+  return isConnectTime ? 'connectTimeUTC' : ctx.legsFilterField;
 }
 
 export const NO_DATA = { meta: { totalRecordCount: 0, scrollId: 'No Data' }, data: [] };
@@ -58,13 +74,15 @@ export function answerReport(
   if ('param' in p) return badParam(p);
   const pbxIndexes = resolvePbx(ctx, p.pbx, `/v2/${table}`);
   if (!Array.isArray(pbxIndexes)) return pbxIndexes;
-  const sel = {
+  const field = filterFieldOf(ctx, table, p.isConnectTime);
+  const sel: Selection = {
     table,
     pbxIndexes,
-    fromMs: p.startMs,
-    // Whole seconds: the end second is included, so a row at endTime + 0.999 s still matches.
-    toMs: p.endMs + 1000,
-    isConnectTime: p.isConnectTime,
+    // Whole seconds: an inclusive end takes its whole second (a row at endTime + 0.999 s still matches), an
+    // exclusive start leaves its whole second out.
+    fromMs: ctx.startInclusive ? p.startMs : p.startMs + 1000,
+    toMs: ctx.endInclusive ? p.endMs + 1000 : p.endMs,
+    field,
     isSimplified: p.isSimplified,
     caller: p.caller,
     callee: p.callee,
@@ -73,7 +91,7 @@ export function answerReport(
   const matches = ctx.engine.select(sel, ctx.now());
   let pos = 0;
   if (p.scrollId) {
-    const key = cursorKey(ctx, table, p.scrollId, p.isConnectTime);
+    const key = cursorKey(ctx, table, p.scrollId, field);
     if (!key)
       return badParam(scrollProblem(`Invalid scrollId: '${p.scrollId.slice(0, 80)}' does not name a row`));
     pos = indexAfter(matches, key.f, key.callId, key.legId);
@@ -81,9 +99,10 @@ export function answerReport(
   const page = matches.slice(pos, pos + p.pageSize);
   const last = page.at(-1);
   if (!last) return { ...json(200, NO_DATA), rows: 0 };
-  const data = page.map((m) => renderRow(m.row, p.timeZone));
-  const meta = { totalRecordCount: matches.length, scrollId: encodeScrollId(table, last.row) };
-  return { ...json(200, { meta, data }), rows: page.length };
+  const data = page.map((m) => renderRow(m.row, p.timeZone, ctx.look));
+  const meta = { totalRecordCount: matches.length, scrollId: ctx.cursors.encode(table, last.row) };
+  const body = stringifyBody({ meta, data }, ctx.look.bigIntegers);
+  return { ...json(200, {}), body, rows: page.length };
 }
 
 function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {
@@ -102,14 +121,14 @@ function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): 
 }
 
 /** The sort key of the row a scrollId names, found by looking the row up (the cursor is a real keyset). */
-function cursorKey(ctx: SimContext, table: Table, scrollId: string, isConnectTime: boolean) {
-  const cursor = decodeScrollId(table, scrollId);
+function cursorKey(ctx: SimContext, table: Table, scrollId: string, field: FilterField) {
+  const cursor = ctx.cursors.decode(table, scrollId);
   if (!cursor) return undefined;
   const call = ctx.dataset.call(cursor.callId);
   if (!call) return undefined;
   const row = table === 'call-legs' ? call.legs.find((l) => l.legId === cursor.legId) : call.record;
   if (!row || row.startTimeUTC !== cursor.startTimeUTC) return undefined;
-  const f = filterTime(row, isConnectTime);
+  const f = filterTime(row, field);
   if (f === undefined) return undefined;
   return { f, callId: row.callId, legId: Number(cursor.legId ?? 0) };
 }

@@ -11,15 +11,22 @@ import {
 } from './errors.js';
 import { chooseFault, RateWindow, WRONG_SHAPE } from './faults.js';
 import type { Table } from './params.js';
+import { answerPbxes } from './pbx-endpoint.js';
 import type { Rng } from './prng.js';
 import { answerReport, NO_DATA, type SimContext, scrollProblem } from './report-endpoint.js';
 import { answerLogin } from './token-endpoint.js';
 import type { FaultControl, SimulatorStats } from './types.js';
 
-const REPORTS: Record<string, Table> = { '/v2/call-legs': 'call-legs', '/v2/call-records': 'call-records' };
+const REPORTS: Record<string, Table | 'pbxes'> = {
+  '/v2/call-legs': 'call-legs',
+  '/v2/call-records': 'call-records',
+  // The spec writes the path with its trailing slash; Spring serves both.
+  '/v2/pbxes/': 'pbxes',
+  '/v2/pbxes': 'pbxes',
+};
 const TOKEN_PATH = '/v1/oauth/token';
 
-/** Routes requests under the base path, applies faults to report requests, and keeps the counters. */
+/** Routes requests under the base path, applies faults to report and PBX-list requests, and keeps the counters. */
 export class SimulatorServer {
   private reportCount = 0;
   private readonly rate = new RateWindow();
@@ -53,7 +60,13 @@ export class SimulatorServer {
     await this.report(req, res, sub, table, url);
   }
 
-  private async report(req: IncomingMessage, res: ServerResponse, sub: string, table: Table, url: URL) {
+  private async report(
+    req: IncomingMessage,
+    res: ServerResponse,
+    sub: string,
+    table: Table | 'pbxes',
+    url: URL,
+  ) {
     const n = ++this.reportCount;
     this.stats.reportRequests[sub] = (this.stats.reportRequests[sub] ?? 0) + 1;
     if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
@@ -79,7 +92,10 @@ export class SimulatorServer {
         await sleep(fault.ms);
         break;
     }
-    const answer = answerReport(this.ctx, table, req.headers, url.searchParams);
+    const answer =
+      table === 'pbxes'
+        ? answerPbxes(this.ctx, req.headers, url.searchParams, url.pathname)
+        : answerReport(this.ctx, table, req.headers, url.searchParams);
     if (fault?.kind === 'truncated') {
       // A complete HTTP message whose JSON stops half way: the client must not trust a 200 blindly.
       return this.send(res, {
@@ -91,7 +107,7 @@ export class SimulatorServer {
     }
     if (answer.status === 200 && answer.rows === 0 && answer.body === JSON.stringify(NO_DATA)) {
       this.stats.noDataServed++;
-    } else if (answer.status === 200) {
+    } else if (answer.status === 200 && table !== 'pbxes') {
       this.stats.pagesServed++;
       this.stats.rowsServed += answer.rows ?? 0;
     }

@@ -32,7 +32,56 @@ export interface SimulatorOptions {
   basePath?: string;
   /** Port on 127.0.0.1; default 0 (a free port). */
   port?: number;
+  /**
+   * The PBXes `GET /v2/pbxes/` lists with `deleted: true`; reports refuse them as unknown PBX ids. They are not
+   * part of `pbxIds` (default none).
+   */
+  deletedPbxIds?: string[];
+
+  // Where the docs are silent: what the real API might do, for the pipeline's tests to reproduce.
+
+  /** The time `/v2/call-records` filters and sorts on (default 'disconnectedTimeUTC'). */
+  recordsFilterField?: RecordsFilterField;
+  /**
+   * The time `/v2/call-legs` filters and sorts on when `isConnectTime` is false (default 'disconnectedTimeUTC',
+   * as the docs say); `isConnectTime=true` always filters on `connectTimeUTC`.
+   */
+  legsFilterField?: LegsFilterField;
+  /**
+   * Whether rows whose filter time lies in the second `startTime` names are returned (default true). The API
+   * compares whole seconds, so false leaves out the whole start second.
+   */
+  startInclusive?: boolean;
+  /** Whether rows in the second `endTime` names are returned (default true: the docs' inclusive end second). */
+  endInclusive?: boolean;
+  /**
+   * This fraction of call records carries epoch milliseconds (the instant, not a duration) in `answeredTime`,
+   * `abandonedTime` and `ringDuration`, the fields whose unit the docs leave open; a zero stays zero.
+   */
+  wideValues?: { fraction: number };
+  /**
+   * Every row carries the undocumented field {@link BIG_INTEGER_FIELD} holding an integer beyond 2^53, written
+   * with its exact digits; `truth()` gives it as a `bigint` (JSON.parse would round it).
+   */
+  bigDriftIntegers?: boolean;
+  /** This fraction of rows (legs and records, drawn per row) has `callId: null`, in answers and `truth()` alike. */
+  nullCallIdFraction?: number;
+  /**
+   * The shape of the scrollIds handed out (default 'base64', the documented one): 'jwt' (three base64url parts
+   * joined by dots, signed), 'uuid' (looked up on the server), 'urlencoded' (text with `%` escapes). All stay
+   * opaque and replayable.
+   */
+  cursorFormat?: CursorFormat;
 }
+
+export type RecordsFilterField = 'disconnectedTimeUTC' | 'startTimeUTC';
+export type LegsFilterField = 'disconnectedTimeUTC' | 'connectTimeUTC';
+/** Any field a report may filter on. */
+export type FilterField = RecordsFilterField | LegsFilterField;
+export type CursorFormat = 'base64' | 'jwt' | 'uuid' | 'urlencoded';
+
+/** The undocumented field that {@link SimulatorOptions.bigDriftIntegers} adds to every row. */
+export const BIG_INTEGER_FIELD = 'sequenceId';
 
 /** A fault that {@link FaultControl.plan} may inject into one report request. */
 export type Fault =
@@ -52,7 +101,7 @@ export interface FaultRequest {
   n: number;
 }
 
-/** Faults of the report endpoints, mutable while the simulator runs. */
+/** Faults of the report endpoints and `/v2/pbxes/`, mutable while the simulator runs. */
 export interface FaultControl {
   latencyMs: number;
   rateLimitPerSecond?: number | undefined;
@@ -71,7 +120,7 @@ export interface SimulatorStats {
   /** Successful logins, and refused ones. */
   logins: number;
   loginFailures: number;
-  /** Report requests per path relative to the base path, e.g. '/v2/call-legs'. */
+  /** Report and PBX-list requests per path relative to the base path, e.g. '/v2/call-legs', '/v2/pbxes/'. */
   reportRequests: Record<string, number>;
   /** Responses per HTTP status, token endpoint included. */
   responses: Record<number, number>;
@@ -87,7 +136,7 @@ export interface SimulatorStats {
 /** A window to compute the expected rows of (see {@link Simulator.truth}). */
 export interface TruthQuery {
   table: 'call-legs' | 'call-records';
-  /** Half-open [fromMs, toMs) on the filter time, in ms. */
+  /** Half-open [fromMs, toMs) on the configured filter time (see `recordsFilterField`, `legsFilterField`), in ms. */
   fromMs: number;
   toMs: number;
   /** Default 'allpbxes' (the PBXes the user may read). */
@@ -100,7 +149,14 @@ export interface TruthQuery {
   timeZone?: string;
 }
 
-export type ApiRow = CallLegRow | CallRecordRow;
+/**
+ * A row as served and as `truth()` gives it: `callId` may be null (`nullCallIdFraction`), and with
+ * `bigDriftIntegers` the field {@link BIG_INTEGER_FIELD} holds a `bigint`.
+ */
+export type Served<T extends CallLegRow | CallRecordRow> = T extends unknown
+  ? Omit<T, 'callId'> & { callId: string | null; sequenceId?: bigint }
+  : never;
+export type ApiRow = Served<CallLegRow> | Served<CallRecordRow>;
 
 /** A running simulator. */
 export interface Simulator {
