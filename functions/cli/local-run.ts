@@ -2,6 +2,7 @@ import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
 import type { Credentials } from '../adapters/token-provider.js';
 import { WorkAnalyticsError } from '../adapters/wa-errors.js';
+import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import type { PageQuery } from '../core/page-query.js';
@@ -95,8 +96,9 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     onRetry: () => void summary.retries++,
     onLogin: () => void summary.logins++,
   });
-  // Fail fast on bad credentials, before any window is marked running.
+  // Fail fast on bad credentials and on a PBX the account does not have, before anything is written.
   await tokens.token();
+  if (options.pbx !== 'allpbxes') await assertKnownPbxes(client, options.pbx);
   const source: PageSource = {
     fetchPage: (query: PageQuery, opts) => {
       summary.requests++;

@@ -6,6 +6,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-store.js';
+import { assertKnownPbxes, UnknownPbxError } from '../adapters/wa-pbxes.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { parseControlMessage } from '../core/control-message.js';
 import { ensureManifest } from '../core/manifest.js';
@@ -69,6 +70,17 @@ async function onControlMessage(record: SQSRecord): Promise<void> {
   }
   await checkCredentials();
   await ensureManifest(ports.store, config.GRID_MINUTES, clock.now());
+  const { pbx } = parsed.rerun;
+  if (pbx && pbx !== 'allpbxes') {
+    try {
+      await assertKnownPbxes((await workAnalytics(config.SECRET_ID, config.WA_BASE_URL)).client, pbx);
+    } catch (error) {
+      if (!(error instanceof UnknownPbxError)) throw error;
+      logger.error(`control message refused: ${error.message}`, { messageId: record.messageId });
+      metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
+      return;
+    }
+  }
   let started: Awaited<ReturnType<typeof planRerun>>;
   try {
     started = await planRerun(ports, plan, parsed.rerun);

@@ -131,4 +131,45 @@ describe('FileObjectStore', () => {
     await writing;
     expect(await store.list('d/')).toEqual(['d/obj']);
   });
+
+  describe('compare-and-set (putIf)', () => {
+    it('creates an absent object only when told to expect none', async () => {
+      expect(await store.getVersioned('ledger/w.json')).toBeUndefined();
+      expect(await store.putIf('ledger/w.json', 'one', null)).toBe(true);
+      expect(await store.putIf('ledger/w.json', 'two', null)).toBe(false);
+      expect(text(await store.get('ledger/w.json'))).toBe('one');
+    });
+
+    it('writes over the version it read, and refuses a stale version, writing nothing', async () => {
+      await store.put('ledger/w.json', 'one');
+      const first = await store.getVersioned('ledger/w.json');
+      expect(text(first?.body)).toBe('one');
+      expect(await store.putIf('ledger/w.json', 'two', first?.version ?? null)).toBe(true);
+      const second = await store.getVersioned('ledger/w.json');
+      expect(second?.version).not.toBe(first?.version);
+      expect(await store.putIf('ledger/w.json', 'stale', first?.version ?? null)).toBe(false);
+      expect(text(await store.get('ledger/w.json'))).toBe('two');
+      expect(await store.putIf('ledger/w.json', 'three', second?.version ?? null)).toBe(true);
+      expect(text(await store.get('ledger/w.json'))).toBe('three');
+    });
+
+    it('lets exactly one of concurrent writers of the same version win, and leaves no lock behind', async () => {
+      await store.put('ledger/w.json', 'start');
+      const read = await store.getVersioned('ledger/w.json');
+      const writers = Array.from({ length: 8 }, (_, i) =>
+        store.putIf('ledger/w.json', `writer ${i}`, read?.version ?? null),
+      );
+      const won = await Promise.all(writers);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(text(await store.get('ledger/w.json'))).toBe(`writer ${won.indexOf(true)}`);
+      expect(await readdir(join(root, 'ledger'))).toEqual(['w.json']);
+      expect(await store.list('ledger/')).toEqual(['ledger/w.json']);
+    });
+
+    it('lets exactly one of concurrent creators win', async () => {
+      const won = await Promise.all(Array.from({ length: 8 }, (_, i) => store.putIf('m.json', `c${i}`, null)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(text(await store.get('m.json'))).toBe(`c${won.indexOf(true)}`);
+    });
+  });
 });

@@ -23,6 +23,8 @@ describe('Lambda configuration from the environment', () => {
       MAX_CHAINS_PER_RUN: 2000,
       IS_CONNECT_TIME: false,
       IS_SIMPLIFIED: false,
+      LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
+      RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
     });
   });
 
@@ -33,12 +35,14 @@ describe('Lambda configuration from the environment', () => {
       PBX_IDS: 'acme2, acme',
       GRID_MINUTES: '30',
       IS_SIMPLIFIED: 'true',
+      RECORDS_FILTER_FIELD: 'startTimeUTC',
     });
     expect(config).toMatchObject({
       TABLES: ['call-legs'],
       PBX_IDS: ['acme', 'acme2'],
       GRID_MINUTES: 30,
       IS_SIMPLIFIED: true,
+      RECORDS_FILTER_FIELD: 'startTimeUTC',
     });
   });
 
@@ -49,12 +53,15 @@ describe('Lambda configuration from the environment', () => {
     [{ PBX_IDS: 'a b' }, /PBX_IDS: /],
     [{ DATA_BUCKET: undefined }, /DATA_BUCKET: /],
     [{ PAGE_QUEUE_URL: 'not a url' }, /PAGE_QUEUE_URL: /],
+    [{ RECORDS_FILTER_FIELD: 'connectTimeUTC' }, /RECORDS_FILTER_FIELD: /],
+    [{ LEGS_FILTER_FIELD: 'startTimeUTC' }, /LEGS_FILTER_FIELD: /],
   ])('refuses %j, naming the variable', (change, message) => {
     expect(() => parseConfig(PlannerConfigSchema, { ...base, ...change })).toThrow(message);
   });
 
   it('needs only the common variables for the worker', () => {
-    expect(parseConfig(WorkerConfigSchema, base)).toMatchObject({ SETTLE_MINUTES: 120 });
+    expect(parseConfig(WorkerConfigSchema, base)).toMatchObject({ SETTLE_MINUTES: 120, MAX_RESTARTS: 3 });
+    expect(() => parseConfig(WorkerConfigSchema, { ...base, MAX_RESTARTS: '21' })).toThrow(/MAX_RESTARTS: /);
     expect(() => parseConfig(WorkerConfigSchema, {})).toThrow(/DATA_BUCKET: .*PAGE_QUEUE_URL: .*SECRET_ID: /);
   });
 });
