@@ -71,6 +71,11 @@ const ContextSchema = z
       }
     }),
     settleMinutes: whole(0, 10_080, 120),
+    /** Restarts of a window on refused cursors before it is failed. */
+    maxRestarts: whole(0, 20, 3),
+    /** The field each report filters on, where `walake probe` measured another than the docs' default. */
+    legsFilterField: z.enum(['disconnectedTimeUTC', 'connectTimeUTC']).default('disconnectedTimeUTC'),
+    recordsFilterField: z.enum(['disconnectedTimeUTC', 'startTimeUTC']).default('disconnectedTimeUTC'),
     pageSize: whole(1, MAX_PAGE_SIZE, MAX_PAGE_SIZE),
     tables: list.default([...TABLES]).transform((tables, ctx) => {
       const bad = tables.filter((t) => !isTable(t));

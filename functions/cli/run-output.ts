@@ -47,7 +47,9 @@ export function printSummary(stream: NodeJS.WritableStream, s: RunSummary, out: 
         '(not in the tables); run `walake probe` to measure the filter field',
     );
   if (s.typeMismatches)
-    lines.push(`type mismatches: ${s.typeMismatches} rows with a value that did not fit its column (in "extra")`);
+    lines.push(
+      `type mismatches: ${s.typeMismatches} rows with a value that did not fit its column (in "extra")`,
+    );
   if (s.mismatches.length)
     lines.push(`reconciliation mismatches (${s.mismatches.length}):`, ...s.mismatches.map((m) => `  ${m}`));
   if (s.driftFields.length)

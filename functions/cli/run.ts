@@ -96,7 +96,12 @@ export function runOptionsOf(flags: Record<string, string | boolean | undefined>
     isSimplified: flags.simplified === true,
     maxRestarts: parseInteger('max-restarts', str('max-restarts'), 0, 20) ?? DEFAULT_MAX_RESTARTS,
     filterFields: {
-      ...filterFieldOf('legs-filter-field', str('legs-filter-field'), FILTER_FIELDS['call-legs'], 'call-legs'),
+      ...filterFieldOf(
+        'legs-filter-field',
+        str('legs-filter-field'),
+        FILTER_FIELDS['call-legs'],
+        'call-legs',
+      ),
       ...filterFieldOf(
         'records-filter-field',
         str('records-filter-field'),

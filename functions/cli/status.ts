@@ -128,7 +128,8 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
     io.stdout.write(`failed windows (${s.failed.length}; each pulled again by the walake rerun shown):\n`);
     for (const f of s.failed.slice(0, 20)) io.stdout.write(`  ${f.rerun}   # ${f.window}: ${f.reason}\n`);
   }
-  if (t.missing === 0 && t.running === 0 && t.failed === 0) io.stdout.write('every window that has ended is published\n');
+  if (t.missing === 0 && t.running === 0 && t.failed === 0)
+    io.stdout.write('every window that has ended is published\n');
 }
 
 function ago(ms: number): string {

@@ -66,7 +66,7 @@ export class StuckCursorError extends Error {
   override readonly name = 'StuckCursorError';
 }
 
-/** The API's next cursor cannot travel in a task (too long, or not base64). */
+/** The API's next cursor cannot travel in a task (too long, or with control characters). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
 }

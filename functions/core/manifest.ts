@@ -94,7 +94,10 @@ function checkGrid(lakeGrid: number, wanted: number): void {
 async function existingGrid(store: ObjectStore): Promise<number | undefined> {
   for (const folder of ['lake/call_legs/', 'lake/call_records/']) {
     const [first] = await store.list(folder);
-    const id = first?.split('/').pop()?.replace(/\.json\.gz$/, '');
+    const id = first
+      ?.split('/')
+      .pop()
+      ?.replace(/\.json\.gz$/, '');
     if (id) return windowMinutes(parseWindowId(id));
   }
   return undefined;

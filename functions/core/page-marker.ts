@@ -32,10 +32,7 @@ const MarkerSchema = z.strictObject({
 export type PageMarker = { rows: number; dropped: number } & ({ next: PageTask } | { done: ChainDone });
 
 export function markerKey(task: PageTask): string {
-  return stagingKey(task.table, taskWindow(task), task.chain, task.page).replace(
-    /\.json\.gz$/,
-    '.next.json',
-  );
+  return stagingKey(task.table, taskWindow(task), task.chain, task.page).replace(/\.json\.gz$/, '.next.json');
 }
 
 /** The recorded decision of a task, if an earlier delivery made one; an unreadable marker counts as none. */

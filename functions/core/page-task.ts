@@ -72,14 +72,12 @@ export type PbxScope = z.infer<typeof PbxScopeSchema>;
  * UUID or URL-escaped text would do as well); the chain only checks that it moves forward and stays under
  * its page cap.
  */
-export const ScrollIdSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(MAX_SCROLL_ID_LENGTH),
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-    z.regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'must be printable text (no control characters)' }),
-  );
+export const ScrollIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(MAX_SCROLL_ID_LENGTH),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  z.regex(/^[^\u0000-\u001f\u007f]+$/, { error: 'must be printable text (no control characters)' }),
+);
 
 /** A chain's unique id, minted when it starts: in its tasks, staging keys, page markers and ledger entry. */
 export const ChainIdSchema = z
@@ -140,7 +138,13 @@ export const PageTaskSchema = z
         ctx.addIssue({ code: 'custom', path: [path], message });
       if (task.page === 1) {
         if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
-        const counts = [task.rowsSoFar, task.droppedSoFar, task.quarantinedSoFar, task.mismatchedSoFar];
+        const counts = [
+          task.rowsSoFar,
+          task.droppedSoFar,
+          task.beforeSoFar,
+          task.quarantinedSoFar,
+          task.mismatchedSoFar,
+        ];
         if (counts.some((n) => n !== 0)) issue('rowsSoFar', 'counts must be 0 on page 1');
       } else {
         if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');

@@ -2,10 +2,10 @@ import type { Rerun } from './control-message.js';
 import { dueWindows } from './due-windows.js';
 import { ledgerPrefix } from './lake-keys.js';
 import type { LedgerEntry } from './ledger.js';
+import { readLedgerEntry } from './ledger-store.js';
 import type { FilterField, PageTask, PbxScope } from './page-task.js';
 import type { Clock, ObjectStore, TaskQueue } from './ports.js';
 import { startChain } from './process-task.js';
-import { readLedgerEntry } from './ledger-store.js';
 import type { Table } from './tables.js';
 import { windowAt, windowDay, windowId, windowsFor } from './windows.js';
 

@@ -143,7 +143,16 @@ function running(
 ): LedgerEntry {
   const window = taskWindow(task);
   return runningEntry(
-    { table: task.table, window, pbx: task.pbx, attempt, chain, restarts, publishing: previous?.publishing, origin },
+    {
+      table: task.table,
+      window,
+      pbx: task.pbx,
+      attempt,
+      chain,
+      restarts,
+      publishing: previous?.publishing,
+      origin,
+    },
     nowMs,
   );
 }
@@ -223,7 +232,8 @@ async function restartWindow(
     }
     return running(task, current.attempt + 1, chain, current.restarts + 1, current, now, dedupId(task));
   });
-  if (options.removeStaging) await ports.store.delete(stagingPrefix(task.table, taskWindow(task), task.chain));
+  if (options.removeStaging)
+    await ports.store.delete(stagingPrefix(task.table, taskWindow(task), task.chain));
   if (!entry) return { kind: 'superseded', by: 'a newer chain' };
   if (entry.status === 'failed') return { kind: 'failed', reason: entry.reason, entry };
   await ports.queue.send(firstTaskOf(entry, task));

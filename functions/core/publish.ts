@@ -90,7 +90,9 @@ export async function publishWindow(
   });
   if (already) return { kind: 'published', entry: already, duplicates: 0, unidentified: 0 };
   if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
-  const pageKeys = Array.from({ length: done.pages }, (_, i) => stagingKey(task.table, window, task.chain, i + 1));
+  const pageKeys = Array.from({ length: done.pages }, (_, i) =>
+    stagingKey(task.table, window, task.chain, i + 1),
+  );
   const counter = { duplicates: 0, unidentified: 0, others: 0 };
   const key = lakeKey(task.table, window);
   const kept = task.pbx === ALL_PBXES ? undefined : await otherPbxLines(store, key, task.pbx, counter);

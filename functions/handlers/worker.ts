@@ -54,7 +54,13 @@ function report(
   task: { table: string; window: string; page: number; attempt: number; chain: string },
   outcome: TaskOutcome,
 ): void {
-  const where = { table: task.table, window: task.window, page: task.page, attempt: task.attempt, chain: task.chain };
+  const where = {
+    table: task.table,
+    window: task.window,
+    page: task.page,
+    attempt: task.attempt,
+    chain: task.chain,
+  };
   if (outcome.kind === 'restarted' || outcome.kind === 'superseded') {
     if (outcome.kind === 'restarted') metrics.addMetric(METRICS.chainsRestarted, MetricUnit.Count, 1);
     logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
@@ -75,7 +81,10 @@ function report(
   }
   if (outcome.mismatched > 0) {
     metrics.addMetric(METRICS.typeMismatches, MetricUnit.Count, outcome.mismatched);
-    logger.warn('values that did not fit their column, kept in "extra"', { ...where, rows: outcome.mismatched });
+    logger.warn('values that did not fit their column, kept in "extra"', {
+      ...where,
+      rows: outcome.mismatched,
+    });
   }
   if (outcome.quarantined > 0) {
     metrics.addMetric(METRICS.rowsQuarantined, MetricUnit.Count, outcome.quarantined);

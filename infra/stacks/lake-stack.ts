@@ -123,6 +123,8 @@ export class LakeStack extends Stack {
         HORIZON_DAYS: String(config.horizonDays),
         STALE_AFTER_MINUTES: String(config.staleAfterMinutes),
         MAX_RERUN_DAYS: String(config.maxRerunDays),
+        LEGS_FILTER_FIELD: config.legsFilterField,
+        RECORDS_FILTER_FIELD: config.recordsFilterField,
       },
     });
     // A chain is a loop through SQS: each page's task queues the next. Lambda's recursive loop detection would
@@ -136,17 +138,23 @@ export class LakeStack extends Stack {
       description: 'Fetches one page of a chain, stages it, queues the next page or publishes the window',
       memorySize: 1024,
       timeout: WORKER_TIMEOUT,
-      environment: common,
+      environment: { ...common, MAX_RESTARTS: String(config.maxRestarts) },
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
     });
 
     // Least privilege, prefix by prefix (lake-keys.ts): only the worker writes the lake.
     grantPrefixes(data, worker.role, {
-      read: ['staging/', 'ledger/'],
-      write: ['staging/', 'lake/', 'ledger/'],
+      // lake/: the manifest, and the object a pull of some PBXes merges into; quarantine/: rows that contradict
+      // the filter field.
+      read: ['staging/', 'ledger/', 'lake/'],
+      write: ['staging/', 'lake/', 'ledger/', 'quarantine/'],
       delete: ['staging/'],
     });
-    grantPrefixes(data, planner.role, { read: ['ledger/'], write: ['ledger/'] });
+    // The planner records the lake's grid in lake/_manifest.json (and reads window keys of a lake made before).
+    grantPrefixes(data, planner.role, {
+      read: ['ledger/', 'lake/'],
+      write: ['ledger/', 'lake/_manifest.json'],
+    });
     for (const fn of [planner, worker]) {
       credentials.secret.grantRead(fn.role);
       pages.queue.grantSendMessages(fn.role);

@@ -201,7 +201,7 @@ describe('functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    expect(Match.exact(common).test(envOf(lake.stack.worker)).isSuccess).toBe(true);
+    expect(Match.exact({ ...common, MAX_RESTARTS: '3' }).test(envOf(lake.stack.worker)).isSuccess).toBe(true);
     expect(
       Match.exact({
         ...common,
@@ -212,6 +212,8 @@ describe('functions', () => {
         HORIZON_DAYS: '2',
         STALE_AFTER_MINUTES: '120',
         MAX_RERUN_DAYS: '31',
+        LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
+        RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
       }).test(envOf(lake.stack.planner)).isSuccess,
     ).toBe(true);
   });
@@ -249,14 +251,14 @@ describe('IAM', () => {
     expect(can(worker, 'sqs:SendMessage', `<${id(lake.stack.pageQueue.queue)}.Arn>`)).toBe(true);
   });
 
-  it('lets the planner read and write the ledger but never write the lake', () => {
+  it('lets the planner read and write the ledger, and write no lake object but the manifest', () => {
     const planner = id(lake.stack.planner.role);
     const grants = permissionsOf(lake.template, planner);
     expect(can(planner, 's3:ListBucket', `<${id(lake.stack.dataBucket)}.Arn>`)).toBe(true);
     expect(can(planner, 's3:GetObject', objects('ledger/'))).toBe(true);
     expect(can(planner, 's3:PutObject', objects('ledger/'))).toBe(true);
     const s3Writes = grants.filter((g) => /^s3:(Put|Delete)/.test(g.action)).map((g) => g.resource);
-    expect(new Set(s3Writes)).toEqual(new Set([objects('ledger/')]));
+    expect(new Set(s3Writes)).toEqual(new Set([objects('ledger/'), objects('lake/_manifest.json')]));
     expect(can(planner, 'sqs:SendMessage', `<${id(lake.stack.pageQueue.queue)}.Arn>`)).toBe(true);
   });
 

@@ -90,7 +90,9 @@ it('knows which findings the stack acknowledges', () => {
   expect([...rules].sort()).toEqual([
     'AwsSolutions-IAM5[Resource::*]',
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/\*\]$/),
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/_manifest\.json\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/ledger\/\*\]$/),
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/quarantine\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/staging\/\*\]$/),
     'AwsSolutions-L1',
     'AwsSolutions-SMG4',

@@ -327,6 +327,7 @@ describe('walake status on S3', () => {
         published: 2,
         settled: 2,
         running: 0,
+        failed: 0,
         missing: 2,
         rows: 14,
         mismatches: 0,
@@ -344,7 +345,7 @@ describe('walake status on S3', () => {
       awsProcessEnv(),
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/call-legs\s+2026-11-27\s+4\s+2\s+2\s+0\s+2\s+14\s+0/);
+    expect(result.stdout).toMatch(/call-legs\s+2026-11-27\s+4\s+2\s+2\s+0\s+0\s+2\s+14\s+0/);
     expect(result.stdout).toContain(
       'walake rerun --table call-legs --from 2026-11-27T02:00:00Z --to 2026-11-27T04:00:00Z   # 2 windows',
     );

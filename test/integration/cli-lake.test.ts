@@ -60,6 +60,7 @@ describe('walake status on a local lake', () => {
         published: 3,
         settled: 3,
         running: 0,
+        failed: 0,
         missing: 2,
         rows: truthCount(table),
         mismatches: 0,
@@ -75,7 +76,9 @@ describe('walake status on a local lake', () => {
   it('reads --to as now and --table as all by default, and says when every window is published', async () => {
     const cli = captureIo({ now: () => TO });
     expect(await statusCommand(['--out', out, '--from', '2026-11-20T00:00:00Z'], cli.io)).toBe(0);
-    expect(cli.out()).toMatch(/total: 6 of 6 windows published \(6 settled\), 0 running, 0 missing/);
+    expect(cli.out()).toMatch(
+      /total: 6 of 6 windows published \(6 settled\), 0 running, 0 failed, 0 missing/,
+    );
     expect(cli.out()).toContain('every window that has ended is published');
   });
 
@@ -90,7 +93,7 @@ describe('walake status on a local lake', () => {
   it('runs from the built binary with exit code 0 despite gaps, and 1 without a lake', async () => {
     const ok = await walake(['status', '--out', out, ...range, '--table', 'call-records']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/call-records\s+2026-11-20\s+5\s+3\s+3\s+0\s+2\s+\d+\s+0/);
+    expect(ok.stdout).toMatch(/call-records\s+2026-11-20\s+5\s+3\s+3\s+0\s+0\s+2\s+\d+\s+0/);
     const none = await walake(['status', '--out', join(out, 'nothing-here')]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no lake folder at .*nothing-here/);

@@ -41,7 +41,11 @@ const PAGE_POISON: [string, string, RegExp][] = [
   ['a page over the cap', JSON.stringify({ ...valid, page: 10_001 }), /page: /],
   ['a page past its chain', JSON.stringify({ ...valid, page: 9 }), /page: is over the chain's cap/],
   ['an oversized scrollId', JSON.stringify({ ...valid, scrollId: 'A'.repeat(70_000) }), /scrollId: /],
-  ['a scrollId with a control character', JSON.stringify({ ...valid, scrollId: 'a\u0000b' }), /scrollId: .*printable/],
+  [
+    'a scrollId with a control character',
+    JSON.stringify({ ...valid, scrollId: 'a\u0000b' }),
+    /scrollId: .*printable/,
+  ],
   [
     'extra fields',
     JSON.stringify({ ...valid, token: 'eyJhbGciOi' }),

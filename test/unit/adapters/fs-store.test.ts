@@ -167,7 +167,9 @@ describe('FileObjectStore', () => {
     });
 
     it('lets exactly one of concurrent creators win', async () => {
-      const won = await Promise.all(Array.from({ length: 8 }, (_, i) => store.putIf('m.json', `c${i}`, null)));
+      const won = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.putIf('m.json', `c${i}`, null)),
+      );
       expect(won.filter(Boolean)).toHaveLength(1);
       expect(text(await store.get('m.json'))).toBe(`c${won.indexOf(true)}`);
     });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerStatus } from '../../../functions/cli/status-report.js';
-import { failedEntry, type LedgerEntry, publishedEntry, runningEntry } from '../../../functions/core/ledger.js';
+import {
+  failedEntry,
+  type LedgerEntry,
+  publishedEntry,
+  runningEntry,
+} from '../../../functions/core/ledger.js';
 import type { Table } from '../../../functions/core/tables.js';
 import { parseWindowId } from '../../../functions/core/windows.js';
 
@@ -149,9 +154,17 @@ describe('ledgerStatus', () => {
       { table: 'call-records', window, pbx: ['acme', 'acme2'], attempt: 4 },
       at('2026-11-27T01:30:00Z'),
     );
-    const failed = failedEntry(start, 'the API refused the cursor of 4 chains in a row', at('2026-11-27T01:40:00Z'));
+    const failed = failedEntry(
+      start,
+      'the API refused the cursor of 4 chains in a row',
+      at('2026-11-27T01:40:00Z'),
+    );
     const report = ledgerStatus([failed], { ...options, tables: ['call-records'] });
-    expect(report.days.find((d) => d.day === '2026-11-27')).toMatchObject({ failed: 1, missing: 1, published: 0 });
+    expect(report.days.find((d) => d.day === '2026-11-27')).toMatchObject({
+      failed: 1,
+      missing: 1,
+      published: 0,
+    });
     expect(report.totals).toMatchObject({ failed: 1, missing: 3 });
     expect(report.failed).toEqual([
       {

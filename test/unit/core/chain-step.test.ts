@@ -122,7 +122,11 @@ describe('chainStep', () => {
     const early = leg(START - 1001);
     const late = leg(END + 1000);
     const data = [early, leg(START - 1000), leg(START), late];
-    const step = chainStep({ ...task1, pageSize: 4 }, { totalRecordCount: 9, scrollId: 'Y3Vyc29yMQ', data }, opts);
+    const step = chainStep(
+      { ...task1, pageSize: 4 },
+      { totalRecordCount: 9, scrollId: 'Y3Vyc29yMQ', data },
+      opts,
+    );
     expect(step.rows.map((r) => r.disconnected_time_utc)).toEqual([START]);
     expect(step.quarantine).toEqual([early, late]);
     expect(step).toMatchObject({ dropped: 1, before: 1 });

@@ -37,7 +37,10 @@ describe('lake keys', () => {
     [lakeKey('call-legs', W), 'lake/call_legs/dt=2026-11-27/20261127T2300Z-60m.json.gz'],
     [lakeKey('call-records', W), 'lake/call_records/dt=2026-11-27/20261127T2300Z-60m.json.gz'],
     [stagingKey('call-legs', W, C, 1), `staging/call_legs/20261127T2300Z-60m/${C}/page-00001.json.gz`],
-    [stagingKey('call-records', W, 'abc123', 345), 'staging/call_records/20261127T2300Z-60m/abc123/page-00345.json.gz'],
+    [
+      stagingKey('call-records', W, 'abc123', 345),
+      'staging/call_records/20261127T2300Z-60m/abc123/page-00345.json.gz',
+    ],
     [stagingPrefix('call-legs', W, C), `staging/call_legs/20261127T2300Z-60m/${C}/`],
     [quarantineKey('call-legs', W, C, 7), `quarantine/call_legs/20261127T2300Z-60m/${C}/page-00007.json.gz`],
     [MANIFEST_KEY, 'lake/_manifest.json'],

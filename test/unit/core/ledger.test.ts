@@ -37,12 +37,20 @@ describe('reconcile', () => {
   it('balances quarantined rows in the books but calls any of them a mismatch, and says what to do', () => {
     const r = reconcile({ received: 90, droppedAtEdges: 5, quarantined: 5, apiTotal: 100 });
     expect(r).toMatchObject({ verdict: 'mismatch', quarantined: 5 });
-    expect(r.explanation).toMatch(/90 rows kept \+ 5 dropped at the window edges \+ 5 quarantined = 100, equal/);
+    expect(r.explanation).toMatch(
+      /90 rows kept \+ 5 dropped at the window edges \+ 5 quarantined = 100, equal/,
+    );
     expect(r.explanation).toMatch(/walake probe/);
   });
 
   it('carries type mismatches and rows without identity without calling them a mismatch', () => {
-    const r = reconcile({ received: 100, droppedAtEdges: 0, typeMismatches: 3, unidentified: 2, apiTotal: 100 });
+    const r = reconcile({
+      received: 100,
+      droppedAtEdges: 0,
+      typeMismatches: 3,
+      unidentified: 2,
+      apiTotal: 100,
+    });
     expect(r).toMatchObject({ verdict: 'match', typeMismatches: 3, unidentified: 2 });
   });
 
@@ -84,7 +92,15 @@ describe('ledger entries', () => {
       startedAt: '2026-11-27T02:05:00.000Z',
       status: 'running',
     });
-    const done = { pages: 2, rows: 10, dropped: 1, before: 0, quarantined: 0, mismatched: 0, firstPageTotal: 11 };
+    const done = {
+      pages: 2,
+      rows: 10,
+      dropped: 1,
+      before: 0,
+      quarantined: 0,
+      mismatched: 0,
+      firstPageTotal: 11,
+    };
     const published = publishedEntry(running, done, W1.endMs + 6 * MIN, 60);
     expect(published).toMatchObject({
       status: 'published',
@@ -99,7 +115,7 @@ describe('ledger entries', () => {
     expect(publishedEntry(later, done, W1.endMs + 62 * MIN, 60)).toMatchObject({ settled: true, attempt: 2 });
   });
 
-  it("names the chain in the entry and keeps it, with the restarts, through publication; drops the lease", () => {
+  it('names the chain in the entry and keeps it, with the restarts, through publication; drops the lease', () => {
     const running = runningEntry(
       {
         ...chain,
@@ -110,10 +126,26 @@ describe('ledger entries', () => {
       },
       W1.endMs + 5 * MIN,
     );
-    expect(running).toMatchObject({ chain: 'k3x9q0w2m1zp', restarts: 2, publishing: { chain: 'k3x9q0w2m1zp' } });
-    const done = { pages: 1, rows: 1, dropped: 0, before: 0, quarantined: 1, mismatched: 0, firstPageTotal: 2 };
+    expect(running).toMatchObject({
+      chain: 'k3x9q0w2m1zp',
+      restarts: 2,
+      publishing: { chain: 'k3x9q0w2m1zp' },
+    });
+    const done = {
+      pages: 1,
+      rows: 1,
+      dropped: 0,
+      before: 0,
+      quarantined: 1,
+      mismatched: 0,
+      firstPageTotal: 2,
+    };
     const published = publishedEntry(running, done, W1.endMs + 6 * MIN, 60);
-    expect(published).toMatchObject({ chain: 'k3x9q0w2m1zp', restarts: 2, reconciliation: { quarantined: 1 } });
+    expect(published).toMatchObject({
+      chain: 'k3x9q0w2m1zp',
+      restarts: 2,
+      reconciliation: { quarantined: 1 },
+    });
     expect(published).not.toHaveProperty('publishing');
     expect(published).not.toHaveProperty('origin');
   });
@@ -158,7 +190,15 @@ describe('dueWindows', () => {
     const window = parseWindowId(id);
     const running = runningEntry({ table: 'call-legs', window, pbx: 'allpbxes', attempt: 1 }, window.endMs);
     if (change.status !== 'published') return LedgerEntrySchema.parse({ ...running, ...change });
-    const done = { pages: 1, rows: 1, dropped: 0, before: 0, quarantined: 0, mismatched: 0, firstPageTotal: 1 };
+    const done = {
+      pages: 1,
+      rows: 1,
+      dropped: 0,
+      before: 0,
+      quarantined: 0,
+      mismatched: 0,
+      firstPageTotal: 1,
+    };
     return LedgerEntrySchema.parse({ ...publishedEntry(running, done, window.endMs + MIN, 60), ...change });
   };
   const due = (ledger: LedgerEntry[]) =>

@@ -87,7 +87,11 @@ describe('parsePageTask', () => {
     ['a chain id in upper case', { ...page1, chain: 'K3X9Q0W2M1ZP' }, /chain: must be 6 to 32/],
     ['a chain id too short', { ...page1, chain: 'abc' }, /chain: must be 6 to 32/],
     ['a negative counter', { ...page3, quarantinedSoFar: -1 }, /quarantinedSoFar: /],
-    ['quarantined rows on page 1', { ...page1, quarantinedSoFar: 1 }, /rowsSoFar: counts must be 0 on page 1/],
+    [
+      'quarantined rows on page 1',
+      { ...page1, quarantinedSoFar: 1 },
+      /rowsSoFar: counts must be 0 on page 1/,
+    ],
     [
       'a filter field of the other table',
       { ...page1, filterField: 'startTimeUTC' },
@@ -201,7 +205,9 @@ describe('building tasks', () => {
     expect(filterFieldOf(page1)).toBe('disconnectedTimeUTC');
     expect(filterFieldOf({ ...page1, isConnectTime: true })).toBe('connectTimeUTC');
     expect(filterFieldOf({ ...page1, filterField: 'connectTimeUTC' })).toBe('connectTimeUTC');
-    expect(filterFieldOf({ ...page1, table: 'call-records', filterField: 'startTimeUTC' })).toBe('startTimeUTC');
+    expect(filterFieldOf({ ...page1, table: 'call-records', filterField: 'startTimeUTC' })).toBe(
+      'startTimeUTC',
+    );
   });
 
   it('asks the API for the window in UTC, from a second before its start, with the legs flags', () => {

@@ -7,7 +7,12 @@ import { FileObjectStore } from '../../../functions/adapters/fs-store.js';
 import type { ChainDone } from '../../../functions/core/chain-step.js';
 import { lakeKey, ledgerKey, MANIFEST_KEY, stagingKey } from '../../../functions/core/lake-keys.js';
 import { decodeLines, encodeLines, lineRanges, rowIdentity } from '../../../functions/core/lake-lines.js';
-import { failedEntry, type LedgerEntry, publishedEntry, runningEntry } from '../../../functions/core/ledger.js';
+import {
+  failedEntry,
+  type LedgerEntry,
+  publishedEntry,
+  runningEntry,
+} from '../../../functions/core/ledger.js';
 import { readLedgerEntry } from '../../../functions/core/ledger-store.js';
 import { firstPageTask, type PageTask, taskWindow } from '../../../functions/core/page-task.js';
 import {
