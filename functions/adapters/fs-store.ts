@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore, Versioned } from '../core/ports.js';
@@ -48,15 +48,15 @@ function versionOf(body: Uint8Array): string {
 async function acquire(lock: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      // The lock holds the time it was taken, on this process's clock: a file's mtime comes from the
+      // filesystem's, which may disagree (a network folder, a faked clock).
+      await writeFile(lock, String(Date.now()), { flag: 'wx' });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const age = await stat(lock).then(
-      (s) => Date.now() - s.mtimeMs,
-      () => 0,
-    );
+    const taken = Number(await readFile(lock, 'utf8').catch(() => ''));
+    const age = Number.isFinite(taken) && taken > 0 ? Date.now() - taken : 0;
     if (age > STALE_LOCK_MS) await rm(lock, { force: true });
     else if (attempt > 3_000) throw new Error(`${lock} stayed locked for 30 s; remove it if no walake runs`);
     else await new Promise((resolve) => setTimeout(resolve, 10));
