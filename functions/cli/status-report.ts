@@ -74,16 +74,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
     gridMinutes,
     generatedAt: isoOf(nowMs),
     days: [],
-    totals: {
-      expected: 0,
-      published: 0,
-      settled: 0,
-      running: 0,
-      failed: 0,
-      missing: 0,
-      rows: 0,
-      mismatches: 0,
-    },
+    totals: zeroCounts(),
     lastPublished: {},
     gaps: [],
     mismatched: [],
@@ -107,18 +98,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
       const day = windowDay(window);
       let row = status.days.at(-1);
       if (row?.table !== table || row.day !== day) {
-        row = {
-          table,
-          day,
-          expected: 0,
-          published: 0,
-          settled: 0,
-          running: 0,
-          failed: 0,
-          missing: 0,
-          rows: 0,
-          mismatches: 0,
-        };
+        row = { table, day, ...zeroCounts() };
         status.days.push(row);
       }
       row.expected++;
@@ -141,9 +121,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
           table,
           window: entry.window,
           reason: entry.reason,
-          rerun:
-            `walake rerun --table ${table} --from ${isoOf(entry.startMs)} --to ${isoOf(entry.endMs)}` +
-            (entry.pbx === 'allpbxes' ? '' : ` --pbx ${entry.pbx.join(',')}`),
+          rerun: rerunCommand(table, isoOf(entry.startMs), isoOf(entry.endMs), entry.pbx),
         });
         continue;
       }
@@ -168,4 +146,19 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
       status.totals[key] += row[key];
   }
   return status;
+}
+
+function zeroCounts(): LedgerStatus['totals'] {
+  return { expected: 0, published: 0, settled: 0, running: 0, failed: 0, missing: 0, rows: 0, mismatches: 0 };
+}
+
+/** The `walake rerun` that pulls `[from, to)` of a table again (of some PBXes only, when given). */
+export function rerunCommand(
+  table: Table,
+  from: string,
+  to: string,
+  pbx: LedgerEntry['pbx'] = 'allpbxes',
+): string {
+  const scope = pbx === 'allpbxes' ? '' : ` --pbx ${pbx.join(',')}`;
+  return `walake rerun --table ${table} --from ${from} --to ${to}${scope}`;
 }

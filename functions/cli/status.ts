@@ -7,7 +7,7 @@ import type { ObjectStore } from '../core/ports.js';
 import { parseInstant } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, gridMinutesOf, parseOpsFlags, processIo, tableChoiceOf, tablesOf } from './ops-args.js';
-import { type LedgerStatus, ledgerStatus } from './status-report.js';
+import { type LedgerStatus, ledgerStatus, rerunCommand } from './status-report.js';
 import { printTable } from './table-output.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
@@ -113,9 +113,7 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
   if (s.gaps.length > 0) {
     io.stdout.write(`gaps (${s.gaps.length}; each filled by the walake rerun shown):\n`);
     for (const g of s.gaps.slice(0, 20)) {
-      io.stdout.write(
-        `  walake rerun --table ${g.table} --from ${g.from} --to ${g.to}   # ${g.windows} windows\n`,
-      );
+      io.stdout.write(`  ${rerunCommand(g.table, g.from, g.to)}   # ${g.windows} windows\n`);
     }
     if (s.gaps.length > 20) io.stdout.write(`  … and ${s.gaps.length - 20} more (--json lists them all)\n`);
   }

@@ -36,6 +36,20 @@ export async function ensureManifest(
   gridMinutes: number,
   nowMs: number,
 ): Promise<LakeManifest> {
+  const known = checked.get(store);
+  if (known?.gridMinutes === gridMinutes) return known;
+  const manifest = await readOrCreate(store, gridMinutes, nowMs);
+  checked.set(store, manifest);
+  return manifest;
+}
+
+/**
+ * Manifests already checked, per store: a grid never changes under a lake, so a container or a run reads it
+ * once instead of once per published window.
+ */
+const checked = new WeakMap<ObjectStore, LakeManifest>();
+
+async function readOrCreate(store: ObjectStore, gridMinutes: number, nowMs: number): Promise<LakeManifest> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await store.getVersioned(MANIFEST_KEY);
     if (found) {

@@ -3,7 +3,7 @@ import { chainStep } from './chain-step.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
 import { failedEntry, type LedgerEntry, runningEntry } from './ledger.js';
-import { readLedgerEntry, updateEntry } from './ledger-store.js';
+import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
 import { dedupId, firstPageTask, newChainId, type PageTask, taskWindow } from './page-task.js';
@@ -122,39 +122,34 @@ async function act(
  * The ledger entry of the task's window. A window without one (its entry was lost, or the task was queued by
  * hand) is adopted by the task's chain: nobody else claims it.
  */
-async function currentEntry(task: PageTask, ports: Pick<WorkerPorts, 'store' | 'clock'>) {
+async function currentEntry(
+  task: PageTask,
+  ports: Pick<WorkerPorts, 'store' | 'clock'>,
+): Promise<LedgerEntry> {
   const key = ledgerKey(task.table, taskWindow(task));
-  const found = await readLedgerEntry(ports.store, key);
-  if (found) return found;
-  const adopted = await updateEntry(ports.store, key, (entry) =>
-    entry ? undefined : running(task, task.attempt, task.chain, 0, undefined, ports.clock.now()),
-  );
-  return adopted ?? (await readLedgerEntry(ports.store, key)) ?? running(task, 0, 'unknown', 0);
+  const now = ports.clock.now();
+  let found: LedgerEntry | undefined;
+  // One read when the entry exists (the change declines); a compare-and-set create when it does not.
+  const adopted = await updateEntry(ports.store, key, (entry) => {
+    found = entry;
+    return entry ? undefined : running(task, { attempt: task.attempt, chain: task.chain }, now);
+  });
+  return adopted ?? (found as LedgerEntry);
 }
 
+/**
+ * The running entry of a window's new chain. A publishing lease of the entry it replaces is kept: that older
+ * chain may still be writing the window's object, and the new one must wait for it.
+ */
 function running(
   task: Pick<PageTask, 'table' | 'window' | 'pbx'>,
-  attempt: number,
-  chain: string,
-  restarts: number,
+  chain: { attempt: number; chain: string; restarts?: number; origin?: string },
+  nowMs: number,
   previous?: LedgerEntry,
-  nowMs = 0,
-  origin?: string,
 ): LedgerEntry {
+  const { table, pbx } = task;
   const window = taskWindow(task);
-  return runningEntry(
-    {
-      table: task.table,
-      window,
-      pbx: task.pbx,
-      attempt,
-      chain,
-      restarts,
-      publishing: previous?.publishing,
-      origin,
-    },
-    nowMs,
-  );
+  return runningEntry({ table, window, pbx, ...chain, publishing: previous?.publishing }, nowMs);
 }
 
 /** The first task of the chain a ledger entry names, with the settings of a task of the same window. */
@@ -197,7 +192,7 @@ export async function startChain(
   const entry = await updateEntry(ports.store, key, (current) => {
     const attempt = (current?.attempt ?? 0) + 1;
     if (numbering.expectAttempt !== undefined && attempt !== numbering.expectAttempt) return undefined;
-    return running(start, attempt, chain, 0, current, now);
+    return running(start, { attempt, chain }, now, current);
   });
   if (!entry) return undefined;
   const task = firstPageTask({ ...start, attempt: entry.attempt, chain });
@@ -230,7 +225,13 @@ async function restartWindow(
         now,
       );
     }
-    return running(task, current.attempt + 1, chain, current.restarts + 1, current, now, dedupId(task));
+    const next = {
+      attempt: current.attempt + 1,
+      chain,
+      restarts: current.restarts + 1,
+      origin: dedupId(task),
+    };
+    return running(task, next, now, current);
   });
   if (options.removeStaging)
     await ports.store.delete(stagingPrefix(task.table, taskWindow(task), task.chain));

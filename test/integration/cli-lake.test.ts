@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLocal } from '../../functions/cli/local-run.js';
 import { queryCommand } from '../../functions/cli/query.js';
 import { statusCommand } from '../../functions/cli/status.js';
 import { TABLES } from '../../functions/core/tables.js';
 import { type Simulator, startSimulator } from '../simulator/index.js';
+import { runAgainst } from '../support/local-lake.js';
 import { captureIo, walake } from './cli-support.js';
 
 const FROM = Date.parse('2026-11-20T00:00:00Z');
@@ -19,23 +19,7 @@ let out: string;
 beforeAll(async () => {
   sim = await startSimulator({ callsPerHour: 10, now: () => NOW });
   out = mkdtempSync(join(tmpdir(), 'walake-cli-lake-'));
-  const summary = await runLocal({
-    tables: TABLES,
-    fromMs: FROM,
-    toMs: TO,
-    pbx: 'allpbxes',
-    pageSize: 100,
-    gridMinutes: 60,
-    concurrency: 4,
-    isConnectTime: false,
-    isSimplified: false,
-    settleMinutes: 60,
-    out,
-    connection: {
-      baseUrl: sim.baseUrl,
-      credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
-    },
-  });
+  const summary = await runAgainst(sim, out, { fromMs: FROM, toMs: TO });
   expect(summary.published).toBe(6);
 });
 afterAll(async () => {

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../functions/adapters/fs-store.js';
-import { type LocalRunOptions, runLocal } from '../../functions/cli/local-run.js';
+import type { LocalRunOptions } from '../../functions/cli/local-run.js';
 import type { Table } from '../../functions/core/tables.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import type { Simulator } from '../simulator/index.js';
 import { TestClock } from '../support/clock.js';
 import { expectedRows, identity, lakeRows } from '../support/lake-truth.js';
+import { localLakes, runAgainst } from '../support/local-lake.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -15,47 +13,10 @@ const DAY = 24 * HOUR;
 const FROM = Date.UTC(2026, 9, 31);
 const TO = Date.UTC(2026, 10, 3);
 
-const dirs: string[] = [];
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()));
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = await startSimulator({ callsPerHour: 12, now: () => TO + 2 * DAY, ...options });
-  sims.push(sim);
-  return sim;
-}
-
-function lakeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'walake-lake-'));
-  dirs.push(dir);
-  return dir;
-}
+const { simulator, lakeDir } = localLakes({ callsPerHour: 12, now: () => TO + 2 * DAY });
 
 function run(sim: Simulator, out: string, overrides: Partial<LocalRunOptions> = {}) {
-  return runLocal({
-    tables: ['call-legs', 'call-records'],
-    fromMs: FROM,
-    toMs: TO,
-    pbx: 'allpbxes',
-    pageSize: 97,
-    gridMinutes: 60,
-    concurrency: 8,
-    isConnectTime: false,
-    isSimplified: false,
-    settleMinutes: 60,
-    out,
-    connection: {
-      baseUrl: sim.baseUrl,
-      credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
-    },
-    retryDelayMs: () => 5,
-    ...overrides,
-  });
+  return runAgainst(sim, out, { fromMs: FROM, toMs: TO, pageSize: 97, concurrency: 8, ...overrides });
 }
 
 async function expectLakeEqualsTruth(sim: Simulator, out: string, table: Table, fromMs = FROM, toMs = TO) {

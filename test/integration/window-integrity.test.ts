@@ -1,66 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import { UnknownPbxError } from '../../functions/adapters/wa-pbxes.js';
 import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
-import { type LocalRunOptions, runLocal } from '../../functions/cli/local-run.js';
+import type { LocalRunOptions } from '../../functions/cli/local-run.js';
 import { ledgerKey } from '../../functions/core/lake-keys.js';
 import { readLedgerEntry } from '../../functions/core/ledger-store.js';
 import { LakeManifestError } from '../../functions/core/manifest.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { processTask, startChain } from '../../functions/core/process-task.js';
 import { windowId } from '../../functions/core/windows.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import type { Simulator } from '../simulator/index.js';
 import { INSTANTS } from '../support/clock.js';
 import { expectedRows, lakeRows } from '../support/lake-truth.js';
+import { localLakes, runAgainst } from '../support/local-lake.js';
 
 const HOUR = 3_600_000;
 const RANGE = INSTANTS.busyHours(3);
 const NOW = INSTANTS.afterBusyDay;
 
-const dirs: string[] = [];
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((sim) => sim.close()));
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = await startSimulator({ callsPerHour: 8, now: () => NOW, ...options });
-  sims.push(sim);
-  return sim;
-}
-
-function lakeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'walake-integrity-'));
-  dirs.push(dir);
-  return dir;
-}
+const { simulator, lakeDir } = localLakes({ callsPerHour: 8, now: () => NOW });
 
 function run(sim: Simulator, out: string, overrides: Partial<LocalRunOptions> = {}) {
-  return runLocal({
-    tables: ['call-legs', 'call-records'],
-    ...RANGE,
-    pbx: 'allpbxes',
-    pageSize: 25,
-    gridMinutes: 60,
-    concurrency: 4,
-    isConnectTime: false,
-    isSimplified: false,
-    settleMinutes: 60,
-    out,
-    connection: {
-      baseUrl: sim.baseUrl,
-      credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
-    },
-    retryDelayMs: () => 5,
-    clock: { now: () => NOW },
-    ...overrides,
-  });
+  return runAgainst(sim, out, { ...RANGE, pageSize: 25, clock: { now: () => NOW }, ...overrides });
 }
 
 async function expectTruth(sim: Simulator, out: string, range = RANGE) {
