@@ -75,6 +75,24 @@ export class LakeAlarms extends Construct {
       sumOf(METRICS.reconciliationMismatches, Duration.hours(1)),
       "A published window's row count differs from the API's first-page total: rerun the window.",
     );
+    above0(
+      'RowsQuarantined',
+      sumOf(METRICS.rowsQuarantined, Duration.hours(1)),
+      'Rows fell outside their window on the configured filter field: they are under quarantine/, not in the ' +
+        'tables. Run `walake probe`, set recordsFilterField / legsFilterField as it says, then rerun the windows.',
+    );
+    above0(
+      'WindowsFailed',
+      sumOf(METRICS.windowsFailed, Duration.hours(1)),
+      'A window was given up on (see the reason in `walake status --stack`): fix the cause, then run the ' +
+        'walake rerun that status prints.',
+    );
+    above0(
+      'TypeMismatches',
+      sumOf(METRICS.typeMismatches, Duration.hours(1)),
+      'Rows carried values that did not fit their column: the rows are kept and the values are in `extra`. ' +
+        'Check whether 8x8 changed a field, then update columns-*.ts.',
+    );
     this.add('LakeNotFresh', {
       metric: sumOf(METRICS.windowsPublished, Duration.hours(props.freshnessHours)),
       threshold: 1,

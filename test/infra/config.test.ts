@@ -77,6 +77,9 @@ describe('parseLakeConfig', () => {
     [{ freshnessHours: 25 }, 'freshnessHours', /from 1 to 24/],
     [{ bytesScannedCutoffGb: 0 }, 'bytesScannedCutoffGb', /0\.01/],
     [{ firstDay: '2020-1-1' }, 'firstDay', /YYYY-MM-DD/],
+    [{ maxRestarts: 21 }, 'maxRestarts', /from 0 to 20/],
+    [{ recordsFilterField: 'startTime' }, 'recordsFilterField', /disconnectedTimeUTC.*startTimeUTC/],
+    [{ legsFilterField: 'startTimeUTC' }, 'legsFilterField', /disconnectedTimeUTC.*connectTimeUTC/],
   ])('refuses %j naming %s', (context, key, why) => {
     const error = (() => {
       try {

@@ -425,6 +425,19 @@ describe('alarms', () => {
     });
   });
 
+  it.each([
+    ['RowsQuarantined', METRICS.rowsQuarantined],
+    ['WindowsFailed', METRICS.windowsFailed],
+    ['TypeMismatches', METRICS.typeMismatches],
+  ])('watch %s: any in an hour raises it', (name, metric) => {
+    expect(named(name)).toMatchObject({
+      ...custom(metric),
+      Period: 3600,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('raise "lake not fresh" when no window was published for 3 hours, data or not', () => {
     expect(named('LakeNotFresh')).toMatchObject({
       ...custom(METRICS.windowsPublished),
@@ -437,7 +450,7 @@ describe('alarms', () => {
 
   it('e-mail every alarm through an encrypted, TLS-only topic CloudWatch may use', () => {
     const [topicId, topic] = resourceNamed(lake.template, 'AWS::SNS::Topic', 'AlarmsTopic');
-    expect(alarms()).toHaveLength(6);
+    expect(alarms()).toHaveLength(9);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     const keyId = render(topic.Properties?.KmsMasterKeyId).replace(/^<|\.Arn>$/g, '');
     lake.template.hasResourceProperties('AWS::KMS::Key', {

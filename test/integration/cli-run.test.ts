@@ -50,6 +50,11 @@ describe('walake run', () => {
     [['run', ...range, '--grid-minutes', '7'], /--grid-minutes/],
     [['run', ...range, '--pbx', 'acme corp'], /--pbx takes comma-separated PBX ids/],
     [['run', ...range, '--frobnicate'], /Unknown option '--frobnicate'/],
+    [
+      ['run', ...range, '--records-filter-field', 'startTime'],
+      /--records-filter-field must be disconnectedTimeUTC or startTimeUTC; got "startTime"/,
+    ],
+    [['run', ...range, '--max-restarts', '99'], /--max-restarts must be a whole number from 0 to 20/],
     [['runn'], /unknown command "runn"/],
   ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
     const result = await walake(args, env);
