@@ -1,16 +1,16 @@
 import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
 import type { Credentials } from '../adapters/token-provider.js';
-import { WorkAnalyticsError } from '../adapters/wa-errors.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { isPermanent, messageOf } from '../core/errors.js';
 import { ensureManifest } from '../core/manifest.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
 import { lastEndedMs } from '../core/plan.js';
 import type { Clock, PageSource } from '../core/ports.js';
-import { processTask, startChain, type TaskOutcome } from '../core/process-task.js';
+import { failWindow, processTask, startChain, type TaskOutcome } from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
 import { windowId, windowsFor } from '../core/windows.js';
 
@@ -160,8 +160,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       try {
         record(task, await processTask(task, ports, workerOptions));
       } catch (error) {
-        if (isTransient(error)) throw error;
-        summary.failures.push({ chain: chainIdOf(task), error: (error as Error).message });
+        if (!isPermanent(error)) throw error;
+        // Final: the window is failed in the ledger (with the reason), as on AWS, and the run goes on.
+        await failWindow(task, messageOf(error), ports);
+        summary.failures.push({ chain: chainIdOf(task), error: messageOf(error) });
         summary.failed++;
       }
       report();
@@ -173,18 +175,13 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     },
   );
   for (const letter of deadLetters) {
-    summary.failures.push({ chain: chainIdOf(letter.task), error: (letter.error as Error).message });
+    // Its last delivery failed: the window is failed in the ledger, as the worker does on AWS.
+    await failWindow(letter.task, messageOf(letter.error), ports);
+    summary.failures.push({ chain: chainIdOf(letter.task), error: messageOf(letter.error) });
     summary.failed++;
   }
   summary.driftFields = [...drift].sort();
   summary.durationMs = Math.round(performance.now() - started);
   report();
   return summary;
-}
-
-/** Errors worth a redelivery: the API's transient failures and anything not known to be final. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof WorkAnalyticsError) return error.retryable;
-  const name = (error as Error)?.name;
-  return !['RunawayChainError', 'StuckCursorError', 'InvalidCursorError', 'LakeManifestError'].includes(name);
 }

@@ -59,16 +59,22 @@ export interface ChainStepResult {
 /** A chain asked for more pages than its first page's total allows: stop it rather than loop forever. */
 export class RunawayChainError extends Error {
   override readonly name = 'RunawayChainError';
+  /** Permanent: the same page would fail the same way; the window is marked failed. */
+  readonly retryable = false;
 }
 
 /** The API answered a page with the cursor it was given: the chain would fetch the same page forever. */
 export class StuckCursorError extends Error {
   override readonly name = 'StuckCursorError';
+  /** Permanent: the same page would fail the same way; the window is marked failed. */
+  readonly retryable = false;
 }
 
 /** The API's next cursor cannot travel in a task (too long, or with control characters). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
+  /** Permanent: the same page would fail the same way; the window is marked failed. */
+  readonly retryable = false;
 }
 
 /**

@@ -13,6 +13,7 @@ export interface VersionedEntry {
 /** The ledger entry kept changing under a compare-and-set: the task is retried, nothing half-written. */
 export class LedgerContentionError extends Error {
   override readonly name = 'LedgerContentionError';
+  readonly retryable = true;
 }
 
 function parseEntry(body: Uint8Array): LedgerEntry | undefined {

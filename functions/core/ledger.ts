@@ -47,6 +47,10 @@ const base = {
   /** Restarts of the window since it was last started by the planner or an operator (rejected cursors). */
   restarts: newCount,
   startedAt: z.iso.datetime(),
+  /** The last sign of progress of the current chain (a page fetched): staleness is measured from it. */
+  heartbeatAt: z.optional(z.iso.datetime()),
+  /** Times the window failed since it was last published: the planner's retries back off by it. */
+  failures: newCount,
   /**
    * A chain that is writing the window's lake object. A newer chain waits until it is done (or stale), so
    * an older object can never land over a newer one.
@@ -161,10 +165,11 @@ export function runningEntry(
     restarts?: number;
     publishing?: LedgerEntry['publishing'];
     origin?: string | undefined;
+    failures?: number;
   },
   startedAtMs: number,
 ): LedgerEntry {
-  const { table, window, pbx, attempt, restarts = 0, publishing, origin } = chain;
+  const { table, window, pbx, attempt, restarts = 0, publishing, origin, failures = 0 } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -175,6 +180,7 @@ export function runningEntry(
     attempt,
     ...(chain.chain ? { chain: chain.chain } : {}),
     restarts,
+    failures,
     startedAt: new Date(startedAtMs).toISOString(),
     ...(publishing ? { publishing } : {}),
     ...(origin ? { origin } : {}),
@@ -182,10 +188,16 @@ export function runningEntry(
   });
 }
 
-/** The fields every status shares, from an entry (without its lease). */
+/** The fields every status shares, from an entry (without its lease or heartbeat). */
 function baseOf(entry: LedgerEntry) {
-  const { v, table, window, startMs, endMs, pbx, attempt, chain, restarts, startedAt } = entry;
-  return { v, table, window, startMs, endMs, pbx, attempt, ...(chain ? { chain } : {}), restarts, startedAt };
+  const { v, table, window, startMs, endMs, pbx, attempt, chain, restarts, failures, startedAt } = entry;
+  const named = chain ? { chain } : {};
+  return { v, table, window, startMs, endMs, pbx, attempt, ...named, restarts, failures, startedAt };
+}
+
+/** When the current chain last showed progress: its heartbeat, else its start. */
+export function lastProgressMs(entry: LedgerEntry): number {
+  return Date.parse(entry.heartbeatAt ?? entry.startedAt);
 }
 
 /** The entry of a published window, from its running entry and the chain's totals. */
@@ -199,6 +211,7 @@ export function publishedEntry(
   const { startMs, endMs, startedAt } = running;
   return LedgerEntrySchema.parse({
     ...baseOf(running),
+    failures: 0,
     status: 'published',
     finishedAt: new Date(finishedAtMs).toISOString(),
     pages: done.pages,
@@ -221,6 +234,7 @@ export function publishedEntry(
 export function failedEntry(current: LedgerEntry, reason: string, failedAtMs: number): LedgerEntry {
   return LedgerEntrySchema.parse({
     ...baseOf(current),
+    failures: current.failures + 1,
     status: 'failed',
     failedAt: new Date(failedAtMs).toISOString(),
     reason,

@@ -23,6 +23,7 @@ export type LakeManifest = z.infer<typeof ManifestSchema>;
 /** The lake was made on another grid (or by a newer version): writing would double rows or mix schemas. */
 export class LakeManifestError extends Error {
   override readonly name = 'LakeManifestError';
+  readonly retryable = false;
 }
 
 /**

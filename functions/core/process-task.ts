@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { chainStep } from './chain-step.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
-import { failedEntry, type LedgerEntry, runningEntry } from './ledger.js';
+import { failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
 import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
@@ -20,6 +20,8 @@ export interface WorkerPorts {
 
 /** Restarts of a window on refused cursors before it is marked failed (default). */
 export const DEFAULT_MAX_RESTARTS = 3;
+/** A running chain records progress in the ledger at most this often (one write per page would be waste). */
+export const HEARTBEAT_MS = 60_000;
 
 export interface WorkerOptions {
   settleMinutes: number;
@@ -68,7 +70,10 @@ export async function processTask(
     }
     return { kind: 'superseded', by: current.chain ?? `attempt ${current.attempt}` };
   }
-  if (current.status === 'failed') return { kind: 'superseded', by: 'failed window' };
+  // The chain is current: a failed window's task redriven from the DLQ resumes it; any other shows progress.
+  if (current.status !== 'published' && !(await recordProgress(task, current, ports))) {
+    return { kind: 'superseded', by: 'a newer chain' };
+  }
   const marker = await readMarker(store, task);
   if (marker) return act(task, marker, [], true, ports, options);
   let page: Awaited<ReturnType<PageSource['fetchPage']>>;
@@ -110,12 +115,74 @@ async function act(
 ): Promise<TaskOutcome> {
   const counts = { rows: decided.rows, dropped: decided.dropped, ...seen, driftFields, replayed };
   if ('next' in decided) {
-    await ports.queue.send(decided.next);
+    // A replayed decision whose next page already ran (its marker exists) was sent and acted on: the FIFO
+    // queue's 5-minute deduplication may have passed, so sending it again would run that page twice.
+    if (!replayed || !(await readMarker(ports.store, decided.next))) await ports.queue.send(decided.next);
     return { kind: 'next', ...counts };
+  }
+  const budget = publishBudgetMs(decided.done.rows);
+  if (options.deadlineMs !== undefined && options.deadlineMs - ports.clock.now() < budget) {
+    throw new PublishDeferredError(
+      `${task.table} ${task.window}: publishing ${decided.done.rows} rows needs about ${Math.ceil(budget / 1000)} s, ` +
+        'more than this invocation has left; the task comes back and publishes from its recorded decision',
+    );
   }
   const published = await publishWindow(task, decided.done, ports, options);
   if (published.kind === 'superseded') return published;
   return { kind: 'published', ...counts, entry: published.entry };
+}
+
+/**
+ * The time to allow for publishing a window of `rows` rows: a fixed part (ledger, manifest, a multipart
+ * upload) and a rate a quarter of the measured one (about 70,000 rows/s streamed and gzipped; see
+ * BENCHMARKS.md), for S3's latency and a smaller Lambda.
+ */
+export function publishBudgetMs(rows: number): number {
+  return 5_000 + Math.ceil(rows / 20);
+}
+
+/** Not enough time left in this invocation to publish: retried, and the redelivery publishes. */
+export class PublishDeferredError extends Error {
+  override readonly name = 'PublishDeferredError';
+  readonly retryable = true;
+}
+
+/**
+ * Records that the current chain is alive: a heartbeat at most every {@link HEARTBEAT_MS}, and a failed
+ * window's redriven task turns it back to running. False when another chain took the window meanwhile.
+ */
+async function recordProgress(
+  task: PageTask,
+  current: LedgerEntry,
+  ports: Pick<WorkerPorts, 'store' | 'clock'>,
+): Promise<boolean> {
+  const now = ports.clock.now();
+  if (current.status === 'running' && now - lastProgressMs(current) < HEARTBEAT_MS) return true;
+  const key = ledgerKey(task.table, taskWindow(task));
+  const written = await updateEntry(ports.store, key, (entry) => {
+    if (!entry || entry.chain !== task.chain || entry.status === 'published') return undefined;
+    const heartbeatAt = new Date(now).toISOString();
+    if (entry.status === 'running') return { ...entry, heartbeatAt };
+    const { failedAt: _at, reason: _why, ...rest } = entry;
+    return { ...rest, status: 'running', heartbeatAt };
+  });
+  return written !== undefined;
+}
+
+/**
+ * Marks a window `failed` with the reason, if the task's chain is still its current one: a permanent error,
+ * or the last delivery the queue allows. The planner pulls it again after a backoff; `walake status` lists it.
+ */
+export async function failWindow(
+  task: PageTask,
+  reason: string,
+  ports: Pick<WorkerPorts, 'store' | 'clock'>,
+): Promise<LedgerEntry | undefined> {
+  const key = ledgerKey(task.table, taskWindow(task));
+  const now = ports.clock.now();
+  return updateEntry(ports.store, key, (entry) =>
+    entry?.chain === task.chain && entry.status === 'running' ? failedEntry(entry, reason, now) : undefined,
+  );
 }
 
 /**
@@ -149,7 +216,8 @@ function running(
 ): LedgerEntry {
   const { table, pbx } = task;
   const window = taskWindow(task);
-  return runningEntry({ table, window, pbx, ...chain, publishing: previous?.publishing }, nowMs);
+  const carried = { publishing: previous?.publishing, failures: previous?.failures ?? 0 };
+  return runningEntry({ table, window, pbx, ...chain, ...carried }, nowMs);
 }
 
 /** The first task of the chain a ledger entry names, with the settings of a task of the same window. */

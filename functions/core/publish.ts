@@ -23,6 +23,7 @@ export const PUBLISH_LEASE_MS = 20 * 60_000;
 /** A staged page the chain wrote is missing: publishing it would lose rows, so the task is retried. */
 export class MissingStagedPageError extends Error {
   override readonly name = 'MissingStagedPageError';
+  readonly retryable = true;
 }
 
 /** An older chain is still writing the window's object: publishing now could be overwritten by it. */

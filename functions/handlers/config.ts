@@ -39,6 +39,8 @@ const common = {
 export const WorkerConfigSchema = z.object({
   ...common,
   MAX_RESTARTS: int(0, 20, DEFAULT_MAX_RESTARTS),
+  /** The page queue's maxReceiveCount: on that delivery a failing task fails its window. */
+  MAX_RECEIVES: int(1, 1000, 5),
 });
 
 export const PlannerConfigSchema = z.object({
@@ -100,4 +102,5 @@ export const METRICS = {
   windowsFailed: 'WindowsFailed',
   rowsQuarantined: 'RowsQuarantined',
   typeMismatches: 'TypeMismatches',
+  recordsFailed: 'RecordsFailed',
 } as const;

@@ -7,8 +7,9 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-store.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
-import { parsePageTask } from '../core/page-task.js';
-import { processTask, type TaskOutcome } from '../core/process-task.js';
+import { isPermanent, messageOf } from '../core/errors.js';
+import { type PageTask, parsePageTask } from '../core/page-task.js';
+import { failWindow, processTask, type TaskOutcome } from '../core/process-task.js';
 import { METRICS, parseConfig, WorkerConfigSchema } from './config.js';
 import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
@@ -41,13 +42,31 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
       }),
     );
   } catch (error) {
-    forgetConnectionOn(error);
-    logger.error('page task failed; it is retried, then dead-lettered', {
-      task,
-      error: (error as Error).message,
-    });
+    await onFailure(task, record, error);
+  }
+}
+
+/**
+ * A task that threw. Refused credentials are retried (the secret may be fixed meanwhile). A permanent error
+ * fails the window now, with the reason, and consumes the message: a retry would fail the same way. A
+ * transient one is retried; on the queue's last delivery the window is failed too, and the message goes to
+ * the DLQ, from which a redrive resumes the window.
+ */
+async function onFailure(task: PageTask, record: SQSRecord, error: unknown): Promise<void> {
+  metrics.addMetric(METRICS.recordsFailed, MetricUnit.Count, 1);
+  const credentials = forgetConnectionOn(error);
+  const lastDelivery = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVES;
+  const final = !credentials && isPermanent(error);
+  if (final || (lastDelivery && !credentials)) {
+    const failed = await failWindow(task, messageOf(error), { store, clock });
+    if (failed) metrics.addMetric(METRICS.windowsFailed, MetricUnit.Count, 1);
+    const why = final ? 'window failed: permanent error' : 'window failed: last delivery';
+    logger.error(why, { task, error });
+    if (final) return;
     throw error;
   }
+  logger.error('page task failed; it is retried, then dead-lettered', { task, error });
+  throw error;
 }
 
 function report(

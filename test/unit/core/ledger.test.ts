@@ -89,6 +89,7 @@ describe('ledger entries', () => {
       pbx: 'allpbxes',
       attempt: 1,
       restarts: 0,
+      failures: 0,
       startedAt: '2026-11-27T02:05:00.000Z',
       status: 'running',
     });
@@ -230,8 +231,61 @@ describe('dueWindows', () => {
       undefined,
     ],
     [
-      'leaves a failed window alone (an operator reruns it)',
-      entry('20261127T0200Z-60m', { status: 'failed', failedAt: '2026-11-27T03:00:00.000Z', reason: 'x' }),
+      'leaves a failed window alone until its first backoff (1 h) has passed',
+      entry('20261127T0200Z-60m', {
+        status: 'failed',
+        failedAt: '2026-11-27T04:45:00.000Z',
+        reason: 'x',
+        failures: 1,
+      }),
+      undefined,
+    ],
+    [
+      'pulls a failed window again once its backoff has passed',
+      entry('20261127T0200Z-60m', {
+        status: 'failed',
+        failedAt: '2026-11-27T04:30:00.000Z',
+        reason: 'x',
+        failures: 1,
+      }),
+      ['20261127T0200Z-60m', 'failed', 2],
+    ],
+    [
+      'waits 4 h after a second failure',
+      entry('20261127T0200Z-60m', {
+        status: 'failed',
+        failedAt: '2026-11-27T03:00:00.000Z',
+        reason: 'x',
+        failures: 2,
+      }),
+      undefined,
+    ],
+    [
+      'pulls a window that failed three times once 12 h have passed',
+      entry('20261127T0200Z-60m', {
+        status: 'failed',
+        failedAt: '2026-11-26T17:00:00.000Z',
+        reason: 'x',
+        failures: 3,
+      }),
+      ['20261127T0200Z-60m', 'failed', 2],
+    ],
+    [
+      'leaves a window that failed a fourth time to the operator',
+      entry('20261127T0200Z-60m', {
+        status: 'failed',
+        failedAt: '2026-11-26T03:00:00.000Z',
+        reason: 'x',
+        failures: 4,
+      }),
+      undefined,
+    ],
+    [
+      'leaves a long-running chain alone while it shows progress',
+      entry('20261127T0300Z-60m', {
+        startedAt: '2026-11-27T04:00:00.000Z',
+        heartbeatAt: '2026-11-27T05:20:00.000Z',
+      }),
       undefined,
     ],
     [
