@@ -100,4 +100,5 @@ export const METRICS = {
   windowsFailed: 'WindowsFailed',
   rowsQuarantined: 'RowsQuarantined',
   typeMismatches: 'TypeMismatches',
+  recordsFailed: 'RecordsFailed',
 } as const;
