@@ -36,105 +36,190 @@ const list = z.union([
   ),
 ]);
 
-const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\(\s*\S+(\s+\S+){5}\s*\))$/;
+/** The minutes of one unit of an EventBridge `rate(…)`: singular for 1, plural otherwise. */
+const RATE_UNITS: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
+/** Characters each of the six cron fields may hold (EventBridge cron: minutes hours day month weekday year). */
+const CRON_FIELDS: [string, RegExp][] = [
+  ['minutes', /^[0-9,*/-]+$/],
+  ['hours', /^[0-9,*/-]+$/],
+  ['day-of-month', /^(\?|[0-9,*/LW-]+)$/],
+  ['month', /^[0-9A-Za-z,*/-]+$/],
+  ['day-of-week', /^(\?|[0-9A-Za-z,*/L#-]+)$/],
+  ['year', /^[0-9,*/-]+$/],
+];
 
-const ContextSchema = z
-  .object({
-    stackName: z
-      .string()
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
-      .default('WorkAnalyticsLake'),
-    lakeName: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lower-case letters, digits and _ (Glue database name)')
-      .default('work_analytics_lake'),
-    pbxIds: list.default([ALL_PBXES]).transform((ids, ctx) => {
-      if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
-      const scope = PbxScopeSchema.safeParse([...new Set(ids)].sort());
-      if (scope.success) return scope.data as string[];
+/**
+ * What EventBridge would refuse in a schedule expression, checked at synth instead of at deploy: a rate's
+ * value is a positive whole number with a singular unit for 1 (`rate(1 hour)`) and a plural one otherwise
+ * (`rate(2 hours)`); a cron has six fields, and exactly one of day-of-month and day-of-week is `?`.
+ * @returns the problem, or undefined for a valid expression.
+ */
+export function scheduleProblem(expression: string): string | undefined {
+  const rate = /^rate\((\d+) ([a-z]+)\)$/.exec(expression);
+  if (rate) {
+    const [, value = '', unit = ''] = rate;
+    const count = Number(value);
+    if (!/^[1-9]\d*$/.test(value)) return `a rate's value must be a whole number of 1 or more, not ${value}`;
+    const singular = unit.replace(/s$/, '');
+    if (RATE_UNITS[singular] === undefined)
+      return `a rate's unit is minute(s), hour(s) or day(s), not ${unit}`;
+    const expected = count === 1 ? singular : `${singular}s`;
+    if (unit !== expected) return `write rate(${count} ${expected}), not rate(${count} ${unit})`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) return "must be an EventBridge 'rate(1 hour)' or 'cron(0 * * * ? *)' expression";
+  const fields = (cron[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== 6)
+    return `a cron has 6 fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`;
+  for (const [i, [name, pattern]] of CRON_FIELDS.entries()) {
+    if (!pattern.test(fields[i] ?? '')) return `the cron's ${name} field '${fields[i]}' is not valid`;
+  }
+  if ((fields[2] === '?') === (fields[4] === '?'))
+    return "exactly one of the cron's day-of-month and day-of-week fields must be '?' (e.g. cron(0 * * * ? *))";
+  return undefined;
+}
+
+/** The minutes between two runs of a `rate(…)` schedule; undefined for a cron, whose spacing may vary. */
+export function scheduleMinutes(expression: string): number | undefined {
+  const rate = /^rate\((\d+) ([a-z]+?)s?\)$/.exec(expression);
+  const unit = RATE_UNITS[rate?.[2] ?? ''];
+  return rate && unit !== undefined ? Number(rate[1]) * unit : undefined;
+}
+
+const GLUE_NAME = /^[a-z][a-z0-9_]{0,127}$/;
+
+/** The default lake name of a stack: `WorkAnalyticsLake-Dev` -> `work_analytics_lake_dev`. */
+export function lakeNameOf(stackName: string): string {
+  return stackName
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-+/g, '_')
+    .toLowerCase();
+}
+
+const ContextObject = z.object({
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
+    .default('WorkAnalyticsLake'),
+  /** The Glue database and Athena workgroup; by default derived from `stackName`. */
+  lakeName: z
+    .string()
+    .regex(GLUE_NAME, 'must be lower-case letters, digits and _ (Glue database name), at most 128')
+    .optional(),
+  pbxIds: list.default([ALL_PBXES]).transform((ids, ctx) => {
+    if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
+    const scope = PbxScopeSchema.safeParse([...new Set(ids)].sort());
+    if (scope.success) return scope.data as string[];
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${ALL_PBXES}' or PBX names: ${scope.error.issues[0]?.message}`,
+    });
+    return z.NEVER;
+  }),
+  schedule: z
+    .string()
+    .trim()
+    .default('rate(1 hour)')
+    .superRefine((value, ctx) => {
+      const problem = scheduleProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  gridMinutes: whole(1, 1440, 60).superRefine((value, ctx) => {
+    try {
+      assertGridMinutes(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+  settleMinutes: whole(0, 10_080, 120),
+  /** Restarts of a window on refused cursors before it is failed. */
+  maxRestarts: whole(0, 20, 3),
+  /** The field each report filters on, where `walake probe` measured another than the docs' default. */
+  legsFilterField: z.enum(['disconnectedTimeUTC', 'connectTimeUTC']).default('disconnectedTimeUTC'),
+  recordsFilterField: z.enum(['disconnectedTimeUTC', 'startTimeUTC']).default('disconnectedTimeUTC'),
+  pageSize: whole(1, MAX_PAGE_SIZE, MAX_PAGE_SIZE),
+  tables: list.default([...TABLES]).transform((tables, ctx) => {
+    const bad = tables.filter((t) => !isTable(t));
+    if (bad.length > 0 || tables.length === 0) {
       ctx.addIssue({
         code: 'custom',
-        message: `'${ALL_PBXES}' or PBX names: ${scope.error.issues[0]?.message}`,
+        message: `must list tables among ${TABLES.join(', ')}; got ${tables}`,
       });
       return z.NEVER;
-    }),
-    schedule: z
-      .string()
-      .trim()
-      .regex(SCHEDULE, "must be an EventBridge 'rate(1 hour)' or 'cron(0 * * * ? *)' expression")
-      .default('rate(1 hour)'),
-    gridMinutes: whole(1, 1440, 60).superRefine((value, ctx) => {
-      try {
-        assertGridMinutes(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    }),
-    settleMinutes: whole(0, 10_080, 120),
-    /** Restarts of a window on refused cursors before it is failed. */
-    maxRestarts: whole(0, 20, 3),
-    /** The field each report filters on, where `walake probe` measured another than the docs' default. */
-    legsFilterField: z.enum(['disconnectedTimeUTC', 'connectTimeUTC']).default('disconnectedTimeUTC'),
-    recordsFilterField: z.enum(['disconnectedTimeUTC', 'startTimeUTC']).default('disconnectedTimeUTC'),
-    pageSize: whole(1, MAX_PAGE_SIZE, MAX_PAGE_SIZE),
-    tables: list.default([...TABLES]).transform((tables, ctx) => {
-      const bad = tables.filter((t) => !isTable(t));
-      if (bad.length > 0 || tables.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must list tables among ${TABLES.join(', ')}; got ${tables}`,
-        });
-        return z.NEVER;
-      }
-      return [...new Set(tables)] as Table[];
-    }),
-    secretName: z
-      .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
-      .optional(),
-    secretArn: z
-      .string()
-      .regex(
-        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
-        'must be the complete ARN of a secret (ending in its 6-character suffix)',
-      )
-      .optional(),
-    alarmEmail: z.email('must be an e-mail address').optional(),
-    baseUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default(DEFAULT_BASE_URL),
-    horizonDays: whole(1, 30, 2),
-    staleAfterMinutes: whole(5, 10_080, 120),
-    maxRerunDays: whole(1, 366, 31),
-    maxConcurrency: whole(2, 1000, 10),
-    freshnessHours: whole(1, 24, 3),
-    bytesScannedCutoffGb: z
-      .union([
-        z.number(),
-        z
-          .string()
-          .regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number')
-          .transform(Number),
-      ])
-      .pipe(z.number().min(0.01, 'must be at least 0.01 (10 MB, the Athena minimum)').max(1_000_000))
-      .default(10),
-    firstDay: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD')
-      .default('2020-01-01'),
-  })
-  .superRefine((config, ctx) => {
-    if (config.secretName !== undefined && config.secretArn !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secretArn'],
-        message: 'give secretName or secretArn, not both',
-      });
     }
-  });
+    return [...new Set(tables)] as Table[];
+  }),
+  secretName: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+    .optional(),
+  secretArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+      'must be the complete ARN of a secret (ending in its 6-character suffix)',
+    )
+    .optional(),
+  /** The customer-managed KMS key of an imported secret: the functions may decrypt with it. */
+  secretKmsKeyArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/,
+      'must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key id>), not an alias',
+    )
+    .optional(),
+  alarmEmail: z.email('must be an e-mail address').optional(),
+  baseUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default(DEFAULT_BASE_URL),
+  horizonDays: whole(1, 30, 2),
+  staleAfterMinutes: whole(5, 10_080, 120),
+  maxRerunDays: whole(1, 366, 31),
+  maxConcurrency: whole(2, 1000, 10),
+  freshnessHours: whole(1, 24, 3),
+  bytesScannedCutoffGb: z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number')
+        .transform(Number),
+    ])
+    .pipe(z.number().min(0.01, 'must be at least 0.01 (10 MB, the Athena minimum)').max(1_000_000))
+    .default(10),
+  firstDay: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD')
+    .default('2020-01-01'),
+});
+
+const ContextSchema = ContextObject.superRefine((config, ctx) => {
+  if (config.secretName !== undefined && config.secretArn !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['secretArn'], message: 'give secretName or secretArn, not both' });
+  }
+  if (
+    config.secretKmsKeyArn !== undefined &&
+    config.secretName === undefined &&
+    config.secretArn === undefined
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['secretKmsKeyArn'],
+      message: 'is for an imported secret: give secretName or secretArn too (a created secret needs no key)',
+    });
+  }
+  if (config.lakeName === undefined && !GLUE_NAME.test(lakeNameOf(config.stackName))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lakeName'],
+      message: `the name derived from stackName (${lakeNameOf(config.stackName)}) is not a Glue database name: set lakeName`,
+    });
+  }
+}).transform((config) => ({ ...config, lakeName: config.lakeName ?? lakeNameOf(config.stackName) }));
 
 export type LakeConfig = z.infer<typeof ContextSchema>;
 
 /** The context keys the stack reads; everything else in the context (feature flags) is left to the CDK. */
-export const CONTEXT_KEYS = Object.keys(ContextSchema.shape) as (keyof LakeConfig)[];
+export const CONTEXT_KEYS = Object.keys(ContextObject.shape) as (keyof LakeConfig)[];
 
 export class LakeConfigError extends Error {
   override readonly name = 'LakeConfigError';
@@ -152,6 +237,18 @@ export function parseLakeConfig(context: Readonly<Record<string, unknown>>): Lak
   throw new LakeConfigError(
     `Invalid cdk context (${problems.join('; ')}); fix it in cdk.json or with -c key=value`,
   );
+}
+
+/**
+ * The names the handlers' metrics and logs carry: the namespace is the stack's name and the service its
+ * kebab-case form, so that two stacks in one account and region never mix their metrics or alarms. The
+ * defaults (`WorkAnalyticsLake`, `work-analytics-lake`) are the handlers' own fallbacks.
+ */
+export function metricsIdentity(config: Pick<LakeConfig, 'stackName'>): {
+  namespace: string;
+  service: string;
+} {
+  return { namespace: config.stackName, service: lakeNameOf(config.stackName).replace(/_/g, '-') };
 }
 
 /** The `PBX_IDS` variable of the planner: `allpbxes` or a comma list. */

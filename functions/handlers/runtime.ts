@@ -18,9 +18,16 @@ import { METRICS } from './config.js';
  * What every Lambda container builds once: Powertools logger, metrics and tracer, the AWS SDK clients, and the
  * 8x8 connection (credentials read once from Secrets Manager, the token kept in memory until it expires).
  */
-export const logger = new Logger({ serviceName: 'work-analytics-lake' });
-export const metrics = new Metrics({ namespace: 'WorkAnalyticsLake', serviceName: 'work-analytics-lake' });
-export const tracer = new Tracer({ serviceName: 'work-analytics-lake' });
+/**
+ * The metrics namespace and service name come from the environment the stack sets (one pair per stack, so
+ * two stacks in one account keep their metrics apart); these defaults serve local runs and tests.
+ */
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || 'work-analytics-lake';
+const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || 'WorkAnalyticsLake';
+
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace, serviceName });
+export const tracer = new Tracer({ serviceName });
 
 /**
  * The container's clock. Handlers and the 8x8 connection read the time only through it, so tests can fix the

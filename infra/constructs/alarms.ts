@@ -10,27 +10,35 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../../functions/handlers/config.js';
 
-export const METRICS_NAMESPACE = 'WorkAnalyticsLake';
-export const SERVICE_NAME = 'work-analytics-lake';
-
 export interface LakeAlarmsProps {
+  /** The handlers' metrics namespace and `service` dimension (POWERTOOLS_METRICS_NAMESPACE / _SERVICE_NAME). */
+  readonly namespace: string;
+  readonly service: string;
   readonly planner: lambda.IFunction;
+  /** The page queue, whose oldest message says whether chains are moving. */
+  readonly pageQueue: sqs.IQueue;
+  /** An oldest page task older than this raises PageQueueStalled (see the stack for how it is derived). */
+  readonly pageAgeThreshold: Duration;
   /** Dead-letter queues by a short name (`Page`, `Control`). */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   /** No window published for this many hours raises the freshness alarm. */
   readonly freshnessHours: number;
-  /** Where alarms are e-mailed; none: alarms only show in the console. */
+  /** Subscribed to the alarm topic by e-mail; without it, subscribe whatever reaches you to `topic`. */
   readonly alarmEmail?: string;
 }
 
+type AlarmOptions = Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number };
+
 /**
- * What an operator must hear about: a message in a dead-letter queue, a failing planner, credentials 8x8
- * refuses, a window whose rows disagree with the API's total, and a lake that stopped receiving windows.
- * The handlers' metrics are Powertools EMF metrics with the single dimension `service`.
+ * What an operator must hear about: a new message in a dead-letter queue, a page queue that stopped moving,
+ * records the worker fails, a failing planner, credentials 8x8 refuses, restarted chains and rejected
+ * messages, a window whose rows disagree with the API's total, and a lake that stopped receiving windows.
+ * Every alarm notifies the stack's SNS topic, which always exists. The handlers' metrics are Powertools EMF
+ * metrics with the single dimension `service`.
  */
 export class LakeAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  readonly topic?: sns.Topic;
+  readonly topic: sns.Topic;
 
   constructor(scope: Construct, id: string, props: LakeAlarmsProps) {
     super(scope, id);
@@ -38,28 +46,68 @@ export class LakeAlarms extends Construct {
     const short = Duration.minutes(5);
     const sumOf = (metricName: string, period: Duration) =>
       new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
+        namespace: props.namespace,
         metricName,
-        dimensionsMap: { service: SERVICE_NAME },
+        dimensionsMap: { service: props.service },
         statistic: cloudwatch.Stats.SUM,
         period,
       });
-    const above0 = (name: string, metric: cloudwatch.IMetric, description: string) =>
+    const above0 = (
+      name: string,
+      metric: cloudwatch.IMetric,
+      description: string,
+      more: Partial<AlarmOptions> = {},
+    ) =>
       this.add(name, {
         metric,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
+        ...more,
       });
 
     for (const [name, dlq] of Object.entries(props.deadLetterQueues)) {
+      // A redrive policy's moves do not count in the DLQ's NumberOfMessagesSent (only SendMessage calls do), so
+      // arrivals are read as a rise of the messages it holds, visible plus in flight (an operator reading them
+      // does not change the sum). SQS stops reporting a queue that is empty and untouched: FILL reads that as
+      // 0. The alarm returns to OK once the count stops rising, so the next arrival notifies again.
       above0(
-        `${name}DlqNotEmpty`,
-        dlq.metricApproximateNumberOfMessagesVisible({ period: short, statistic: cloudwatch.Stats.MAXIMUM }),
-        `Messages in the ${name.toLowerCase()} dead-letter queue: they failed every retry. Read them, fix the cause, then redrive.`,
+        `${name}DlqArrivals`,
+        new cloudwatch.MathExpression({
+          expression: 'DIFF(FILL(visible, 0) + FILL(inFlight, 0))',
+          usingMetrics: {
+            visible: dlq.metricApproximateNumberOfMessagesVisible({ period: short, statistic: 'Maximum' }),
+            inFlight: dlq.metricApproximateNumberOfMessagesNotVisible({
+              period: short,
+              statistic: 'Maximum',
+            }),
+          },
+          period: short,
+          label: `New messages in the ${name.toLowerCase()} DLQ`,
+        }),
+        `New messages in the ${name.toLowerCase()} dead-letter queue: they failed every retry. Read them, fix the cause, then redrive.`,
+        // 1 of 2 periods: one late SQS data point still raises it.
+        { evaluationPeriods: 2, datapointsToAlarm: 1 },
       );
     }
+    const ageMinutes = props.pageAgeThreshold.toMinutes();
+    this.add('PageQueueStalled', {
+      metric: props.pageQueue.metricApproximateAgeOfOldestMessage({ period: short, statistic: 'Maximum' }),
+      threshold: props.pageAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // An empty, idle queue reports nothing: nothing is waiting.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `A page task has waited over ${ageMinutes} min in the page queue: chains are not moving (worker failing ` +
+        'or throttled, a backlog ahead of live windows). See the worker log group and `walake status`.',
+    });
+    above0(
+      'RecordsFailed',
+      sumOf(METRICS.recordsFailed, short),
+      'The worker failed page tasks (each failed record counts): they are retried and, after 5 receives, ' +
+        'dead-lettered. See the worker log group for `page task failed`.',
+    );
     above0(
       'PlannerErrors',
       props.planner.metricErrors({ period: short, statistic: cloudwatch.Stats.SUM }),
@@ -69,6 +117,18 @@ export class LakeAlarms extends Construct {
       'CredentialsRejected',
       sumOf(METRICS.credentialsRejected, short),
       `8x8 refused the credentials of ${stackName}: set valid ones with the SetSecretCommand output.`,
+    );
+    above0(
+      'ChainsRestarted',
+      sumOf(METRICS.chainsRestarted, Duration.hours(1)),
+      '8x8 refused a chain cursor and the window restarted from page 1 (costs its requests again). Often ' +
+        'means pages wait too long between requests: check PageQueueStalled and `walake probe`.',
+    );
+    above0(
+      'MessagesRejected',
+      sumOf(METRICS.messagesRejected, Duration.hours(1)),
+      'A malformed page task or control message was dropped (not retried): its ERROR line with the messageId ' +
+        'in the worker or planner log group says why; resend a control message with walake.',
     );
     above0(
       'ReconciliationMismatch',
@@ -102,18 +162,17 @@ export class LakeAlarms extends Construct {
       alarmDescription: `No window was published in the last ${props.freshnessHours} h: check the schedule, the planner and the page DLQ.`,
     });
 
-    if (props.alarmEmail !== undefined) {
-      this.topic = this.emailTopic(props.alarmEmail);
-      const action = new SnsAction(this.topic);
-      for (const alarm of this.alarms) alarm.addAlarmAction(action);
-    }
+    this.topic = this.alarmTopic();
+    if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+    for (const alarm of this.alarms) alarm.addAlarmAction(action);
   }
 
-  private add(name: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): void {
+  private add(name: string, props: AlarmOptions): void {
     const alarm = new cloudwatch.Alarm(this, name, {
+      evaluationPeriods: 1,
       ...props,
       alarmName: `${Stack.of(this).stackName}-${name}`,
-      evaluationPeriods: 1,
     });
     this.alarms.push(alarm);
   }
@@ -122,7 +181,7 @@ export class LakeAlarms extends Construct {
    * An encrypted, TLS-only topic that CloudWatch may publish to. The key is a customer managed one: CloudWatch
    * alarms cannot use a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant them.
    */
-  private emailTopic(email: string): sns.Topic {
+  private alarmTopic(): sns.Topic {
     const stack = Stack.of(this);
     const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const key = new kms.Key(this, 'TopicKey', {
@@ -154,7 +213,6 @@ export class LakeAlarms extends Construct {
         },
       }),
     );
-    topic.addSubscription(new EmailSubscription(email));
     return topic;
   }
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -7,6 +8,8 @@ export interface ApiSecretProps {
   readonly secretName?: string;
   /** An existing secret by complete ARN (`secretArn` context). */
   readonly secretArn?: string;
+  /** The customer-managed KMS key an imported secret is encrypted with (`secretKmsKeyArn` context). */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -18,9 +21,11 @@ export class ApiSecret extends Construct {
   readonly secret: secretsmanager.ISecret;
   /** What the Lambdas pass as `SecretId`: the secret's ARN, or its name when only the name is known. */
   readonly secretId: string;
+  private readonly kmsKeyArn?: string;
 
   constructor(scope: Construct, id: string, props: ApiSecretProps) {
     super(scope, id);
+    this.kmsKeyArn = props.kmsKeyArn;
     if (props.secretArn !== undefined) {
       this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', props.secretArn);
       this.secretId = props.secretArn;
@@ -45,5 +50,28 @@ export class ApiSecret extends Construct {
       description: 'Run once after deploying (and after rotating the 8x8 credentials) to store them',
       value: `aws secretsmanager put-secret-value --secret-id ${this.secretId} --secret-string '{"apiKey":"…","username":"…","password":"…"}'`,
     });
+  }
+
+  /**
+   * Lets a role read the secret's value, and nothing else of it (the Lambdas only call GetSecretValue). With
+   * a customer-managed key, also `kms:Decrypt` on that key, only through Secrets Manager in the key's region:
+   * without it GetSecretValue fails with AccessDenied. (A key of another account must also allow the role in
+   * its key policy.)
+   */
+  grantRead(role: iam.IRole): void {
+    // A secret known by name has an ARN ending in a random 6-character suffix the policy must match.
+    const arn = this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }),
+    );
+    if (this.kmsKeyArn === undefined) return;
+    const region = this.kmsKeyArn.split(':')[3];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.kmsKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+      }),
+    );
   }
 }

@@ -11,6 +11,7 @@ export const JSON_SERDE = 'org.apache.hive.hcatalog.data.JsonSerDe';
 export const TEXT_INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 export const TEXT_OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat';
 const GIB = 1024 ** 3;
+export const ATHENA_ENGINE = 'Athena engine version 3';
 
 export interface AthenaTablesProps {
   /** The Glue database and Athena workgroup name. */
@@ -96,7 +97,8 @@ export class AthenaTables extends Construct {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
         bytesScannedCutoffPerQuery: Math.round(props.bytesScannedCutoffGb * GIB),
-        engineVersion: { selectedEngineVersion: 'AUTO' },
+        // Pinned: AUTO lets Athena move the workgroup to a new engine, and the saved queries with it, unannounced.
+        engineVersion: { selectedEngineVersion: ATHENA_ENGINE },
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucket.bucketName}/results/`,
           encryptionConfiguration: { encryptionOption: 'SSE_S3' },
@@ -118,11 +120,12 @@ export class AthenaTables extends Construct {
       ],
       ...props.tables.map((table): [string, string, string] => [
         `${tableFolder(table)}-to-parquet`,
-        `CREATE TABLE AS: a day range of ${tableFolder(table)} to Parquet (at most 100 days per query)`,
+        `CREATE TABLE AS: a day range of ${tableFolder(table)} to Parquet (at most 100 days and ${props.bytesScannedCutoffGb} GB scanned per query)`,
         parquetQuery(
           this.databaseName,
           table,
           `s3://${props.dataBucket.bucketName}/parquet/${tableFolder(table)}/`,
+          props.bytesScannedCutoffGb,
         ),
       ]),
     ];

@@ -6,6 +6,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 export interface PrefixAccess {
   readonly read?: readonly string[];
   readonly write?: readonly string[];
+  /** Prefixes written by multipart upload (streamed): they also need `s3:AbortMultipartUpload`. */
+  readonly multipart?: readonly string[];
   readonly delete?: readonly string[];
 }
 
@@ -19,8 +21,9 @@ export interface PrefixAccess {
 export function grantPrefixes(bucket: s3.Bucket, role: iam.Role, access: PrefixAccess): void {
   const statements: [string[], readonly string[] | undefined][] = [
     [['s3:GetObject'], access.read],
+    [['s3:PutObject'], access.write],
     // Multipart uploads (publishing streams a window in parts) are authorized by s3:PutObject; aborting one is not.
-    [['s3:PutObject', 's3:AbortMultipartUpload'], access.write],
+    [['s3:AbortMultipartUpload'], access.multipart],
     [['s3:DeleteObject'], access.delete],
   ];
   role.addToPrincipalPolicy(

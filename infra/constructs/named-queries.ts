@@ -36,14 +36,23 @@ export function missedCallsQuery(database: string, table: Table): string {
   ].join('\n');
 }
 
-/** `CREATE TABLE AS` a Parquet copy of a day range, partitioned by `dt`; the days are execution parameters. */
-export function parquetQuery(database: string, table: Table, location: string): string {
+/**
+ * `CREATE TABLE AS` a Parquet copy of a day range, partitioned by `dt`; the days are execution parameters. A
+ * batch must stay within both of Athena's limits: 100 partitions written, and the workgroup's scan cutoff
+ * (a query that scans more is cancelled, and what it wrote is left behind).
+ */
+export function parquetQuery(database: string, table: Table, location: string, cutoffGb: number): string {
   const name = tableFolder(table);
   return [
     `-- Copies a day range of ${name} to Parquet under ${location}.`,
     `-- Run it with two execution parameters, the first and last day as quoted strings: '2025-01-01', '2025-03-31'.`,
-    `-- CTAS and INSERT INTO write at most 100 partitions (days) per query: convert long ranges in batches of`,
-    `-- at most 100 days. This creates the table with the first batch; add each next batch with`,
+    `-- A batch must fit two limits: CTAS and INSERT INTO write at most 100 partitions (days) per query, and`,
+    `-- this workgroup cancels a query that scans more than ${cutoffGb} GB (bytesScannedCutoffGb; the gzip JSON is`,
+    `-- what is scanned). Days per batch: at most 100, and at most ${cutoffGb} GB / the gzip size of one day,`,
+    `-- e.g. about 80 days at 1M legs a day (120 MB a day) for a 10 GB cutoff. Measure a day with`,
+    `--   aws s3 ls --summarize --recursive s3://<DataBucketName>/lake/${name}/dt=2025-01-01/`,
+    `-- A cancelled batch may leave files under ${location}: delete them before running it again.`,
+    `-- This creates the table with the first batch; add each next batch with`,
     `--   INSERT INTO "${database}"."${name}_parquet" SELECT * FROM "${database}"."${name}" WHERE dt BETWEEN ? AND ?`,
     `-- The columns need no casts: the JSON table already has one type per column; dt comes last, as required.`,
     `CREATE TABLE "${database}"."${name}_parquet"`,

@@ -5,13 +5,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type LakeConfig, pbxIdsEnv } from '../config.js';
-import { LakeAlarms, METRICS_NAMESPACE, SERVICE_NAME } from '../constructs/alarms.js';
+import { type LakeConfig, metricsIdentity, pbxIdsEnv, scheduleMinutes } from '../config.js';
+import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
 import { AthenaTables } from '../constructs/athena-tables.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
 import { PipelineFunction } from '../constructs/pipeline-function.js';
-import { QueueWithDlq } from '../constructs/queue-with-dlq.js';
+import { QueueWithDlq, VISIBILITY_FACTOR } from '../constructs/queue-with-dlq.js';
 import { secureBucket } from '../constructs/secure-bucket.js';
 
 export const WORKER_TIMEOUT = Duration.minutes(2);
@@ -20,6 +20,20 @@ export const PLANNER_TIMEOUT = Duration.minutes(2);
 export const MAX_RECEIVE_COUNT = 5;
 /** Concurrent planner batches from the control queue: reruns are rare and each may queue many chains. */
 export const CONTROL_MAX_CONCURRENCY = 2;
+/** The longest the PageQueueStalled alarm ever waits. */
+const MAX_PAGE_AGE = Duration.days(1);
+
+/**
+ * How old the page queue's oldest task may grow before PageQueueStalled: two planner ticks (the rate of the
+ * schedule; the grid for a cron, whose spacing varies), since a live window should publish within two ticks
+ * of its end; but never less than a failing task's own retries (receives x visibility timeout, 60 min by
+ * default), which the DLQ and RecordsFailed alarms already report; and at most a day.
+ */
+export function pageAgeThreshold(config: Pick<LakeConfig, 'schedule' | 'gridMinutes'>): Duration {
+  const tick = scheduleMinutes(config.schedule) ?? config.gridMinutes;
+  const retries = MAX_RECEIVE_COUNT * VISIBILITY_FACTOR * WORKER_TIMEOUT.toMinutes();
+  return Duration.minutes(Math.min(MAX_PAGE_AGE.toMinutes(), Math.max(2 * tick, retries)));
+}
 
 export interface LakeStackProps extends StackProps {
   readonly config: LakeConfig;
@@ -96,7 +110,10 @@ export class LakeStack extends Stack {
     const credentials = new ApiSecret(this, 'ApiCredentials', {
       secretName: config.secretName,
       secretArn: config.secretArn,
+      kmsKeyArn: config.secretKmsKeyArn,
     });
+    // Per stack, so that two stacks in one account and region keep their metrics (and alarms) apart.
+    const { namespace, service } = metricsIdentity(config);
 
     const common = {
       DATA_BUCKET: data.bucketName,
@@ -104,8 +121,8 @@ export class LakeStack extends Stack {
       SECRET_ID: credentials.secretId,
       WA_BASE_URL: config.baseUrl,
       SETTLE_MINUTES: String(config.settleMinutes),
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      POWERTOOLS_SERVICE_NAME: service,
+      POWERTOOLS_METRICS_NAMESPACE: namespace,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
@@ -148,29 +165,33 @@ export class LakeStack extends Stack {
       // the filter field.
       read: ['staging/', 'ledger/', 'lake/'],
       write: ['staging/', 'lake/', 'ledger/', 'quarantine/'],
+      // Only a window's object is streamed in parts; pages, markers and ledger entries are single PUTs.
+      multipart: ['lake/'],
       delete: ['staging/'],
     });
-    // The planner records the lake's grid in lake/_manifest.json (and reads window keys of a lake made before).
+    // The planner records the lake's grid in lake/_manifest.json (and lists window keys of a lake made before).
     grantPrefixes(data, planner.role, {
-      read: ['ledger/', 'lake/'],
+      read: ['ledger/', 'lake/_manifest.json'],
       write: ['ledger/', 'lake/_manifest.json'],
     });
     for (const fn of [planner, worker]) {
-      credentials.secret.grantRead(fn.role);
-      pages.queue.grantSendMessages(fn.role);
+      credentials.grantRead(fn.role);
+      // SendMessage covers SendMessageBatch; the functions know the queue's URL and ask nothing else of it.
+      pages.queue.grant(fn.role, 'sqs:SendMessage');
       this.acknowledgeFunction(fn);
     }
 
+    // One message per invocation: a slow page cannot use up the time of others in its batch.
     worker.fn.addEventSource(
       new SqsEventSource(pages.queue, {
-        batchSize: 5,
+        batchSize: 1,
         reportBatchItemFailures: true,
         maxConcurrency: config.maxConcurrency,
       }),
     );
     planner.fn.addEventSource(
       new SqsEventSource(control.queue, {
-        batchSize: 10,
+        batchSize: 1,
         reportBatchItemFailures: true,
         maxConcurrency: CONTROL_MAX_CONCURRENCY,
       }),
@@ -198,7 +219,11 @@ export class LakeStack extends Stack {
     });
 
     const alarms = new LakeAlarms(this, 'Alarms', {
+      namespace,
+      service,
       planner: planner.fn,
+      pageQueue: pages.queue,
+      pageAgeThreshold: pageAgeThreshold(config),
       deadLetterQueues: { Page: pages.dlq, Control: control.dlq },
       freshnessHours: config.freshnessHours,
       alarmEmail: config.alarmEmail,
@@ -216,9 +241,11 @@ export class LakeStack extends Stack {
       AthenaResultsBucketName: [results.bucketName, 'Athena query results'],
       PlannerFunctionName: [planner.fn.functionName, 'Planner Lambda'],
       WorkerFunctionName: [worker.fn.functionName, 'Worker Lambda'],
+      AlarmTopicArn: [
+        alarms.topic.topicArn,
+        'Every alarm notifies this topic: subscribe e-mail, chat or paging',
+      ],
     };
-    if (alarms.topic)
-      outputs.AlarmTopicArn = [alarms.topic.topicArn, 'Alarm e-mails (confirm the subscription)'];
     for (const [id, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, id, { value, description });
   }

@@ -19,7 +19,12 @@ it('cfn-lint finds no error in the synthesized templates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walake-cfn-lint-'));
   const files = Object.entries({
     full: TEST_CONTEXT,
-    minimal: { secretName: 'wa/8x8', tables: 'call-records' },
+    minimal: {
+      secretName: 'wa/8x8',
+      secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      tables: 'call-records',
+      stackName: 'WorkAnalyticsLake-dev',
+    },
   }).map(([name, context]) => {
     const file = join(dir, `${name}.template.json`);
     writeFileSync(file, JSON.stringify(synthLake(context, { bundle: false }).template.toJSON(), null, 1));

@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
-import { LakeConfigError, parseLakeConfig, pbxIdsEnv } from '../../infra/config.js';
+import {
+  LakeConfigError,
+  metricsIdentity,
+  parseLakeConfig,
+  pbxIdsEnv,
+  scheduleMinutes,
+} from '../../infra/config.js';
+
+const refusal = (context: Record<string, unknown>): Error => {
+  try {
+    parseLakeConfig(context);
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`accepted ${JSON.stringify(context)}`);
+};
 
 describe('parseLakeConfig', () => {
   it('defaults every key', () => {
@@ -69,7 +84,6 @@ describe('parseLakeConfig', () => {
       /secretName or secretArn, not both/,
     ],
     [{ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wa' }, 'secretArn', /complete ARN/],
-    [{ schedule: 'every hour' }, 'schedule', /rate\(1 hour\)/],
     [{ tables: 'call-legs,calls' }, 'tables', /call-legs, call-records/],
     [{ pbxIds: 'pbx one' }, 'pbxIds', /PBX/],
     [{ alarmEmail: 'ops' }, 'alarmEmail', /e-mail/],
@@ -80,18 +94,83 @@ describe('parseLakeConfig', () => {
     [{ maxRestarts: 21 }, 'maxRestarts', /from 0 to 20/],
     [{ recordsFilterField: 'startTime' }, 'recordsFilterField', /disconnectedTimeUTC.*startTimeUTC/],
     [{ legsFilterField: 'startTimeUTC' }, 'legsFilterField', /disconnectedTimeUTC.*connectTimeUTC/],
+    [{ secretKmsKeyArn: 'alias/wa' }, 'secretKmsKeyArn', /ARN of a KMS key/],
+    [
+      { secretName: 'wa', secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/wa' },
+      'secretKmsKeyArn',
+      /not an alias/,
+    ],
+    [
+      { secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      'secretKmsKeyArn',
+      /imported secret: give secretName or secretArn/,
+    ],
+    [{ lakeName: 'Acme-Calls' }, 'lakeName', /Glue database name/],
   ])('refuses %j naming %s', (context, key, why) => {
-    const error = (() => {
-      try {
-        parseLakeConfig(context);
-      } catch (e) {
-        return e as Error;
-      }
-      throw new Error('accepted');
-    })();
+    const error = refusal(context);
     expect(error).toBeInstanceOf(LakeConfigError);
     expect(error.message).toContain(`${key}: `);
     expect(error.message).toMatch(why);
+  });
+});
+
+describe('schedule, as EventBridge reads it', () => {
+  it.each([
+    ['rate(1 minute)', 1],
+    ['rate(5 minutes)', 5],
+    ['rate(1 hour)', 60],
+    ['rate(2 hours)', 120],
+    ['rate(1 day)', 1440],
+    ['rate(3 days)', 4320],
+    ['cron(0 * * * ? *)', undefined],
+    ['cron(0/15 * * * ? *)', undefined],
+    ['cron(5 6 ? * MON-FRI *)', undefined],
+    ['cron(0 12 1 * ? 2026-2030)', undefined],
+    ['cron(0 18 ? * 6#3 *)', undefined],
+  ])('accepts %s (%s minutes apart)', (schedule, minutes) => {
+    expect(parseLakeConfig({ schedule }).schedule).toBe(schedule);
+    expect(scheduleMinutes(schedule)).toBe(minutes);
+  });
+
+  it.each([
+    ['rate(2 hour)', /rate\(2 hours\)/],
+    ['rate(1 hours)', /rate\(1 hour\)/],
+    ['rate(1 minutes)', /rate\(1 minute\)/],
+    ['rate(0 minutes)', /1 or more/],
+    ['rate(5 weeks)', /minute\(s\), hour\(s\) or day\(s\)/],
+    ['rate(1.5 hours)', /rate\(1 hour\)' or 'cron/],
+    ['cron(0 * * * * *)', /exactly one of .*day-of-month and day-of-week/],
+    ['cron(0 * ? * ? *)', /exactly one of/],
+    ['cron(0 * * * ?)', /6 fields/],
+    ['cron(0 * * * ? * *)', /6 fields/],
+    ['cron(0 25h * * ? *)', /hours field/],
+    ['every hour', /rate\(1 hour\)' or 'cron/],
+  ])('refuses %s at synth, naming the key', (schedule, why) => {
+    const error = refusal({ schedule });
+    expect(error).toBeInstanceOf(LakeConfigError);
+    expect(error.message).toContain('schedule: ');
+    expect(error.message).toMatch(why);
+    expect(() => buildApp({ schedule })).toThrow(/Invalid cdk context \(schedule: /);
+  });
+});
+
+describe('names of one stack among others in the account', () => {
+  it.each([
+    ['WorkAnalyticsLake', 'work_analytics_lake', 'work-analytics-lake'],
+    ['WorkAnalyticsLake-dev', 'work_analytics_lake_dev', 'work-analytics-lake-dev'],
+    ['CallsProd', 'calls_prod', 'calls-prod'],
+  ])('derives the lake name, namespace and service from stack %s', (stackName, lakeName, service) => {
+    expect(parseLakeConfig({ stackName }).lakeName).toBe(lakeName);
+    expect(metricsIdentity({ stackName })).toEqual({ namespace: stackName, service });
+  });
+
+  it('keeps a lakeName given explicitly', () => {
+    expect(parseLakeConfig({ stackName: 'CallsProd', lakeName: 'acme' }).lakeName).toBe('acme');
+  });
+
+  it('accepts the KMS key of an imported secret', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/mrk-1234567890abcdef1234567890abcdef';
+    expect(parseLakeConfig({ secretName: 'wa', secretKmsKeyArn: key }).secretKmsKeyArn).toBe(key);
   });
 });
 

@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CfnElement } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { STACK_OUTPUT_NAMES } from '../../functions/adapters/stack-outputs.js';
 import { glueColumns } from '../../functions/core/record-schema.js';
 import { TABLES, tableFolder } from '../../functions/core/tables.js';
 import { METRICS } from '../../functions/handlers/config.js';
+import { parseLakeConfig } from '../../infra/config.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/pipeline-function.js';
+import { createLakeStack, pageAgeThreshold } from '../../infra/stacks/lake-stack.js';
 import {
   type CfnResource,
   deniesInsecureTransport,
@@ -17,7 +19,7 @@ import {
   resourceNamed,
   resourcesOf,
 } from './cfn.js';
-import { type SynthesizedLake, sharedLake, synthLake } from './synth.js';
+import { cdkJsonContext, type SynthesizedLake, sharedLake, synthLake } from './synth.js';
 
 let lake: SynthesizedLake;
 interface GlueColumn {
@@ -171,17 +173,18 @@ describe('functions', () => {
     expect(fns[id(lake.stack.planner.fn)].Properties.RecursiveLoop).toBeUndefined();
   });
 
-  it('consume the page queue by 5 with partial failures and capped concurrency, the control queue likewise', () => {
+  it('consume one message per invocation from each queue, with partial failures and capped concurrency', () => {
     lake.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: id(lake.stack.worker.fn) },
       EventSourceArn: { 'Fn::GetAtt': [id(lake.stack.pageQueue.queue), 'Arn'] },
-      BatchSize: 5,
+      BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 20 },
     });
     lake.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: id(lake.stack.planner.fn) },
       EventSourceArn: { 'Fn::GetAtt': [id(lake.stack.controlQueue.queue), 'Arn'] },
+      BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: Match.anyValue() },
     });
@@ -216,6 +219,28 @@ describe('functions', () => {
         RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
       }).test(envOf(lake.stack.planner)).isSuccess,
     ).toBe(true);
+  });
+
+  it('emit their metrics under the namespace and service the stack sets in their environment', async () => {
+    const emitted = async (env: Record<string, string | undefined>) => {
+      vi.resetModules();
+      for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+      try {
+        const { metrics } = await import('../../functions/handlers/runtime.js');
+        metrics.addMetric(METRICS.recordsFailed, 'Count', 1);
+        const emf = metrics.serializeMetrics();
+        metrics.clearMetrics();
+        return { namespace: emf._aws.CloudWatchMetrics[0]?.Namespace, service: emf.service };
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    };
+    expect(
+      await emitted({ POWERTOOLS_METRICS_NAMESPACE: 'Lake-dev', POWERTOOLS_SERVICE_NAME: 'lake-dev' }),
+    ).toEqual({ namespace: 'Lake-dev', service: 'lake-dev' });
+    expect(
+      await emitted({ POWERTOOLS_METRICS_NAMESPACE: undefined, POWERTOOLS_SERVICE_NAME: undefined }),
+    ).toEqual({ namespace: 'WorkAnalyticsLake', service: 'work-analytics-lake' });
   });
 
   it('are triggered by the schedule, retried twice', () => {
@@ -270,6 +295,25 @@ describe('IAM', () => {
         if (grant.resource === '*') expect(grant.action).toMatch(/^xray:/);
       }
     }
+  });
+
+  it('grants nothing the functions never call: no DescribeSecret, no queue attributes, no stray multipart', () => {
+    const worker = permissionsOf(lake.template, id(lake.stack.worker.role));
+    const planner = permissionsOf(lake.template, id(lake.stack.planner.role));
+    for (const grants of [worker, planner]) {
+      expect(grants.map((g) => g.action)).not.toContain('secretsmanager:DescribeSecret');
+    }
+    // Sending needs only SendMessage (the worker's other page-queue actions are its event source's).
+    expect(
+      planner.filter((g) => g.resource === `<${id(lake.stack.pageQueue.queue)}.Arn>`).map((g) => g.action),
+    ).toEqual(['sqs:SendMessage']);
+    expect(worker.filter((g) => g.action === 's3:AbortMultipartUpload').map((g) => g.resource)).toEqual([
+      objects('lake/'),
+    ]);
+    expect(planner.filter((g) => g.action === 's3:AbortMultipartUpload')).toEqual([]);
+    expect(new Set(planner.filter((g) => g.action === 's3:GetObject').map((g) => g.resource))).toEqual(
+      new Set([objects('ledger/'), objects('lake/_manifest.json')]),
+    );
   });
 
   it('lets both functions read the secret, which holds no value in the template', () => {
@@ -339,14 +383,14 @@ describe('Glue and Athena', () => {
     }
   });
 
-  it('enforces an encrypted, scan-capped workgroup', () => {
+  it('enforces an encrypted, scan-capped workgroup pinned to engine version 3', () => {
     lake.template.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'work_analytics_lake',
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
         PublishCloudWatchMetricsEnabled: true,
         BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        EngineVersion: { SelectedEngineVersion: 'AUTO' },
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
         ResultConfiguration: {
           EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
           OutputLocation: {
@@ -375,6 +419,21 @@ describe('Glue and Athena', () => {
     );
     expect(sql('call_records-to-parquet')).toContain('at most 100 partitions');
   });
+
+  it('sizes Parquet batches by the workgroup scan cutoff as well as the 100-partition limit', () => {
+    const parquet = (template: typeof lake.template) =>
+      resourcesOf(template, 'AWS::Athena::NamedQuery')
+        .map(([, q]) => q.Properties ?? {})
+        .find((q) => q.Name === 'call_legs-to-parquet');
+    expect(render(parquet(lake.template)?.QueryString)).toMatch(
+      /scans more than 10 GB[\s\S]*at most 10 GB \//,
+    );
+    expect(parquet(lake.template)?.Description).toContain('10 GB scanned');
+    const small = synthLake({ bytesScannedCutoffGb: '0.5' }, { bundle: false });
+    expect(render(parquet(small.template)?.QueryString)).toMatch(
+      /scans more than 0\.5 GB[\s\S]*at most 0\.5 GB \//,
+    );
+  });
 });
 
 describe('alarms', () => {
@@ -392,19 +451,87 @@ describe('alarms', () => {
     Statistic: 'Sum',
   });
 
-  it('watch both dead-letter queues', () => {
+  it('notify every new arrival in either dead-letter queue, not only the first', () => {
     for (const [suffix, dlq] of [
-      ['PageDlqNotEmpty', lake.stack.pageQueue.dlq],
-      ['ControlDlqNotEmpty', lake.stack.controlQueue.dlq],
+      ['PageDlqArrivals', lake.stack.pageQueue.dlq],
+      ['ControlDlqArrivals', lake.stack.controlQueue.dlq],
     ] as const) {
-      expect(named(suffix)).toMatchObject({
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(dlq), 'QueueName'] } }],
+      const alarm = named(suffix);
+      // A rise of the messages held (visible + in flight), not NumberOfMessagesSent: redrive-policy moves
+      // do not count in it. 1 of 2 periods, back to OK once the count stops rising.
+      expect(alarm).toMatchObject({
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
       });
+      expect(alarm.MetricName).toBeUndefined();
+      const queries = alarm.Metrics as Record<string, unknown>[];
+      const expression = queries.find((q) => q.Expression !== undefined);
+      expect(expression).toMatchObject({ Expression: 'DIFF(FILL(visible, 0) + FILL(inFlight, 0))' });
+      const sqsMetric = (name: string) => ({
+        Id: expect.any(String),
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/SQS',
+            MetricName: name,
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(dlq), 'QueueName'] } }],
+          },
+          Period: 300,
+          Stat: 'Maximum',
+        },
+      });
+      expect(queries.filter((q) => q.Expression === undefined)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ...sqsMetric('ApproximateNumberOfMessagesVisible'), Id: 'visible' }),
+          expect.objectContaining({ ...sqsMetric('ApproximateNumberOfMessagesNotVisible'), Id: 'inFlight' }),
+        ]),
+      );
+      expect(JSON.stringify(alarm)).not.toContain('NumberOfMessagesSent');
     }
+  });
+
+  it('raise "page queue stalled" when the oldest page task waited two planner ticks (120 min hourly)', () => {
+    expect(named('PageQueueStalled')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [id(lake.stack.pageQueue.queue), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 120 * 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each([
+    ['rate(6 hours)', 60, 12 * 60],
+    ['rate(1 day)', 60, 24 * 60],
+    ['rate(7 days)', 60, 24 * 60],
+    ['rate(5 minutes)', 15, 60],
+    ['cron(0 0/3 * * ? *)', 180, 6 * 60],
+  ])(
+    'derives the page-age threshold from schedule %s and a %i-minute grid: %i min',
+    (schedule, gridMinutes, minutes) => {
+      expect(pageAgeThreshold({ schedule, gridMinutes }).toMinutes()).toBe(minutes);
+    },
+  );
+
+  it.each([
+    ['RecordsFailed', METRICS.recordsFailed, 300],
+    ['ChainsRestarted', METRICS.chainsRestarted, 3600],
+    ['MessagesRejected', METRICS.messagesRejected, 3600],
+  ])('watch %s: any in a period raises it', (name, metric, period) => {
+    expect(named(name)).toMatchObject({
+      ...custom(metric),
+      Period: period,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('watch planner errors, rejected credentials and reconciliation mismatches', () => {
@@ -448,9 +575,27 @@ describe('alarms', () => {
     });
   });
 
-  it('e-mail every alarm through an encrypted, TLS-only topic CloudWatch may use', () => {
+  it('notify an encrypted, TLS-only topic CloudWatch may use from every alarm, e-mailed to alarmEmail', () => {
     const [topicId, topic] = resourceNamed(lake.template, 'AWS::SNS::Topic', 'AlarmsTopic');
-    expect(alarms()).toHaveLength(9);
+    expect(
+      alarms()
+        .map((a) => String(a.AlarmName).replace(/^WorkAnalyticsLake-/, ''))
+        .sort(),
+    ).toEqual([
+      'ChainsRestarted',
+      'ControlDlqArrivals',
+      'CredentialsRejected',
+      'LakeNotFresh',
+      'MessagesRejected',
+      'PageDlqArrivals',
+      'PageQueueStalled',
+      'PlannerErrors',
+      'ReconciliationMismatch',
+      'RecordsFailed',
+      'RowsQuarantined',
+      'TypeMismatches',
+      'WindowsFailed',
+    ]);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     const keyId = render(topic.Properties?.KmsMasterKeyId).replace(/^<|\.Arn>$/g, '');
     lake.template.hasResourceProperties('AWS::KMS::Key', {
@@ -560,12 +705,91 @@ describe('configuration variants', () => {
     ]);
   });
 
-  it('creates no topic without alarmEmail, and alarms without actions', () => {
+  it('keeps the encrypted topic and every alarm action without alarmEmail, with no subscription', () => {
     const variant = synthLake({}, { bundle: false });
-    variant.template.resourceCountIs('AWS::SNS::Topic', 0);
-    variant.template.resourceCountIs('AWS::KMS::Key', 0);
-    for (const [, alarm] of resourcesOf(variant.template, 'AWS::CloudWatch::Alarm')) {
-      expect(alarm.Properties?.AlarmActions).toBeUndefined();
+    const [topicId, topic] = resourceNamed(variant.template, 'AWS::SNS::Topic', 'AlarmsTopic');
+    expect(render(topic.Properties?.KmsMasterKeyId)).toMatch(/^<AlarmsTopicKey[0-9A-F]{8}\.Arn>$/);
+    variant.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const alarmList = resourcesOf(variant.template, 'AWS::CloudWatch::Alarm');
+    expect(alarmList).toHaveLength(13);
+    for (const [, alarm] of alarmList) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(variant.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it('decrypts an imported secret with secretKmsKeyArn, through Secrets Manager only, in both functions', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const variant = synthLake({ secretArn: arn, secretKmsKeyArn: key }, { bundle: false });
+    for (const fn of ['planner', 'worker'] as const) {
+      const role = variant.stack.getLogicalId(variant.stack[fn].role.node.defaultChild as CfnElement);
+      expect(permissionsOf(variant.template, role)).toContainEqual({ action: 'kms:Decrypt', resource: key });
+    }
+    variant.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Resource: key,
+            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+          }),
+        ]),
+      },
+    });
+    const plain = synthLake({ secretArn: arn }, { bundle: false });
+    for (const fn of ['planner', 'worker'] as const) {
+      const role = plain.stack.getLogicalId(plain.stack[fn].role.node.defaultChild as CfnElement);
+      expect(permissionsOf(plain.template, role).map((g) => g.action)).not.toContain('kms:Decrypt');
+    }
+  });
+
+  it('deploys a dev and a prod stack side by side in one account and region without a shared name', () => {
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+    const stacks = ['WorkAnalyticsLake-dev', 'WorkAnalyticsLake-prod'].map((stackName) =>
+      createLakeStack(app, parseLakeConfig({ stackName })),
+    );
+    const names = (stack: (typeof stacks)[number]): Record<string, Set<unknown>> => {
+      const template = Template.fromStack(stack);
+      const props = (type: string) => resourcesOf(template, type).map(([, r]) => r.Properties ?? {});
+      const env = props('AWS::Lambda::Function').map(
+        (f) => (f.Environment as { Variables: Record<string, string> }).Variables,
+      );
+      const custom = props('AWS::CloudWatch::Alarm').filter(
+        (a) => a.Namespace !== undefined && a.Namespace !== 'AWS/SQS' && a.Namespace !== 'AWS/Lambda',
+      );
+      return {
+        databases: new Set(
+          props('AWS::Glue::Database').map((d) => (d.DatabaseInput as { Name: string }).Name),
+        ),
+        tables: new Set(props('AWS::Glue::Table').map((t) => t.DatabaseName)),
+        workGroups: new Set(props('AWS::Athena::WorkGroup').map((w) => w.Name)),
+        queries: new Set(props('AWS::Athena::NamedQuery').flatMap((q) => [q.Database, q.WorkGroup])),
+        namespaces: new Set([
+          ...env.map((e) => e.POWERTOOLS_METRICS_NAMESPACE),
+          ...custom.map((a) => a.Namespace),
+        ]),
+        services: new Set([
+          ...env.map((e) => e.POWERTOOLS_SERVICE_NAME),
+          ...custom.map((a) => (a.Dimensions as { Value: string }[])[0]?.Value),
+        ]),
+        alarmPrefixes: new Set(
+          props('AWS::CloudWatch::Alarm').map((a) => String(a.AlarmName).split('-').slice(0, -1).join('-')),
+        ),
+      };
+    };
+    const [dev = {}, prod = {}] = stacks.map(names);
+    expect(dev).toEqual({
+      databases: new Set(['work_analytics_lake_dev']),
+      tables: new Set(['work_analytics_lake_dev']),
+      workGroups: new Set(['work_analytics_lake_dev']),
+      queries: new Set(['work_analytics_lake_dev']),
+      namespaces: new Set(['WorkAnalyticsLake-dev']),
+      services: new Set(['work-analytics-lake-dev']),
+      alarmPrefixes: new Set(['WorkAnalyticsLake-dev']),
+    });
+    for (const key of Object.keys(dev)) {
+      expect(
+        [...(dev[key] ?? [])].filter((name) => prod[key]?.has(name)),
+        key,
+      ).toEqual([]);
     }
   });
 

@@ -14,6 +14,14 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'with a secret by name': { secretName: 'work-analytics/8x8' },
   'with a secret by ARN': { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wa/8x8-AbCdEf' },
   'with one table': { tables: 'call-legs' },
+  'with a secret encrypted by a customer-managed key': {
+    secretName: 'work-analytics/8x8',
+    secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'as a second stack in the account': {
+    stackName: 'WorkAnalyticsLake-dev',
+    schedule: 'cron(0/30 * * * ? *)',
+  },
 };
 
 /** The pack with acknowledgements ignored: what the stack would be reported for without them. */
