@@ -155,7 +155,11 @@ export class LakeStack extends Stack {
       description: 'Fetches one page of a chain, stages it, queues the next page or publishes the window',
       memorySize: 1024,
       timeout: WORKER_TIMEOUT,
-      environment: { ...common, MAX_RESTARTS: String(config.maxRestarts) },
+      environment: {
+        ...common,
+        MAX_RESTARTS: String(config.maxRestarts),
+        MAX_RECEIVES: String(MAX_RECEIVE_COUNT),
+      },
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
     });
 

@@ -204,7 +204,7 @@ describe('functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    expect(Match.exact({ ...common, MAX_RESTARTS: '3' }).test(envOf(lake.stack.worker)).isSuccess).toBe(true);
+    expect(Match.exact({ ...common, MAX_RESTARTS: '3', MAX_RECEIVES: '5' }).test(envOf(lake.stack.worker)).isSuccess).toBe(true);
     expect(
       Match.exact({
         ...common,
