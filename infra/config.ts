@@ -175,6 +175,8 @@ const ContextObject = z.object({
   staleAfterMinutes: whole(5, 10_080, 120),
   maxRerunDays: whole(1, 366, 31),
   maxConcurrency: whole(2, 1000, 10),
+  /** Worker invocations at once on the backfill lane (reruns, backfills), apart from the live lane's. */
+  backfillConcurrency: whole(2, 1000, 5),
   freshnessHours: whole(1, 24, 3),
   bytesScannedCutoffGb: z
     .union([

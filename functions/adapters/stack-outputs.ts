@@ -6,6 +6,8 @@ export const STACK_OUTPUT_NAMES = [
   'PageQueueUrl',
   'ControlQueueUrl',
   'PageDlqUrl',
+  'BackfillQueueUrl',
+  'BackfillDlqUrl',
   'ControlDlqUrl',
   'WorkGroupName',
   'DatabaseName',

@@ -8,8 +8,8 @@ const DEFAULT_MAX = 10;
 const HELP = `Usage: walake redrive (--stack NAME | --dlq-url URL --queue-url URL) [--all | --max N]
 
 Moves dead-lettered messages back to their source queue, once the cause is fixed (read them first: the
-alarm's runbook in docs/operations.md says how). With --stack, both dead-letter queues: the page DLQ to the page
-queue and the control DLQ to the control queue. Each message is deleted from the DLQ only after it was sent;
+alarm's runbook in docs/operations.md says how). With --stack, every dead-letter queue: the page DLQ to the page
+queue, the backfill DLQ to the backfill queue and the control DLQ to the control queue. Each message is deleted from the DLQ only after it was sent;
 on a FIFO queue it keeps its MessageGroupId (its chain) and gets a new MessageDeduplicationId
 (<original>.r<timestamp>), since SQS would silently drop a send whose id it saw in the last 5 minutes.
 
@@ -17,7 +17,7 @@ Without --all, at most --max messages per queue (default ${DEFAULT_MAX}): a firs
 succeed. Messages that arrive in the DLQ during the redrive are left for the next one.
 
 Options:
-  --stack NAME       the stack whose PageDlqUrl, PageQueueUrl, ControlDlqUrl and ControlQueueUrl to use
+  --stack NAME       the stack whose page, backfill and control queues and DLQs to use
   --dlq-url URL      a dead-letter queue ...
   --queue-url URL    ... and the queue its messages go back to
   --all              move every message that is in the DLQ when the redrive starts
@@ -74,11 +74,14 @@ async function pairsOf(flags: { stack?: string; 'dlq-url'?: string; 'queue-url'?
     const o = await stackOutputs(flags.stack, [
       'PageDlqUrl',
       'PageQueueUrl',
+      'BackfillDlqUrl',
+      'BackfillQueueUrl',
       'ControlDlqUrl',
       'ControlQueueUrl',
     ]);
     return [
       { name: 'page queue', dlqUrl: o.PageDlqUrl, queueUrl: o.PageQueueUrl },
+      { name: 'backfill queue', dlqUrl: o.BackfillDlqUrl, queueUrl: o.BackfillQueueUrl },
       { name: 'control queue', dlqUrl: o.ControlDlqUrl, queueUrl: o.ControlQueueUrl },
     ];
   }

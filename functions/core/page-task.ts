@@ -126,6 +126,11 @@ export const PageTaskSchema = z
     quarantinedSoFar: count,
     /** Rows with a value that did not fit its column (kept, the value in `extra`). */
     mismatchedSoFar: count,
+    /**
+     * The queue the chain runs on: `live` for the scheduled windows, `backfill` for reruns and backfills,
+     * which have a queue and a concurrency of their own so that a long backfill never delays live data.
+     */
+    lane: z._default(z.enum(['live', 'backfill']), 'live'),
     /** The field the report is believed to filter on (default: the docs' inference, see FILTER_FIELDS). */
     filterField: z.optional(z.enum(['disconnectedTimeUTC', 'connectTimeUTC', 'startTimeUTC'])),
     isConnectTime: z.boolean(),
@@ -252,7 +257,7 @@ export function firstPageTask(
     PageTask,
     'table' | 'window' | 'pbx' | 'attempt' | 'chain' | 'pageSize' | 'isConnectTime' | 'isSimplified'
   > &
-    Partial<Pick<PageTask, 'filterField'>>,
+    Partial<Pick<PageTask, 'filterField' | 'lane'>>,
 ): PageTask {
   return PageTaskSchema.parse({ v: PAGE_TASK_VERSION, ...start, page: 1, rowsSoFar: 0, droppedSoFar: 0 });
 }

@@ -97,8 +97,12 @@ export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rer
       `the rerun needs ${count} chains, over the limit of ${config.maxChains}: split the range`,
     );
   }
+  // Operator work runs on the backfill lane: however long, it never delays the scheduled windows.
   const starts = rerun.tables.flatMap((table) =>
-    windows.map((window) => chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx)),
+    windows.map((window) => ({
+      ...chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx),
+      lane: 'backfill' as const,
+    })),
   );
   return startChains(starts, ports);
 }

@@ -222,7 +222,7 @@ function running(
 
 /** The first task of the chain a ledger entry names, with the settings of a task of the same window. */
 function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
-  const { table, window, pageSize, isConnectTime, isSimplified, filterField } = like;
+  const { table, window, pageSize, isConnectTime, isSimplified, filterField, lane } = like;
   return firstPageTask({
     table,
     window,
@@ -232,6 +232,7 @@ function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
     pageSize,
     isConnectTime,
     isSimplified,
+    lane,
     ...(filterField ? { filterField } : {}),
   });
 }
@@ -241,7 +242,7 @@ export type ChainStart = Pick<
   PageTask,
   'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'
 > &
-  Partial<Pick<PageTask, 'filterField'>>;
+  Partial<Pick<PageTask, 'filterField' | 'lane'>>;
 
 /**
  * Starts a chain for a window: records it in the ledger as the current chain (compare-and-set), then queues

@@ -31,6 +31,8 @@ function convert<T>(fallback: string, fn: (value: string) => T) {
 const common = {
   DATA_BUCKET: z.string().check(z.minLength(3)),
   PAGE_QUEUE_URL: z.url(),
+  /** The backfill lane's page queue (reruns and backfills); without it they share the live queue. */
+  BACKFILL_QUEUE_URL: z.optional(z.url()),
   SECRET_ID: z.string().check(z.minLength(1)),
   WA_BASE_URL: z._default(z.url(), DEFAULT_BASE_URL),
   SETTLE_MINUTES: int(0, 10_080, 120),

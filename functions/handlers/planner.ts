@@ -17,7 +17,7 @@ import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalyt
 const config = parseConfig(PlannerConfigSchema, process.env);
 const ports = {
   store: new S3ObjectStore(s3, config.DATA_BUCKET),
-  queue: new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL),
+  queue: new SqsTaskQueue(sqs, { live: config.PAGE_QUEUE_URL, backfill: config.BACKFILL_QUEUE_URL }),
   clock,
 };
 const plan: PlanConfig = {

@@ -15,7 +15,7 @@ import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalyt
 
 const config = parseConfig(WorkerConfigSchema, process.env);
 const store = new S3ObjectStore(s3, config.DATA_BUCKET);
-const queue = new SqsTaskQueue(sqs, config.PAGE_QUEUE_URL);
+const queue = new SqsTaskQueue(sqs, { live: config.PAGE_QUEUE_URL, backfill: config.BACKFILL_QUEUE_URL });
 /** Time kept back from the Lambda's remaining time: enough to stage, queue and report the batch. */
 const SAFETY_MS = 15_000;
 

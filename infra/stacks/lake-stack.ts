@@ -46,6 +46,7 @@ export interface LakeStackProps extends StackProps {
 export class LakeStack extends Stack {
   readonly dataBucket: s3.Bucket;
   readonly pageQueue: QueueWithDlq;
+  readonly backfillQueue: QueueWithDlq;
   readonly controlQueue: QueueWithDlq;
   readonly planner: PipelineFunction;
   readonly worker: PipelineFunction;
@@ -102,6 +103,13 @@ export class LakeStack extends Stack {
       consumerTimeout: WORKER_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
+    // The backfill lane: reruns and backfills get a queue and a concurrency of their own, so that thousands of
+    // their chains never wait in front of the scheduled windows.
+    const backfill = new QueueWithDlq(this, 'BackfillQueue', {
+      fifo: true,
+      consumerTimeout: WORKER_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
     const control = new QueueWithDlq(this, 'ControlQueue', {
       consumerTimeout: PLANNER_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
@@ -118,6 +126,7 @@ export class LakeStack extends Stack {
     const common = {
       DATA_BUCKET: data.bucketName,
       PAGE_QUEUE_URL: pages.queue.queueUrl,
+      BACKFILL_QUEUE_URL: backfill.queue.queueUrl,
       SECRET_ID: credentials.secretId,
       WA_BASE_URL: config.baseUrl,
       SETTLE_MINUTES: String(config.settleMinutes),
@@ -182,6 +191,7 @@ export class LakeStack extends Stack {
       credentials.grantRead(fn.role);
       // SendMessage covers SendMessageBatch; the functions know the queue's URL and ask nothing else of it.
       pages.queue.grant(fn.role, 'sqs:SendMessage');
+      backfill.queue.grant(fn.role, 'sqs:SendMessage');
       this.acknowledgeFunction(fn);
     }
 
@@ -191,6 +201,13 @@ export class LakeStack extends Stack {
         batchSize: 1,
         reportBatchItemFailures: true,
         maxConcurrency: config.maxConcurrency,
+      }),
+    );
+    worker.fn.addEventSource(
+      new SqsEventSource(backfill.queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: config.backfillConcurrency,
       }),
     );
     planner.fn.addEventSource(
@@ -209,6 +226,7 @@ export class LakeStack extends Stack {
 
     this.dataBucket = data;
     this.pageQueue = pages;
+    this.backfillQueue = backfill;
     this.controlQueue = control;
     this.planner = planner;
     this.worker = worker;
@@ -228,7 +246,7 @@ export class LakeStack extends Stack {
       planner: planner.fn,
       pageQueue: pages.queue,
       pageAgeThreshold: pageAgeThreshold(config),
-      deadLetterQueues: { Page: pages.dlq, Control: control.dlq },
+      deadLetterQueues: { Page: pages.dlq, Backfill: backfill.dlq, Control: control.dlq },
       freshnessHours: config.freshnessHours,
       alarmEmail: config.alarmEmail,
     });
@@ -237,6 +255,8 @@ export class LakeStack extends Stack {
       DataBucketName: [data.bucketName, 'The lake: lake/<table>/dt=YYYY-MM-DD/<window>.json.gz'],
       PageQueueUrl: [pages.queue.queueUrl, 'Page tasks (FIFO)'],
       PageDlqUrl: [pages.dlq.queueUrl, 'Page tasks that failed every retry'],
+      BackfillQueueUrl: [backfill.queue.queueUrl, 'Page tasks of reruns and backfills (FIFO)'],
+      BackfillDlqUrl: [backfill.dlq.queueUrl, 'Rerun and backfill page tasks that failed every retry'],
       ControlQueueUrl: [control.queue.queueUrl, 'Send rerun messages here ({"v":1,"kind":"rerun",...})'],
       ControlDlqUrl: [control.dlq.queueUrl, 'Control messages that failed every retry'],
       SecretArn: [credentials.secret.secretArn, 'The 8x8 credentials secret'],

@@ -36,6 +36,7 @@ describe('parseLakeConfig', () => {
       staleAfterMinutes: 120,
       maxRerunDays: 31,
       maxConcurrency: 10,
+      backfillConcurrency: 5,
       freshnessHours: 3,
       bytesScannedCutoffGb: 10,
       firstDay: '2020-01-01',

@@ -94,7 +94,7 @@ describe('buckets', () => {
 describe('queues', () => {
   it('are encrypted and TLS-only, each with a dead-letter queue kept 14 days after 5 receives', () => {
     const queues = resourcesOf(lake.template, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6);
     const policies = resourcesOf(lake.template, 'AWS::SQS::QueuePolicy');
     for (const [name, queue] of queues) {
       expect(queue.Properties?.SqsManagedSseEnabled, name).toBe(true);
@@ -132,7 +132,7 @@ describe('queues', () => {
 
   it('hide a message for at least 6 times its consumer timeout', () => {
     const mappings = resourcesOf(lake.template, 'AWS::Lambda::EventSourceMapping');
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const [, mapping] of mappings) {
       const queueId = render(mapping.Properties?.EventSourceArn).replace(/^<|\.Arn>$/g, '');
       const fnId = render(mapping.Properties?.FunctionName).replace(/^<|>$/g, '');
@@ -181,6 +181,14 @@ describe('functions', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 20 },
     });
+    // The backfill lane: its own queue and concurrency, so that reruns never wait in front of live windows.
+    lake.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: id(lake.stack.worker.fn) },
+      EventSourceArn: { 'Fn::GetAtt': [id(lake.stack.backfillQueue.queue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
     lake.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: id(lake.stack.planner.fn) },
       EventSourceArn: { 'Fn::GetAtt': [id(lake.stack.controlQueue.queue), 'Arn'] },
@@ -196,6 +204,7 @@ describe('functions', () => {
     const common = {
       DATA_BUCKET: { Ref: id(lake.stack.dataBucket) },
       PAGE_QUEUE_URL: { Ref: id(lake.stack.pageQueue.queue) },
+      BACKFILL_QUEUE_URL: { Ref: id(lake.stack.backfillQueue.queue) },
       SECRET_ID: { Ref: Match.stringLikeRegexp('^ApiCredentialsSecret') },
       WA_BASE_URL: 'https://api.8x8.com/analytics/work',
       SETTLE_MINUTES: '120',
@@ -204,7 +213,10 @@ describe('functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    expect(Match.exact({ ...common, MAX_RESTARTS: '3', MAX_RECEIVES: '5' }).test(envOf(lake.stack.worker)).isSuccess).toBe(true);
+    expect(
+      Match.exact({ ...common, MAX_RESTARTS: '3', MAX_RECEIVES: '5' }).test(envOf(lake.stack.worker))
+        .isSuccess,
+    ).toBe(true);
     expect(
       Match.exact({
         ...common,
@@ -582,6 +594,7 @@ describe('alarms', () => {
         .map((a) => String(a.AlarmName).replace(/^WorkAnalyticsLake-/, ''))
         .sort(),
     ).toEqual([
+      'BackfillDlqArrivals',
       'ChainsRestarted',
       'ControlDlqArrivals',
       'CredentialsRejected',
@@ -711,7 +724,7 @@ describe('configuration variants', () => {
     expect(render(topic.Properties?.KmsMasterKeyId)).toMatch(/^<AlarmsTopicKey[0-9A-F]{8}\.Arn>$/);
     variant.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const alarmList = resourcesOf(variant.template, 'AWS::CloudWatch::Alarm');
-    expect(alarmList).toHaveLength(13);
+    expect(alarmList).toHaveLength(14);
     for (const [, alarm] of alarmList) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(variant.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
   });

@@ -72,6 +72,8 @@ beforeAll(async () => {
     PageQueueUrl: aws.pageQueue.url,
     ControlQueueUrl: aws.controlQueue.url,
     PageDlqUrl: aws.pageDlq.url,
+    BackfillQueueUrl: aws.backfillQueue.url,
+    BackfillDlqUrl: aws.backfillDlq.url,
     ControlDlqUrl: aws.controlDlq.url,
     WorkGroupName: `walake-${tag}`,
     DatabaseName: `walake_${tag}`,

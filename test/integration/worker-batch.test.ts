@@ -58,12 +58,15 @@ describe('worker handler on a real-shaped FIFO batch', () => {
         isConnectTime: false,
         isSimplified: false,
       });
-    // Group A asks for a PBX the user may not read: 403, a refusal that fails the message.
-    const denied = task(0, ['acme-eu']);
-    const deniedAgain = { ...denied };
+    // Group A's PBX answers 503 for longer than the invocation's time: a transient failure of the message.
+    const broken = task(0, ['acmecorp2']);
+    const brokenAgain = { ...broken };
     const fine = task(1, 'allpbxes');
-    const event: SQSEvent = { Records: [record(denied, 1), record(fine, 2), record(deniedAgain, 3)] };
-    const response = (await p.worker(event, lambdaContext('walake-worker'))) as SQSBatchResponse;
+    p.sim.faults.plan = (req) => (req.query.pbxId === 'acmecorp2' ? { kind: '5xx', status: 503 } : undefined);
+    const event: SQSEvent = { Records: [record(broken, 1), record(fine, 2), record(brokenAgain, 3)] };
+    // 17 s left and 15 s kept back: the retries give up after about 2 s.
+    const response = (await p.worker(event, lambdaContext('walake-worker', 17_000))) as SQSBatchResponse;
+    p.sim.faults.plan = undefined;
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m1', 'm3']);
     // The other group went on: its page 2 is queued.
     const { Messages = [] } = await p.aws.sqs.send(
@@ -73,6 +76,30 @@ describe('worker handler on a real-shaped FIFO batch', () => {
     const failure = p
       .records()
       .find((r) => r.level === 'ERROR' && /page task failed/.test(String(r.message)));
-    expect(String(failure?.error)).toMatch(/may not read this PBX \(403/);
+    expect(JSON.stringify(failure?.error)).toMatch(/503/);
+  });
+
+  it('fails the window at once on a permanent refusal, and consumes the message instead of retrying it', async () => {
+    // A PBX the user may not read: 403, the same on every retry.
+    const denied = firstPageTask({
+      table: 'call-legs',
+      window: windowId({ startMs: INSTANTS.busyDay, endMs: INSTANTS.busyDay + HOUR }),
+      pbx: ['acme-eu'],
+      attempt: 1,
+      chain: newChainId(),
+      pageSize: 7000,
+      isConnectTime: false,
+      isSimplified: false,
+    });
+    const failedBefore = p.metric('WindowsFailed');
+    const event: SQSEvent = { Records: [record(denied, 9)] };
+    const response = (await p.worker(event, lambdaContext('walake-worker'))) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([]);
+    expect(p.metric('WindowsFailed')).toBe(failedBefore + 1);
+    const entry = (await p.ledger('call-legs')).find((e) => e.window === denied.window);
+    expect(entry).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/may not read this PBX \(403/),
+    });
   });
 });

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 describe('reliability: the API down for longer than the retry budget', () => {
-  it('retries within bounds, dead-letters the task, and a redrive afterwards completes the window exactly', async () => {
+  it('retries within bounds, fails the window on the last delivery, and a redrive resumes it exactly', async () => {
     // A busy hour, with enough legs for more than three pages of 4: the API dies before the chain ends.
     const p = await Pipeline.start({
       sim: { apiKey: 'dead-key-5555', callsPerHour: 10 },
@@ -34,12 +34,17 @@ describe('reliability: the API down for longer than the retry budget', () => {
     const requestsWhileDown = p.sim.stats.reportRequests['/v2/call-legs'] ?? 0;
     // Five deliveries, each with a handful of attempts: bounded, not a storm.
     expect(requestsWhileDown).toBeLessThanOrEqual(2 + 5 * 6);
-    expect((await p.ledger('call-legs')).every((e) => e.status === 'running')).toBe(true);
+    // The last delivery failed the window, with the reason, and an alarm's metric: not a silent "running".
+    expect(await p.ledger('call-legs')).toEqual([
+      expect.objectContaining({ status: 'failed', failures: 1, reason: expect.stringMatching(/503/) }),
+    ]);
+    expect(p.metric('WindowsFailed')).toBe(1);
+    expect(p.metric('RecordsFailed')).toBe(5);
 
     p.sim.faults.plan = undefined;
     const redriven = await redriveQueue(p.aws.sqs, {
-      dlqUrl: p.aws.pageDlq.url,
-      queueUrl: p.aws.pageQueue.url,
+      dlqUrl: p.aws.backfillDlq.url,
+      queueUrl: p.aws.backfillQueue.url,
       limit: Number.POSITIVE_INFINITY,
       nowMs: p.clock.now(),
       visibilityTimeout: 5,

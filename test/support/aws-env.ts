@@ -12,6 +12,8 @@ export interface AwsEnv {
   bucket: string;
   pageQueue: { url: string; arn: string };
   pageDlq: { url: string; arn: string };
+  backfillQueue: { url: string; arn: string };
+  backfillDlq: { url: string; arn: string };
   controlQueue: { url: string; arn: string };
   controlDlq: { url: string; arn: string };
   secretArn: string;
@@ -68,6 +70,12 @@ export async function createAwsEnv(
     VisibilityTimeout: '1',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: pageDlq.arn, maxReceiveCount: 5 }),
   });
+  const backfillDlq = await queue(sqs, `${prefix}-backfill-dlq.fifo`, { FifoQueue: 'true' });
+  const backfillQueue = await queue(sqs, `${prefix}-backfill.fifo`, {
+    FifoQueue: 'true',
+    VisibilityTimeout: '1',
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: backfillDlq.arn, maxReceiveCount: 5 }),
+  });
   const controlDlq = await queue(sqs, `${prefix}-control-dlq`, {});
   const controlQueue = await queue(sqs, `${prefix}-control`, {
     VisibilityTimeout: '1',
@@ -86,9 +94,21 @@ export async function createAwsEnv(
     POWERTOOLS_LOG_LEVEL: 'WARN',
     DATA_BUCKET: bucket,
     PAGE_QUEUE_URL: pageQueue.url,
+    BACKFILL_QUEUE_URL: backfillQueue.url,
     SECRET_ID: ARN,
   });
-  return { s3, sqs, bucket, pageQueue, pageDlq, controlQueue, controlDlq, secretArn: ARN };
+  return {
+    s3,
+    sqs,
+    bucket,
+    pageQueue,
+    pageDlq,
+    backfillQueue,
+    backfillDlq,
+    controlQueue,
+    controlDlq,
+    secretArn: ARN,
+  };
 }
 
 /** Copies every object under `prefix` to a local folder, so DuckDB can read the lake as Athena would. */

@@ -145,13 +145,16 @@ export class Pipeline {
       this.aws.controlQueue.url,
       this.aws.controlQueue.arn,
       this.planner as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-      { batchSize: 10, functionName: 'walake-planner' },
+      { batchSize: 1, functionName: 'walake-planner' },
     );
     await esm.drain();
     return esm;
   }
 
-  /** Runs the worker's event source until the page queue is empty, `pollers` batches at a time. */
+  /**
+   * Runs the worker's event sources (the live and the backfill lane) until both page queues are empty,
+   * `pollers` invocations at a time on each.
+   */
   async drainPages(
     options: {
       pollers?: number;
@@ -159,34 +162,33 @@ export class Pipeline {
       skipAck?: (r: SQSRecord) => boolean;
       limitMs?: number;
     } = {},
-  ): Promise<EventSourceMapping> {
-    const esm = new EventSourceMapping(
-      this.aws.sqs,
-      this.aws.pageQueue.url,
-      this.aws.pageQueue.arn,
-      this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-      {
-        batchSize: 5,
-        functionName: 'walake-worker',
-        timeoutMs: options.timeoutMs,
-        skipAck: options.skipAck,
-      },
-    );
+  ): Promise<Lanes> {
+    const lanes = this.pageMapping(options.timeoutMs, options.skipAck);
     const limit = options.limitMs ?? 240_000;
-    await Promise.all(Array.from({ length: options.pollers ?? 4 }, () => esm.drain(limit)));
-    return esm;
+    await Promise.all(Array.from({ length: options.pollers ?? 4 }, () => lanes.drain(limit)));
+    return lanes;
   }
 
+  /** Page tasks waiting or in flight, on both lanes. */
   async pageDepth(): Promise<number> {
-    return queueDepth(this.aws.sqs, this.aws.pageQueue.url);
+    const [live, backfill] = await Promise.all(
+      [this.aws.pageQueue.url, this.aws.backfillQueue.url].map((url) => queueDepth(this.aws.sqs, url)),
+    );
+    return (live ?? 0) + (backfill ?? 0);
   }
 
+  /** Bodies in a dead-letter queue: `page` is both lanes' page DLQs. */
   async dlqMessages(which: 'page' | 'control' = 'page'): Promise<string[]> {
-    const url = which === 'page' ? this.aws.pageDlq.url : this.aws.controlDlq.url;
-    const { Messages = [] } = await this.aws.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
-    );
-    return Messages.map((m) => m.Body ?? '');
+    const urls =
+      which === 'page' ? [this.aws.pageDlq.url, this.aws.backfillDlq.url] : [this.aws.controlDlq.url];
+    const bodies: string[] = [];
+    for (const url of urls) {
+      const { Messages = [] } = await this.aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      bodies.push(...Messages.map((m) => m.Body ?? ''));
+    }
+    return bodies;
   }
 
   async ledger(table: Table): Promise<LedgerEntry[]> {
@@ -220,15 +222,20 @@ export class Pipeline {
     }
   }
 
-  /** The worker's event source, for tests that poll it batch by batch; `timeoutMs` is each invocation's time. */
-  pageMapping(timeoutMs?: () => number): EventSourceMapping {
-    return new EventSourceMapping(
-      this.aws.sqs,
-      this.aws.pageQueue.url,
-      this.aws.pageQueue.arn,
-      this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-      { batchSize: 5, functionName: 'walake-worker', timeoutMs },
-    );
+  /**
+   * The worker's event sources on both lanes, as the stack wires them (one message per invocation), for tests
+   * that poll batch by batch; `timeoutMs` is each invocation's time.
+   */
+  pageMapping(timeoutMs?: () => number, skipAck?: (r: SQSRecord) => boolean): Lanes {
+    const mapping = (queue: { url: string; arn: string }) =>
+      new EventSourceMapping(
+        this.aws.sqs,
+        queue.url,
+        queue.arn,
+        this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
+        { batchSize: 1, functionName: 'walake-worker', timeoutMs, skipAck },
+      );
+    return new Lanes([mapping(this.aws.pageQueue), mapping(this.aws.backfillQueue)]);
   }
 
   /** Sends a rerun of `[fromMs, toMs)` to the control queue and lets the planner queue its chains. */
@@ -283,6 +290,30 @@ export class Pipeline {
     for (const undo of this.restore.splice(0)) undo();
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     await this.sim.close();
+  }
+}
+
+/** The event sources of the live and the backfill page queue, polled and counted as one. */
+export class Lanes {
+  constructor(readonly mappings: readonly EventSourceMapping[]) {}
+
+  get invocations(): number {
+    return this.mappings.reduce((sum, m) => sum + m.invocations, 0);
+  }
+
+  get failures(): number {
+    return this.mappings.reduce((sum, m) => sum + m.failures, 0);
+  }
+
+  /** One batch from each lane; how many messages were received in all. */
+  async pollOnce(): Promise<number> {
+    let received = 0;
+    for (const mapping of this.mappings) received += await mapping.pollOnce();
+    return received;
+  }
+
+  async drain(timeoutMs?: number): Promise<void> {
+    await Promise.all(this.mappings.map((m) => m.drain(timeoutMs)));
   }
 }
 

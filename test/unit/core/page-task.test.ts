@@ -28,6 +28,7 @@ const page1: PageTask = {
   beforeSoFar: 0,
   quarantinedSoFar: 0,
   mismatchedSoFar: 0,
+  lane: 'live',
   isConnectTime: false,
   isSimplified: false,
   pageSize: 7000,
