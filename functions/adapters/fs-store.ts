@@ -115,16 +115,16 @@ export class FileObjectStore implements ObjectStore {
    * across processes too) guards the read-compare-replace. A lock left by a crashed process is broken after
    * {@link STALE_LOCK_MS}.
    */
-  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean> {
+  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<string | undefined> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const lock = `${path}${LOCK_SUFFIX}`;
     await acquire(lock);
     try {
       const current = await this.getVersioned(key);
-      if ((current?.version ?? null) !== expected) return false;
+      if ((current?.version ?? null) !== expected) return undefined;
       await this.put(key, body);
-      return true;
+      return versionOf(typeof body === 'string' ? Buffer.from(body) : body);
     } finally {
       await rm(lock, { force: true });
     }

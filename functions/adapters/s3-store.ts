@@ -58,10 +58,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** S3 conditional writes: `If-Match` the ETag read, or `If-None-Match: *` to create. */
-  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean> {
+  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<string | undefined> {
     const condition = expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected };
     try {
-      await this.client.send(
+      const answer = await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -70,12 +70,12 @@ export class S3ObjectStore implements ObjectStore {
           ...condition,
         }),
       );
-      return true;
+      return answer.ETag ?? '';
     } catch (error) {
       // 412: the object changed (or exists); 409: a concurrent conditional write to the same key won.
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const name = (error as { name?: string }).name;
-      if (status === 412 || status === 409 || name === 'PreconditionFailed') return false;
+      if (status === 412 || status === 409 || name === 'PreconditionFailed') return undefined;
       throw error;
     }
   }

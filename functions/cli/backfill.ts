@@ -28,9 +28,9 @@ Pulls a long range, up to the API's two years: cuts it into control messages wit
 most --max-days days and --max-chains chains each), on whole UTC days so that no message splits a window, and
 sends them to the control queue, one line per message with its deterministic id.
 
-Safe to run twice: the planner just pulls those windows again, as new attempts that replace each window whole
-(nothing doubles; it costs the API requests again). If sending stops half way, run it again, or from the
-first message not sent (the error says which).
+Safe to run twice: each message has a deterministic id, and the planner starts nothing for an id it handled in
+the last 24 hours (a message it was interrupted in goes on from its checkpoint). If sending stops half way,
+run it again: the messages already handled are skipped.
 
 Options:
   --queue-url URL    the control queue (the stack output ControlQueueUrl)

@@ -26,6 +26,9 @@ queue, after checking it against the planner's own bounds. The planner pulls eve
 again as a new attempt, and each replaces its window whole: nothing doubles. Prints the windows, the chains and
 an estimate of the API requests. For more than --max-days days, use walake backfill.
 
+The message carries a deterministic id: the same rerun sent again within 24 hours (a retry, a double click) is
+recognised by the planner and starts nothing twice. To pull the same range again on purpose, add --again.
+
 Options:
   --queue-url URL    the control queue (the stack output ControlQueueUrl)
   --stack NAME       read the control queue from this CloudFormation stack's outputs
@@ -37,6 +40,7 @@ Options:
   --max-days N       the stack's maxRerunDays (default 31)
   --max-chains N     the planner's chains per run (default 2000)
   --dry-run          check and print, send nothing (no queue needed)
+  --again            a new id, so that the planner pulls the range again even within 24 hours of the last
 
 AWS: the usual AWS_PROFILE / AWS_REGION; the caller needs sqs:SendMessage on the control queue.
 
@@ -45,7 +49,7 @@ Example:
 `;
 
 export async function rerunCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(argv, CONTROL_FLAGS, HELP, io);
+  const flags = parseOpsFlags(argv, { ...CONTROL_FLAGS, again: { type: 'boolean' } }, HELP, io);
   if (!flags) return EXIT_OK;
   const target = controlTargetOf(flags);
   const table = tableChoiceOf(flags.table);
@@ -60,7 +64,9 @@ export async function rerunCommand(argv: string[], io: CliIo = processIo()): Pro
     gridMinutes: gridMinutesOf(flags['grid-minutes']),
   };
   const bounds = boundsOf(flags);
-  const planned = planMessage('rerun', request);
+  const once = planMessage('rerun', request);
+  // The id is the planner's key for "handled already": --again makes this request another one.
+  const planned = flags.again ? { ...once, id: `${once.id}.again${Math.floor(io.now() / 1000)}` } : once;
   const refusal = refusalOf(planned, io.now(), bounds);
   if (refusal) throw new UsageError(refusal);
   io.stdout.write(describeRequest('rerun', request));

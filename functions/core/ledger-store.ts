@@ -58,7 +58,7 @@ export async function updateEntry(
     const { entry, version } = await readVersionedEntry(store, key);
     const next = change(entry);
     if (!next) return undefined;
-    if (await store.putIf(key, entryText(next), version)) return next;
+    if ((await store.putIf(key, entryText(next), version)) !== undefined) return next;
   }
   throw new LedgerContentionError(
     `${key} changed ${MAX_CAS_ATTEMPTS} times while being updated; the task is retried`,

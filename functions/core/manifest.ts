@@ -64,7 +64,7 @@ async function readOrCreate(store: ObjectStore, gridMinutes: number, nowMs: numb
       }
       if (manifest.schemaVersion === SCHEMA_VERSION) return manifest;
       const upgraded = { ...manifest, schemaVersion: SCHEMA_VERSION };
-      if (await store.putIf(MANIFEST_KEY, text(upgraded), found.version)) return upgraded;
+      if ((await store.putIf(MANIFEST_KEY, text(upgraded), found.version)) !== undefined) return upgraded;
       continue;
     }
     const existing = await existingGrid(store);
@@ -75,7 +75,7 @@ async function readOrCreate(store: ObjectStore, gridMinutes: number, nowMs: numb
       schemaVersion: SCHEMA_VERSION,
       createdAt: new Date(nowMs).toISOString(),
     };
-    if (await store.putIf(MANIFEST_KEY, text(manifest), null)) return manifest;
+    if ((await store.putIf(MANIFEST_KEY, text(manifest), null)) !== undefined) return manifest;
   }
   throw new LakeManifestError(`${MANIFEST_KEY} kept changing while it was read; try again`);
 }

@@ -5,7 +5,7 @@ import type { LedgerEntry } from './ledger.js';
 import { readLedgerEntry } from './ledger-store.js';
 import type { FilterField, PageTask, PbxScope } from './page-task.js';
 import type { Clock, ObjectStore, TaskQueue } from './ports.js';
-import { startChain } from './process-task.js';
+import { type ChainStart, startChain } from './process-task.js';
 import type { Table } from './tables.js';
 import { windowAt, windowDay, windowId, windowsFor } from './windows.js';
 
@@ -89,7 +89,16 @@ export async function planScheduled(ports: PlanPorts, config: PlanConfig): Promi
  * supersedes any running one.
  */
 export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rerun): Promise<PageTask[]> {
-  const toMs = Math.min(rerun.toMs, lastEndedMs(ports.clock.now(), config.gridMinutes));
+  return startChains(rerunStarts(ports.clock.now(), config, rerun), ports);
+}
+
+/**
+ * The chains a rerun starts, in a fixed order (tables, then windows): every grid window of the range that has
+ * ended. On the backfill lane: operator work, however long, never delays the scheduled windows.
+ * @throws RangeError when they are more than `maxChains`.
+ */
+export function rerunStarts(nowMs: number, config: PlanConfig, rerun: Rerun): ChainStart[] {
+  const toMs = Math.min(rerun.toMs, lastEndedMs(nowMs, config.gridMinutes));
   const windows = toMs > rerun.fromMs ? windowsFor(rerun.fromMs, toMs, config.gridMinutes) : [];
   const count = windows.length * rerun.tables.length;
   if (count > config.maxChains) {
@@ -97,22 +106,20 @@ export async function planRerun(ports: PlanPorts, config: PlanConfig, rerun: Rer
       `the rerun needs ${count} chains, over the limit of ${config.maxChains}: split the range`,
     );
   }
-  // Operator work runs on the backfill lane: however long, it never delays the scheduled windows.
-  const starts = rerun.tables.flatMap((table) =>
+  return rerun.tables.flatMap((table) =>
     windows.map((window) => ({
       ...chainStart(config, table, windowId(window), rerun.pbx ?? config.pbx),
       lane: 'backfill' as const,
     })),
   );
-  return startChains(starts, ports);
 }
 
 /**
  * Starts chains a few at a time: each is three round trips (ledger read, ledger write, first task), so a rerun
  * of a month of hourly windows would not fit a planner invocation one by one. Chains are independent.
  */
-async function startChains(
-  starts: (ReturnType<typeof chainStart> & { attempt?: number })[],
+export async function startChains(
+  starts: (ChainStart & { attempt?: number })[],
   ports: PlanPorts,
 ): Promise<PageTask[]> {
   const started: PageTask[] = [];

@@ -23,9 +23,10 @@ export interface ObjectStore {
   getVersioned(key: string): Promise<Versioned | undefined>;
   /**
    * Compare-and-set: writes the object only if it is still at version `expected`, or still absent when
-   * `expected` is null. Resolves false, writing nothing, when another writer got there first.
+   * `expected` is null. Resolves to the new version, or undefined, writing nothing, when another writer got
+   * there first.
    */
-  putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean>;
+  putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<string | undefined>;
 }
 
 /** An object and the version it was read at. */

@@ -4,13 +4,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CONTROL_ID_ATTRIBUTE } from '../adapters/control-queue.js';
 import { S3ObjectStore } from '../adapters/s3-store.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { assertKnownPbxes, UnknownPbxError } from '../adapters/wa-pbxes.js';
 import { parseControlMessage } from '../core/control-message.js';
+import { planRerunOnce } from '../core/control-once.js';
 import { ensureManifest } from '../core/manifest.js';
-import { type PlanConfig, planRerun, planScheduled } from '../core/plan.js';
+import { type PlanConfig, planScheduled } from '../core/plan.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
 import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
@@ -60,7 +62,10 @@ async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
   return { chains: started.length };
 }
 
-async function onControlMessage(record: SQSRecord): Promise<void> {
+/** Time kept back from the planner's remaining time to checkpoint and report. */
+const SAFETY_MS = 10_000;
+
+async function onControlMessage(record: SQSRecord, context: Context): Promise<void> {
   const parsed = parseControlMessage(record.body, clock.now(), config.MAX_RERUN_DAYS);
   if (!parsed.ok) {
     // Redelivering a refused message would refuse it again: log why and drop it.
@@ -81,17 +86,27 @@ async function onControlMessage(record: SQSRecord): Promise<void> {
       return;
     }
   }
-  let started: Awaited<ReturnType<typeof planRerun>>;
+  // The sender's id (walake rerun / backfill set it), else SQS's: a redelivery or a duplicate carries the same.
+  const id = record.messageAttributes[CONTROL_ID_ATTRIBUTE]?.stringValue ?? record.messageId;
+  const deadlineMs = clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
+  let outcome: Awaited<ReturnType<typeof planRerunOnce>>;
   try {
-    started = await planRerun(ports, plan, parsed.rerun);
+    outcome = await planRerunOnce(ports, plan, parsed.rerun, { id, deadlineMs });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     logger.error(`control message refused: ${error.message}`, { messageId: record.messageId });
     metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
     return;
   }
-  metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
-  logger.info('rerun queued', { messageId: record.messageId, chains: started.length });
+  if (outcome.kind === 'duplicate') {
+    logger.warn('control message already handled: nothing started again', {
+      id,
+      firstSeenAt: outcome.firstSeenAt,
+    });
+    return;
+  }
+  metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, outcome.started.length);
+  logger.info('rerun queued', { id, chains: outcome.started.length, resumedAt: outcome.resumedAt });
 }
 
 export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { chains: number }>()
@@ -101,8 +116,10 @@ export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { cha
   .handler(async (event, context) => {
     if (!('Records' in event)) return onSchedule(event);
     // A processor per invocation: it holds the batch's state, which must never be shared between invocations.
-    return processPartialResponse(event, onControlMessage, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false,
-    });
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => onControlMessage(record, context),
+      new BatchProcessor(EventType.SQS),
+      { context, throwOnFullBatchFailure: false },
+    );
   });

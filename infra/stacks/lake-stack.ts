@@ -183,9 +183,10 @@ export class LakeStack extends Stack {
       delete: ['staging/'],
     });
     // The planner records the lake's grid in lake/_manifest.json (and lists window keys of a lake made before).
+    // control/: one marker per control message, so a duplicate or a redelivery starts nothing twice.
     grantPrefixes(data, planner.role, {
-      read: ['ledger/', 'lake/_manifest.json'],
-      write: ['ledger/', 'lake/_manifest.json'],
+      read: ['ledger/', 'lake/_manifest.json', 'control/'],
+      write: ['ledger/', 'lake/_manifest.json', 'control/'],
     });
     for (const fn of [planner, worker]) {
       credentials.grantRead(fn.role);

@@ -288,15 +288,18 @@ describe('IAM', () => {
     expect(can(worker, 'sqs:SendMessage', `<${id(lake.stack.pageQueue.queue)}.Arn>`)).toBe(true);
   });
 
-  it('lets the planner read and write the ledger, and write no lake object but the manifest', () => {
+  it('lets the planner read and write the ledger and control markers, and write no lake object but the manifest', () => {
     const planner = id(lake.stack.planner.role);
     const grants = permissionsOf(lake.template, planner);
     expect(can(planner, 's3:ListBucket', `<${id(lake.stack.dataBucket)}.Arn>`)).toBe(true);
     expect(can(planner, 's3:GetObject', objects('ledger/'))).toBe(true);
     expect(can(planner, 's3:PutObject', objects('ledger/'))).toBe(true);
     const s3Writes = grants.filter((g) => /^s3:(Put|Delete)/.test(g.action)).map((g) => g.resource);
-    expect(new Set(s3Writes)).toEqual(new Set([objects('ledger/'), objects('lake/_manifest.json')]));
+    expect(new Set(s3Writes)).toEqual(
+      new Set([objects('ledger/'), objects('lake/_manifest.json'), objects('control/')]),
+    );
     expect(can(planner, 'sqs:SendMessage', `<${id(lake.stack.pageQueue.queue)}.Arn>`)).toBe(true);
+    expect(can(planner, 'sqs:SendMessage', `<${id(lake.stack.backfillQueue.queue)}.Arn>`)).toBe(true);
   });
 
   it('grants no wildcard action and no bucket-wide object access', () => {
@@ -324,7 +327,7 @@ describe('IAM', () => {
     ]);
     expect(planner.filter((g) => g.action === 's3:AbortMultipartUpload')).toEqual([]);
     expect(new Set(planner.filter((g) => g.action === 's3:GetObject').map((g) => g.resource))).toEqual(
-      new Set([objects('ledger/'), objects('lake/_manifest.json')]),
+      new Set([objects('ledger/'), objects('lake/_manifest.json'), objects('control/')]),
     );
   });
 

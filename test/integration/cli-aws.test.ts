@@ -127,6 +127,18 @@ describe('walake rerun', () => {
     expect(cli.out()).toContain(`sent ${id} to ${aws.controlQueue.url}`);
   });
 
+  it('gives the same rerun the same id, and a new one with --again', async () => {
+    const args = ['--stack', STACK, '--table', 'call-legs', ...range];
+    const cli = captureIo({ now: () => NOW });
+    expect(await rerunCommand(args, cli.io)).toBe(0);
+    expect(await rerunCommand([...args, '--again'], cli.io)).toBe(0);
+    const ids = (await receiveAll(aws.controlQueue.url)).map(
+      (m) => m.MessageAttributes?.['walake-id']?.StringValue,
+    );
+    const id = 'rerun.call-legs.20261127T000000Z-20261128T000000Z';
+    expect(ids).toEqual([id, `${id}.again${NOW / 1000}`]);
+  });
+
   it('gives a FIFO control queue a group and its deterministic id as deduplication id', async () => {
     const { QueueUrl = '' } = await aws.sqs.send(
       new CreateQueueCommand({

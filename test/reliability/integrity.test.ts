@@ -78,4 +78,22 @@ describe('reliability: window integrity on AWS (moto)', () => {
       expectedRows(p.sim, { table: 'call-records', ...range }),
     );
   });
+
+  it('starts nothing twice when the same control message arrives twice (a duplicate, a retry after a timeout)', async () => {
+    const p = await Pipeline.start({ sim: { apiKey: 'twice-key-5050', callsPerHour: 3 } });
+    pipeline = p;
+    const message = { v: 1, kind: 'rerun', table: 'all', from: iso(range.fromMs), to: iso(range.toMs) };
+    await p.sendControl(message, 'backfill.all.20260610T130000Z-20260610T150000Z');
+    await p.sendControl(message, 'backfill.all.20260610T130000Z-20260610T150000Z');
+    await p.drainControl();
+    expect(p.metric('ChainsStarted')).toBe(4);
+    expect(p.output.join('')).toMatch(/control message already handled/);
+    await p.drainPages();
+    for (const table of ['call-legs', 'call-records'] as const) {
+      expect((await p.ledger(table)).map((e) => [e.status, e.attempt])).toEqual([
+        ['published', 1],
+        ['published', 1],
+      ]);
+    }
+  });
 });

@@ -118,7 +118,18 @@ export class EventSourceMapping {
         ...(a.MessageDeduplicationId ? { MessageDeduplicationId: a.MessageDeduplicationId } : {}),
         ...(a.SequenceNumber ? { SequenceNumber: a.SequenceNumber } : {}),
       },
-      messageAttributes: {},
+      // As Lambda hands them over: lower-case keys, empty list fields.
+      messageAttributes: Object.fromEntries(
+        Object.entries(message.MessageAttributes ?? {}).map(([name, a]) => [
+          name,
+          {
+            dataType: a.DataType ?? 'String',
+            ...(a.StringValue === undefined ? {} : { stringValue: a.StringValue }),
+            stringListValues: [],
+            binaryListValues: [],
+          },
+        ]),
+      ),
       md5OfBody: message.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
       eventSourceARN: this.queueArn,

@@ -31,10 +31,10 @@ export class MemoryStore implements ObjectStore {
   async getVersioned(key: string): Promise<Versioned | undefined> {
     return this.objects.get(key);
   }
-  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<boolean> {
+  async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<string | undefined> {
     this.beforePutIf(key);
-    if ((this.objects.get(key)?.version ?? null) !== expected) return false;
+    if ((this.objects.get(key)?.version ?? null) !== expected) return undefined;
     await this.put(key, body);
-    return true;
+    return this.objects.get(key)?.version;
   }
 }

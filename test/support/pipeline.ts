@@ -5,6 +5,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { vi } from 'vitest';
+import { CONTROL_ID_ATTRIBUTE } from '../../functions/adapters/control-queue.js';
 import { type LedgerEntry, LedgerEntrySchema } from '../../functions/core/ledger.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
@@ -134,9 +135,15 @@ export class Pipeline {
     return this.planner(event, lambdaContext('walake-planner'));
   }
 
-  async sendControl(body: unknown): Promise<void> {
+  /** Sends a control message; `id` is the sender's id attribute, as `walake rerun` and `backfill` set it. */
+  async sendControl(body: unknown, id?: string): Promise<void> {
     const MessageBody = typeof body === 'string' ? body : JSON.stringify(body);
-    await this.aws.sqs.send(new SendMessageCommand({ QueueUrl: this.aws.controlQueue.url, MessageBody }));
+    const MessageAttributes = id
+      ? { [CONTROL_ID_ATTRIBUTE]: { DataType: 'String', StringValue: id } }
+      : undefined;
+    await this.aws.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.aws.controlQueue.url, MessageBody, MessageAttributes }),
+    );
   }
 
   async drainControl(): Promise<EventSourceMapping> {

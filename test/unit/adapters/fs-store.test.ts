@@ -135,8 +135,8 @@ describe('FileObjectStore', () => {
   describe('compare-and-set (putIf)', () => {
     it('creates an absent object only when told to expect none', async () => {
       expect(await store.getVersioned('ledger/w.json')).toBeUndefined();
-      expect(await store.putIf('ledger/w.json', 'one', null)).toBe(true);
-      expect(await store.putIf('ledger/w.json', 'two', null)).toBe(false);
+      expect(await store.putIf('ledger/w.json', 'one', null)).toEqual(expect.any(String));
+      expect(await store.putIf('ledger/w.json', 'two', null)).toBeUndefined();
       expect(text(await store.get('ledger/w.json'))).toBe('one');
     });
 
@@ -144,12 +144,14 @@ describe('FileObjectStore', () => {
       await store.put('ledger/w.json', 'one');
       const first = await store.getVersioned('ledger/w.json');
       expect(text(first?.body)).toBe('one');
-      expect(await store.putIf('ledger/w.json', 'two', first?.version ?? null)).toBe(true);
+      expect(await store.putIf('ledger/w.json', 'two', first?.version ?? null)).toEqual(expect.any(String));
       const second = await store.getVersioned('ledger/w.json');
       expect(second?.version).not.toBe(first?.version);
-      expect(await store.putIf('ledger/w.json', 'stale', first?.version ?? null)).toBe(false);
+      expect(await store.putIf('ledger/w.json', 'stale', first?.version ?? null)).toBeUndefined();
       expect(text(await store.get('ledger/w.json'))).toBe('two');
-      expect(await store.putIf('ledger/w.json', 'three', second?.version ?? null)).toBe(true);
+      expect(await store.putIf('ledger/w.json', 'three', second?.version ?? null)).toEqual(
+        expect.any(String),
+      );
       expect(text(await store.get('ledger/w.json'))).toBe('three');
     });
 
@@ -161,7 +163,9 @@ describe('FileObjectStore', () => {
       );
       const won = await Promise.all(writers);
       expect(won.filter(Boolean)).toHaveLength(1);
-      expect(text(await store.get('ledger/w.json'))).toBe(`writer ${won.indexOf(true)}`);
+      const winner = won.findIndex((v) => v !== undefined);
+      expect(text(await store.get('ledger/w.json'))).toBe(`writer ${winner}`);
+      expect(won[winner]).toBe((await store.getVersioned('ledger/w.json'))?.version);
       expect(await readdir(join(root, 'ledger'))).toEqual(['w.json']);
       expect(await store.list('ledger/')).toEqual(['ledger/w.json']);
     });
@@ -171,7 +175,7 @@ describe('FileObjectStore', () => {
         Array.from({ length: 8 }, (_, i) => store.putIf('m.json', `c${i}`, null)),
       );
       expect(won.filter(Boolean)).toHaveLength(1);
-      expect(text(await store.get('m.json'))).toBe(`c${won.indexOf(true)}`);
+      expect(text(await store.get('m.json'))).toBe(`c${won.findIndex((v) => v !== undefined)}`);
     });
   });
 });
