@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FileObjectStore } from '../adapters/fs-store.js';
+import { ledgerPrefix } from '../core/lake-keys.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import { readLedger } from '../core/plan.js';
 import type { ObjectStore } from '../core/ports.js';
+import type { Table } from '../core/tables.js';
 import { parseInstant } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, gridMinutesOf, parseOpsFlags, processIo, tableChoiceOf, tablesOf } from './ops-args.js';
@@ -25,6 +27,7 @@ Options:
   --stack NAME       read the bucket from this CloudFormation stack's outputs
   --out DIR          a local lake folder (default ./lake-data, as walake run)
   --from ISO         start (default 7 days before --to)
+  --all              from the first day in the ledger: every gap and failed window the lake ever had
   --to ISO           end, exclusive (default now)
   --table T          call-legs, call-records or all (default all)
   --grid-minutes N   the grid the windows were cut on (default 60)
@@ -46,6 +49,7 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
       table: { type: 'string' },
       'grid-minutes': { type: 'string' },
       json: { type: 'boolean' },
+      all: { type: 'boolean' },
     },
     HELP,
     io,
@@ -54,13 +58,18 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
   if (sources.length > 1)
     throw new UsageError(`give one of --bucket, --stack and --out, not ${sources.join(' and ')}`);
+  if (flags.all && flags.from !== undefined) throw new UsageError('give --all or --from, not both');
   const nowMs = io.now();
   const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
-  const fromMs = flags.from === undefined ? toMs - 7 * DAY_MS : parseInstant('from', flags.from);
-  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
   const tables = tablesOf(tableChoiceOf(flags.table, 'all'));
   const gridMinutes = gridMinutesOf(flags['grid-minutes']);
   const { store, name } = await openLedger(flags);
+  const first = flags.all ? await firstLedgerDayMs(store, tables) : undefined;
+  const fromMs =
+    flags.from === undefined
+      ? Math.min(first ?? toMs - 7 * DAY_MS, toMs - 1)
+      : parseInstant('from', flags.from);
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
   const entries: LedgerEntry[] = [];
   try {
     for (const table of tables) entries.push(...(await readLedger(store, table, fromMs, toMs)));
@@ -71,6 +80,17 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);
   else printStatus(io, name, status, nowMs);
   return EXIT_OK;
+}
+
+/** The first UTC day any of the tables has a ledger entry for (keys sort by day), in epoch ms. */
+async function firstLedgerDayMs(store: ObjectStore, tables: readonly Table[]): Promise<number | undefined> {
+  const days = await Promise.all(
+    tables.map(
+      async (table) => (await store.list(ledgerPrefix(table)))[0]?.match(/\/dt=(\d{4}-\d{2}-\d{2})\//)?.[1],
+    ),
+  );
+  const found = days.filter((d): d is string => d !== undefined).sort()[0];
+  return found === undefined ? undefined : Date.parse(`${found}T00:00:00Z`);
 }
 
 async function openLedger(flags: { bucket?: string; stack?: string; out?: string }) {

@@ -74,6 +74,22 @@ describe('walake status on a local lake', () => {
     expect(totals).toMatchObject({ expected: 2 * 7 * 24, published: 6, missing: 2 * 7 * 24 - 6 });
   });
 
+  it('reports from the first day of the ledger with --all, every gap since', async () => {
+    const cli = captureIo({ now: () => Date.parse('2026-12-01T00:00:00Z') });
+    expect(await statusCommand(['--out', out, '--all', '--json'], cli.io)).toBe(0);
+    const { from, totals, gaps } = JSON.parse(cli.out());
+    expect(from).toBe('2026-11-20T00:00:00Z');
+    expect(totals).toMatchObject({ expected: 2 * 11 * 24, published: 6, missing: 2 * 11 * 24 - 6 });
+    expect(gaps.map((g: { from: string }) => g.from)).toEqual([
+      '2026-11-20T03:00:00Z',
+      '2026-11-20T03:00:00Z',
+    ]);
+    const both = captureIo({ now: () => Date.parse('2026-12-01T00:00:00Z') });
+    await expect(
+      statusCommand(['--out', out, '--all', '--from', '2026-11-01T00:00:00Z'], both.io),
+    ).rejects.toThrow(/--all or --from, not both/);
+  });
+
   it('runs from the built binary with exit code 0 despite gaps, and 1 without a lake', async () => {
     const ok = await walake(['status', '--out', out, ...range, '--table', 'call-records']);
     expect(ok.code).toBe(0);
