@@ -26,7 +26,7 @@ export interface PipelineFunctionProps {
 }
 
 /**
- * One of the pipeline's Lambdas: Node.js 22 on arm64, the handler bundled by a local esbuild into minified
+ * One of the pipeline's Lambdas: Node.js 24 on arm64, the handler bundled by a local esbuild into minified
  * ESM with source maps and the AWS SDK inside (bundled SDK v3 clients start faster than the runtime's copy
  * and pin the version we test), X-Ray tracing, and a log group of its own with a retention. Its role starts
  * empty: it may write its log group, and the stack grants the rest, prefix by prefix.
@@ -68,7 +68,7 @@ export class PipelineFunction extends Construct {
       handler: 'handler',
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -79,7 +79,7 @@ export class PipelineFunction extends Construct {
       environment: { ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         sourcesContent: false,

@@ -37,6 +37,10 @@ it('cfn-lint finds no error in the synthesized templates', () => {
   expect(lint.stderr.trim(), 'cfn-lint stderr').toBe('');
   const matches = JSON.parse(lint.stdout || '[]') as LintMatch[];
   const describe = (m: LintMatch) => `${m.Level} ${m.Rule.Id} ${m.Message}`;
-  expect(matches.filter((m) => m.Level === 'Error').map(describe)).toEqual([]);
-  expect(matches.filter((m) => !CDK_WARNINGS.has(m.Rule.Id)).map(describe)).toEqual([]);
+  // E2531 judges the runtime's deprecation against the day cfn-lint runs, so it would fail this suite on a
+  // later date with the same code. The runtime is pinned (lake-stack.test.ts) and cdk-nag's L1 asks for the
+  // newest one the CDK knows: that is where a runtime change shows up.
+  const dated = (m: LintMatch) => m.Rule.Id === 'E2531';
+  expect(matches.filter((m) => m.Level === 'Error' && !dated(m)).map(describe)).toEqual([]);
+  expect(matches.filter((m) => !CDK_WARNINGS.has(m.Rule.Id) && !dated(m)).map(describe)).toEqual([]);
 });

@@ -148,13 +148,13 @@ describe('queues', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with tracing, their own log group kept 3 months, and the documented memory', () => {
+  it('run Node.js 24 on arm64 with tracing, their own log group kept 3 months, and the documented memory', () => {
     for (const [fn, memory] of [
       [lake.stack.planner, 512],
       [lake.stack.worker, 1024],
     ] as const) {
       lake.template.hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: memory,
         Timeout: 120,

@@ -103,7 +103,6 @@ it('knows which findings the stack acknowledges', () => {
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/ledger\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/quarantine\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/staging\/\*\]$/),
-    'AwsSolutions-L1',
     'AwsSolutions-SMG4',
   ]);
 });
