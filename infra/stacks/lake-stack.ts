@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { publishBudgetMs } from '../../functions/core/process-task.js';
 import { type LakeConfig, metricsIdentity, pbxIdsEnv, scheduleMinutes } from '../config.js';
 import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
@@ -14,7 +15,21 @@ import { PipelineFunction } from '../constructs/pipeline-function.js';
 import { QueueWithDlq, VISIBILITY_FACTOR } from '../constructs/queue-with-dlq.js';
 import { secureBucket } from '../constructs/secure-bucket.js';
 
-export const WORKER_TIMEOUT = Duration.minutes(2);
+/** Rows a busy account's window holds per hour of grid: what the worker's time is sized for. */
+const BUSY_ROWS_PER_HOUR = 100_000;
+/** The worker's time besides publishing: a page fetch with its retries, and the margin it keeps back. */
+const WORKER_FETCH_MS = 75_000;
+
+/**
+ * The worker's timeout: enough to fetch a page and to publish a busy window of the grid at the rate measured
+ * for publishing (`publishBudgetMs`), at least 2 minutes and at most Lambda's 15. 2 minutes for an hourly
+ * grid; a daily grid's windows take about 3.5. A window bigger than that defers its publish to a fresh
+ * invocation rather than run out of time.
+ */
+export function workerTimeout(gridMinutes: number): Duration {
+  const ms = WORKER_FETCH_MS + publishBudgetMs((BUSY_ROWS_PER_HOUR * gridMinutes) / 60);
+  return Duration.seconds(Math.min(900, Math.max(120, Math.ceil(ms / 1000))));
+}
 export const PLANNER_TIMEOUT = Duration.minutes(2);
 /** Receives of a message before its dead-letter queue: five tries, a visibility timeout (12 min) apart. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -31,7 +46,9 @@ const MAX_PAGE_AGE = Duration.days(1);
  */
 export function pageAgeThreshold(config: Pick<LakeConfig, 'schedule' | 'gridMinutes'>): Duration {
   const tick = scheduleMinutes(config.schedule) ?? config.gridMinutes;
-  const retries = MAX_RECEIVE_COUNT * VISIBILITY_FACTOR * WORKER_TIMEOUT.toMinutes();
+  const retries = Math.ceil(
+    (MAX_RECEIVE_COUNT * VISIBILITY_FACTOR * workerTimeout(config.gridMinutes).toSeconds()) / 60,
+  );
   return Duration.minutes(Math.min(MAX_PAGE_AGE.toMinutes(), Math.max(2 * tick, retries)));
 }
 
@@ -100,14 +117,14 @@ export class LakeStack extends Stack {
     // Queues: page tasks (FIFO, one page in flight per chain) and control messages (reruns).
     const pages = new QueueWithDlq(this, 'PageQueue', {
       fifo: true,
-      consumerTimeout: WORKER_TIMEOUT,
+      consumerTimeout: workerTimeout(config.gridMinutes),
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     // The backfill lane: reruns and backfills get a queue and a concurrency of their own, so that thousands of
     // their chains never wait in front of the scheduled windows.
     const backfill = new QueueWithDlq(this, 'BackfillQueue', {
       fifo: true,
-      consumerTimeout: WORKER_TIMEOUT,
+      consumerTimeout: workerTimeout(config.gridMinutes),
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const control = new QueueWithDlq(this, 'ControlQueue', {
@@ -163,7 +180,7 @@ export class LakeStack extends Stack {
       handler: 'worker',
       description: 'Fetches one page of a chain, stages it, queues the next page or publishes the window',
       memorySize: 1024,
-      timeout: WORKER_TIMEOUT,
+      timeout: workerTimeout(config.gridMinutes),
       environment: {
         ...common,
         MAX_RESTARTS: String(config.maxRestarts),

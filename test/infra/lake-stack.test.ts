@@ -5,12 +5,13 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { STACK_OUTPUT_NAMES } from '../../functions/adapters/stack-outputs.js';
+import { publishBudgetMs } from '../../functions/core/process-task.js';
 import { glueColumns } from '../../functions/core/record-schema.js';
 import { TABLES, tableFolder } from '../../functions/core/tables.js';
 import { METRICS } from '../../functions/handlers/config.js';
 import { parseLakeConfig } from '../../infra/config.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/pipeline-function.js';
-import { createLakeStack, pageAgeThreshold } from '../../infra/stacks/lake-stack.js';
+import { createLakeStack, pageAgeThreshold, workerTimeout } from '../../infra/stacks/lake-stack.js';
 import {
   type CfnResource,
   deniesInsecureTransport,
@@ -128,6 +129,17 @@ describe('queues', () => {
     expect(queue(lake.stack.pageQueue.dlq)).toMatchObject({ FifoQueue: true });
     expect(queue(lake.stack.controlQueue.queue).FifoQueue).toBeUndefined();
     expect(queue(lake.stack.controlQueue.dlq).FifoQueue).toBeUndefined();
+  });
+
+  it.each([
+    [60, 120],
+    [240, 120],
+    [1440, 200],
+  ])('give the worker time to publish a busy window of a %i-minute grid: %i s', (gridMinutes, seconds) => {
+    expect(workerTimeout(gridMinutes).toSeconds()).toBe(seconds);
+    expect(workerTimeout(gridMinutes).toSeconds() * 1000).toBeGreaterThan(
+      publishBudgetMs((100_000 * gridMinutes) / 60),
+    );
   });
 
   it('hide a message for at least 6 times its consumer timeout', () => {
