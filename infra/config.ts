@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BASE_URL } from '../functions/adapters/wa-client.js';
+import { messageOf } from '../functions/core/errors.js';
 import { ALL_PBXES, MAX_PAGE_SIZE, PbxScopeSchema } from '../functions/core/page-task.js';
 import { isTable, TABLES, type Table } from '../functions/core/tables.js';
 import { assertGridMinutes } from '../functions/core/windows.js';
@@ -129,7 +130,7 @@ const ContextObject = z.object({
     try {
       assertGridMinutes(value);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      ctx.addIssue({ code: 'custom', message: messageOf(error) });
     }
   }),
   settleMinutes: whole(0, 10_080, 120),

@@ -6,6 +6,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { messageOf } from '../core/errors.js';
 
 /** How many messages of a dead-letter queue to move back, and how to name the re-sent ones. */
 export interface RedriveOptions {
@@ -64,7 +65,7 @@ export async function redriveQueue(client: SQSClient, options: RedriveOptions): 
           new SendMessageCommand({ QueueUrl: queueUrl, ...resent(message, fifo, options.nowMs) }),
         );
       } catch (error) {
-        result.error = `sending message ${message.MessageId} to ${queueUrl} failed: ${(error as Error).message}`;
+        result.error = `sending message ${message.MessageId} to ${queueUrl} failed: ${messageOf(error)}`;
         return result;
       }
       await client.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));

@@ -3,11 +3,13 @@ import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { WalakeError } from '../core/errors.js';
 import type { ObjectStore, Versioned } from '../core/ports.js';
 
 /** A key (or prefix) that could escape the store's folder or would not round-trip through the filesystem. */
-export class InvalidObjectKeyError extends Error {
+export class InvalidObjectKeyError extends WalakeError {
   override readonly name = 'InvalidObjectKeyError';
+  override readonly retryable = false;
   constructor(key: string, why: string) {
     super(`object key ${JSON.stringify(key)} refused: ${why}; use a relative key such as lake/call_legs/...`);
   }

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
+import { WalakeError } from '../core/errors.js';
 import '../core/zod.js';
 import type { Credentials } from './token-provider.js';
 
@@ -11,7 +12,8 @@ export const credentialsSecretSchema = z.object({
 });
 
 /** A secret that is missing, empty or not of the expected shape; the message never quotes its value. */
-export class CredentialsSecretError extends Error {
+export class CredentialsSecretError extends WalakeError {
+  override readonly retryable = false;
   override name = 'CredentialsSecretError';
 }
 
@@ -25,7 +27,7 @@ export async function readCredentialsSecret(
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
   } catch (error) {
     throw new CredentialsSecretError(
-      `Could not read the secret ${secretId} (${(error as Error).name}): check its name and this role's ` +
+      `Could not read the secret ${secretId} (${error instanceof Error ? error.name : String(error)}): check its name and this role's ` +
         'secretsmanager:GetSecretValue permission.',
     );
   }

@@ -1,4 +1,5 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { WalakeError } from '../core/errors.js';
 
 /** The outputs the deployed stack publishes for the operator's commands. */
 export const STACK_OUTPUT_NAMES = [
@@ -18,8 +19,9 @@ export const STACK_OUTPUT_NAMES = [
 export type StackOutputName = (typeof STACK_OUTPUT_NAMES)[number];
 
 /** The stack is missing, unreadable or lacks an output; the message names which and what to do. */
-export class StackOutputError extends Error {
+export class StackOutputError extends WalakeError {
   override readonly name = 'StackOutputError';
+  override readonly retryable = false;
 }
 
 /**

@@ -1,10 +1,11 @@
+import { WalakeError } from '../core/errors.js';
 /**
  * Errors of the 8x8 Work Analytics client. Each message says what happened and what to do about it, and never
  * carries the API key, the password or a token (messages built from API answers pass through `redact`).
  */
-export class WorkAnalyticsError extends Error {
+export class WorkAnalyticsError extends WalakeError {
   /** Whether the same request may succeed later: the pipeline lets such a task be redelivered. */
-  readonly retryable: boolean = false;
+  override readonly retryable: boolean = false;
   override name = 'WorkAnalyticsError';
 }
 

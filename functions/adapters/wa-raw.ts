@@ -1,4 +1,5 @@
 import { type ApiPage, parseApiPage } from '../core/api-page.js';
+import { messageOf } from '../core/errors.js';
 import type { PageQuery } from '../core/page-query.js';
 import { parseJson, readAnswer } from './wa-answers.js';
 import { buildSearch, pathOf } from './wa-search.js';
@@ -54,7 +55,7 @@ export async function rawReport(query: PageQuery, options: RawReportOptions): Pr
     return {
       status: 0,
       retryAfter: null,
-      text: `no answer: ${(error as Error).message}`,
+      text: `no answer: ${messageOf(error)}`,
       elapsedMs: Math.round(performance.now() - started),
     };
   }

@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors.js';
 import { parseInstant } from './args.js';
 import { earliestStart, refusalOf, splitBackfill } from './control-plan.js';
 import {
@@ -76,7 +77,7 @@ export async function backfillCommand(argv: string[], io: CliIo = processIo()): 
   try {
     messages = splitBackfill(request, bounds);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error), { cause: error });
   }
   for (const m of messages) {
     const refusal = refusalOf(m, nowMs, bounds);
@@ -104,7 +105,7 @@ export async function backfillCommand(argv: string[], io: CliIo = processIo()): 
       messageId = await queue.send(m.message, m.id);
     } catch (error) {
       throw new Error(
-        `sending ${m.id} failed (${(error as Error).message}); ${i} of ${messages.length} messages were sent. ` +
+        `sending ${m.id} failed (${messageOf(error)}); ${i} of ${messages.length} messages were sent. ` +
           `Run again with --from ${m.message.from} to send the rest (sending one again is harmless).`,
       );
     }

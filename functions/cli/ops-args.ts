@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { messageOf } from '../core/errors.js';
 import { type PbxScope, pbxScope } from '../core/page-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
@@ -40,7 +41,7 @@ export function parseFlagsAndArgs<T extends Options>(
       allowPositionals: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^TypeError \[\w+\]: /, ''));
+    throw new UsageError(messageOf(error).replace(/^TypeError \[\w+\]: /, ''), { cause: error });
   }
   if (parsed.values.help) {
     io.stdout.write(help);
@@ -87,7 +88,7 @@ export function gridMinutesOf(value: string | undefined): number {
   try {
     assertGridMinutes(minutes);
   } catch (error) {
-    throw new UsageError(`--grid-minutes: ${(error as Error).message}`);
+    throw new UsageError(`--grid-minutes: ${messageOf(error)}`, { cause: error });
   }
   return minutes;
 }

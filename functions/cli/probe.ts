@@ -1,6 +1,7 @@
 import { redact } from '../adapters/wa-errors.js';
 import { rawReport } from '../adapters/wa-raw.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { messageOf } from '../core/errors.js';
 import { parseInteger } from './args.js';
 import { resolveConnection } from './credentials.js';
 import { type CliIo, parseOpsFlags, processIo } from './ops-args.js';
@@ -68,7 +69,7 @@ async function listPbxes(deps: ProbeDeps): Promise<PbxResult> {
     const list = await deps.listPbxes();
     return { names: [...list.names], deleted: list.pbxes.filter((p) => p.deleted).map((p) => p.name) };
   } catch (error) {
-    return { names: [], deleted: [], error: deps.redact((error as Error).message) };
+    return { names: [], deleted: [], error: deps.redact(messageOf(error)) };
   }
 }
 

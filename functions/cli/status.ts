@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FileObjectStore } from '../adapters/fs-store.js';
+import { messageOf } from '../core/errors.js';
 import { ledgerPrefix } from '../core/lake-keys.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import { readLedger } from '../core/plan.js';
@@ -74,7 +75,7 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   try {
     for (const table of tables) entries.push(...(await readLedger(store, table, fromMs, toMs)));
   } catch (error) {
-    throw new Error(`could not read the ledger of ${name}: ${(error as Error).message}`);
+    throw new Error(`could not read the ledger of ${name}: ${messageOf(error)}`, { cause: error });
   }
   const status = ledgerStatus(entries, { tables, fromMs, toMs, gridMinutes, nowMs });
   if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);

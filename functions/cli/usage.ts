@@ -1,5 +1,7 @@
+import { WalakeError } from '../core/errors.js';
 /** A wrong flag, value or command: exit code 2 and a message that says how to call it instead. */
-export class UsageError extends Error {
+export class UsageError extends WalakeError {
+  override readonly retryable = false;
   override name = 'UsageError';
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WalakeError } from './errors.js';
 import './zod.js';
 
 /** The scrollId with which the API says a chain has no more pages. */
@@ -24,8 +25,9 @@ const ApiBodySchema = z.object({
 });
 
 /** The API answered 200 with a body that is not a report page; the message names the field. */
-export class ApiPageError extends Error {
+export class ApiPageError extends WalakeError {
   override readonly name = 'ApiPageError';
+  override readonly retryable = true;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type ApiPage, NO_DATA } from './api-page.js';
+import { WalakeError } from './errors.js';
 import {
   describeTaskError,
   filterFieldOf,
@@ -57,24 +58,24 @@ export interface ChainStepResult {
 }
 
 /** A chain asked for more pages than its first page's total allows: stop it rather than loop forever. */
-export class RunawayChainError extends Error {
+export class RunawayChainError extends WalakeError {
   override readonly name = 'RunawayChainError';
   /** Permanent: the same page would fail the same way; the window is marked failed. */
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /** The API answered a page with the cursor it was given: the chain would fetch the same page forever. */
-export class StuckCursorError extends Error {
+export class StuckCursorError extends WalakeError {
   override readonly name = 'StuckCursorError';
   /** Permanent: the same page would fail the same way; the window is marked failed. */
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /** The API's next cursor cannot travel in a task (too long, or with control characters). */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends WalakeError {
   override readonly name = 'InvalidCursorError';
   /** Permanent: the same page would fail the same way; the window is marked failed. */
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ApiColumnType, ColumnType } from './columns-shared.js';
+import { WalakeError } from './errors.js';
 import { RawInteger } from './exact-json.js';
 
 /** A value as it lands in a lake row (and in the JSON line Athena and DuckDB read). */
@@ -18,8 +19,9 @@ export const MISMATCH: unique symbol = Symbol('type mismatch');
  * An API row that cannot be placed at all: it is not an object, or it has no usable filter time (it would
  * belong to no window). A value that merely does not fit its column is no error: it is kept in `extra`.
  */
-export class RowSchemaError extends Error {
+export class RowSchemaError extends WalakeError {
   override readonly name = 'RowSchemaError';
+  override readonly retryable = false;
   constructor(
     readonly table: string,
     readonly field: string,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Rerun } from './control-message.js';
+import { WalakeError } from './errors.js';
 import type { PageTask } from './page-task.js';
 import { type PlanConfig, rerunStarts, startChains } from './plan.js';
 import type { Clock, ObjectStore, TaskQueue } from './ports.js';
@@ -26,9 +27,9 @@ const ControlMarkerSchema = z.strictObject({
 type ControlMarker = z.infer<typeof ControlMarkerSchema>;
 
 /** The planner ran out of time: the message comes back and goes on from its checkpoint. */
-export class ControlCheckpointError extends Error {
+export class ControlCheckpointError extends WalakeError {
   override readonly name = 'ControlCheckpointError';
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /** The marker key of a control message id; an id that is not key-safe is encoded. */

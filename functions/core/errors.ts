@@ -1,7 +1,16 @@
 /**
+ * The base of every error this project throws. `retryable` says what a retry would do: true, the same task may
+ * succeed later (a throttled API, a ledger that changed underneath, time that ran out); false, it would fail
+ * the same way (a refused request, a chain past its cap, a lake on another grid). Wrap with `{ cause }`.
+ */
+export abstract class WalakeError extends Error {
+  abstract readonly retryable: boolean;
+}
+
+/**
  * Whether an error is final: retrying the same task would fail the same way. Errors of this project say so
- * with `retryable` (the 8x8 client's refusals, the chain's guard rails, the lake manifest); anything else
- * (a network blip, an SDK error, a bug) counts as transient and is retried within the queue's bounds.
+ * ({@link WalakeError}); anything else (a network blip, an SDK error, a bug) counts as transient and is
+ * retried within the queue's bounds.
  */
 export function isPermanent(error: unknown): boolean {
   return (

@@ -1,3 +1,4 @@
+import { WalakeError } from './errors.js';
 import { type LedgerEntry, LedgerEntrySchema } from './ledger.js';
 import type { ObjectStore } from './ports.js';
 
@@ -11,9 +12,9 @@ export interface VersionedEntry {
 }
 
 /** The ledger entry kept changing under a compare-and-set: the task is retried, nothing half-written. */
-export class LedgerContentionError extends Error {
+export class LedgerContentionError extends WalakeError {
   override readonly name = 'LedgerContentionError';
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 function parseEntry(body: Uint8Array): LedgerEntry | undefined {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { WalakeError } from './errors.js';
 import { MANIFEST_KEY } from './lake-keys.js';
 import type { ObjectStore } from './ports.js';
 import { parseWindowId, windowMinutes } from './windows.js';
@@ -21,9 +22,9 @@ export const ManifestSchema = z.strictObject({
 export type LakeManifest = z.infer<typeof ManifestSchema>;
 
 /** The lake was made on another grid (or by a newer version): writing would double rows or mix schemas. */
-export class LakeManifestError extends Error {
+export class LakeManifestError extends WalakeError {
   override readonly name = 'LakeManifestError';
-  readonly retryable = false;
+  override readonly retryable = false;
 }
 
 /**

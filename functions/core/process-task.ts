@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { chainStep } from './chain-step.js';
+import { messageOf, WalakeError } from './errors.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
 import { failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
@@ -81,7 +82,7 @@ export async function processTask(
     page = await source.fetchPage(pageQueryOf(task), { deadlineMs: options.deadlineMs });
   } catch (error) {
     if (!isCursorRejected(error)) throw error;
-    return restartWindow(task, (error as Error).message, ports, options);
+    return restartWindow(task, messageOf(error), ports, options);
   }
   const step = chainStep(task, page, { ingestedAtMs: clock.now() });
   const window = taskWindow(task);
@@ -142,9 +143,9 @@ export function publishBudgetMs(rows: number): number {
 }
 
 /** Not enough time left in this invocation to publish: retried, and the redelivery publishes. */
-export class PublishDeferredError extends Error {
+export class PublishDeferredError extends WalakeError {
   override readonly name = 'PublishDeferredError';
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { createGzip, gunzipSync } from 'node:zlib';
 import type { ChainDone } from './chain-step.js';
+import { WalakeError } from './errors.js';
 import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { lineRanges } from './lake-lines.js';
 import { type LedgerEntry, publishedEntry } from './ledger.js';
@@ -21,16 +22,16 @@ export interface PublishOptions {
 export const PUBLISH_LEASE_MS = 20 * 60_000;
 
 /** A staged page the chain wrote is missing: publishing it would lose rows, so the task is retried. */
-export class MissingStagedPageError extends Error {
+export class MissingStagedPageError extends WalakeError {
   override readonly name = 'MissingStagedPageError';
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /** An older chain is still writing the window's object: publishing now could be overwritten by it. */
-export class PublishWaitError extends Error {
+export class PublishWaitError extends WalakeError {
   override readonly name = 'PublishWaitError';
   /** Retried: the lease ends when that chain finishes, or after {@link PUBLISH_LEASE_MS}. */
-  readonly retryable = true;
+  override readonly retryable = true;
 }
 
 /**

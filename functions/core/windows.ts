@@ -1,3 +1,5 @@
+import { WalakeError } from './errors.js';
+
 /**
  * The fixed UTC grid every run, rerun and backfill is cut into, so the same window always lands at the same
  * lake key whoever pulls it.
@@ -22,8 +24,9 @@ const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
 
 /** A grid length, a range or a window id that cannot be used; the message says what to pass instead. */
-export class InvalidWindowError extends Error {
+export class InvalidWindowError extends WalakeError {
   override readonly name = 'InvalidWindowError';
+  override readonly retryable = false;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DEFAULT_BASE_URL } from '../adapters/wa-client.js';
+import { messageOf } from '../core/errors.js';
 import { FILTER_FIELDS, MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
 import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { TABLES, type Table } from '../core/tables.js';
@@ -21,7 +22,7 @@ function convert<T>(fallback: string, fn: (value: string) => T) {
       try {
         return fn(value);
       } catch (error) {
-        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        ctx.issues.push({ code: 'custom', message: messageOf(error), input: value });
         return z.NEVER;
       }
     }),
@@ -62,7 +63,7 @@ export const PlannerConfigSchema = z.object({
       try {
         assertGridMinutes(value);
       } catch (error) {
-        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        ctx.issues.push({ code: 'custom', message: messageOf(error), input: value });
       }
       return value;
     }),

@@ -41,8 +41,7 @@ async function checkCredentials(): Promise<void> {
   try {
     await (await workAnalytics(config.SECRET_ID, config.WA_BASE_URL)).tokens.token();
   } catch (error) {
-    if (forgetConnectionOn(error))
-      logger.error('8x8 refused the credentials: nothing queued', { error: (error as Error).message });
+    if (forgetConnectionOn(error)) logger.error('8x8 refused the credentials: nothing queued', { error });
     throw error;
   }
 }
