@@ -6,6 +6,7 @@ import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { isPermanent, messageOf } from '../core/errors.js';
 import { ensureManifest } from '../core/manifest.js';
+import { publishedOf, tallyOf } from '../core/outcome-tally.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
 import { lastEndedMs } from '../core/plan.js';
@@ -130,24 +131,24 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   }
   const report = () => options.onProgress?.(summary);
   const record = (task: PageTask, outcome: TaskOutcome) => {
-    if (outcome.kind === 'restarted') summary.restarts++;
+    const tally = tallyOf(outcome);
+    summary.restarts += tally.chainsRestarted;
+    summary.pages += tally.pagesFetched;
+    summary.quarantined += tally.rowsQuarantined;
+    summary.typeMismatches += tally.typeMismatches;
+    summary.published += tally.windowsPublished;
     if (outcome.kind === 'failed') {
       summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
       summary.failed++;
     }
-    if (outcome.kind !== 'next' && outcome.kind !== 'published') return;
-    if (!outcome.replayed) summary.pages++;
-    summary.quarantined += outcome.quarantined;
-    summary.typeMismatches += outcome.mismatched;
-    for (const name of outcome.driftFields) drift.add(name);
-    if (outcome.kind !== 'published') return;
-    summary.published++;
-    summary.rows += outcome.entry.status === 'published' ? outcome.entry.rows : 0;
-    if (outcome.entry.status === 'published') {
-      const { verdict, explanation } = outcome.entry.reconciliation;
-      if (verdict === 'mismatch') summary.mismatches.push(`${task.table} ${task.window}: ${explanation}`);
-      summary.last = { table: task.table, window: task.window, rows: outcome.entry.rows, verdict };
-    }
+    if (outcome.kind === 'next' || outcome.kind === 'published')
+      for (const name of outcome.driftFields) drift.add(name);
+    const published = publishedOf(outcome);
+    if (!published) return;
+    summary.rows += published.rows;
+    const { verdict, explanation } = published.reconciliation;
+    if (verdict === 'mismatch') summary.mismatches.push(`${task.table} ${task.window}: ${explanation}`);
+    summary.last = { table: task.table, window: task.window, rows: published.rows, verdict };
   };
   const ports = { source, store, queue, clock };
   const workerOptions = {

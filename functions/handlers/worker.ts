@@ -8,6 +8,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { S3ObjectStore } from '../adapters/s3-store.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { isPermanent, messageOf } from '../core/errors.js';
+import { type OutcomeTally, publishedOf, tallyOf } from '../core/outcome-tally.js';
 import { type PageTask, parsePageTask } from '../core/page-task.js';
 import { failWindow, processTask, type TaskOutcome } from '../core/process-task.js';
 import { METRICS, parseConfig, WorkerConfigSchema } from './config.js';
@@ -69,60 +70,39 @@ async function onFailure(task: PageTask, record: SQSRecord, error: unknown): Pro
   throw error;
 }
 
-function report(
-  task: { table: string; window: string; page: number; attempt: number; chain: string },
-  outcome: TaskOutcome,
-): void {
-  const where = {
-    table: task.table,
-    window: task.window,
-    page: task.page,
-    attempt: task.attempt,
-    chain: task.chain,
-  };
+/** The metric of each count of an outcome: the compiler checks that every count has one. */
+const METRIC_OF: Record<keyof OutcomeTally, string> = METRICS;
+
+/** Metrics of an outcome (counted once, as `walake run` counts them) and the log lines that explain them. */
+function report(task: PageTask, outcome: TaskOutcome): void {
+  for (const [name, value] of Object.entries(tallyOf(outcome)))
+    if (value > 0) metrics.addMetric(METRIC_OF[name as keyof OutcomeTally], MetricUnit.Count, value);
+  const where = { table: task.table, window: task.window, page: task.page, chain: task.chain };
   if (outcome.kind === 'restarted' || outcome.kind === 'superseded') {
-    if (outcome.kind === 'restarted') metrics.addMetric(METRICS.chainsRestarted, MetricUnit.Count, 1);
     logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
     return;
   }
   if (outcome.kind === 'failed') {
-    metrics.addMetric(METRICS.windowsFailed, MetricUnit.Count, 1);
     logger.error('window failed', { ...where, reason: outcome.reason });
     return;
   }
-  if (!outcome.replayed) {
-    metrics.addMetric(METRICS.pagesFetched, MetricUnit.Count, 1);
-    metrics.addMetric(METRICS.rowsStaged, MetricUnit.Count, outcome.rows);
-  }
-  if (outcome.driftFields.length > 0) {
-    metrics.addMetric(METRICS.driftFields, MetricUnit.Count, outcome.driftFields.length);
+  if (outcome.driftFields.length > 0)
     logger.warn('fields the docs never listed, kept in "extra"', { ...where, fields: outcome.driftFields });
-  }
-  if (outcome.mismatched > 0) {
-    metrics.addMetric(METRICS.typeMismatches, MetricUnit.Count, outcome.mismatched);
+  if (outcome.mismatched > 0)
     logger.warn('values that did not fit their column, kept in "extra"', {
       ...where,
       rows: outcome.mismatched,
     });
-  }
-  if (outcome.quarantined > 0) {
-    metrics.addMetric(METRICS.rowsQuarantined, MetricUnit.Count, outcome.quarantined);
+  if (outcome.quarantined > 0)
     logger.error('rows outside the window on the configured filter field, quarantined', {
       ...where,
       rows: outcome.quarantined,
     });
+  const published = publishedOf(outcome);
+  if (published) {
+    const { rows, pages, reconciliation } = published;
+    logger.info('window published', { ...where, rows, pages, reconciliation });
   }
-  if (outcome.kind !== 'published' || outcome.entry.status !== 'published') return;
-  metrics.addMetric(METRICS.windowsPublished, MetricUnit.Count, 1);
-  const { reconciliation } = outcome.entry;
-  if (reconciliation.verdict === 'mismatch')
-    metrics.addMetric(METRICS.reconciliationMismatches, MetricUnit.Count, 1);
-  logger.info('window published', {
-    ...where,
-    rows: outcome.entry.rows,
-    pages: outcome.entry.pages,
-    reconciliation,
-  });
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
