@@ -21,7 +21,6 @@ import {
 } from './wa-retry.js';
 import { buildSearch, pathOf } from './wa-search.js';
 
-export { buildSearch } from './wa-search.js';
 
 export const DEFAULT_BASE_URL = 'https://api.8x8.com/analytics/work';
 

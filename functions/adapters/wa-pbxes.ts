@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import '../core/zod.js';
+import { describeIssues } from '../core/zod.js';
 import { WorkAnalyticsError } from './wa-errors.js';
 
 /** The customer-data API's PBX list, under the same base URL as the reports. */
@@ -56,7 +56,7 @@ export function pbxPagePath(page: number): string {
 export function parsePbxPage(body: unknown): PbxPage {
   const parsed = PbxPageSchema.safeParse(body);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = describeIssues(parsed.error.issues);
     throw new Error(`not a PBX list page (${detail})`);
   }
   const { _embedded: embedded, page: top } = parsed.data;

@@ -1,7 +1,7 @@
 import { NO_DATA } from '../core/api-page.js';
 import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
-import { filterTimeOf } from '../core/windows.js';
+import { filterTimeOf } from '../core/window-rows.js';
 import { HOUR_MS, type ProbeDeps, probeQuery, steadyRequest } from './probe-checks.js';
 
 /** The probe's checks of live traffic: how soon legs appear, and what throttling looks like. */

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { WalakeError } from './errors.js';
-import './zod.js';
+import { describeIssues } from './zod.js';
 
 /** The scrollId with which the API says a chain has no more pages. */
 export const NO_DATA = 'No Data';
@@ -37,7 +37,7 @@ export class ApiPageError extends WalakeError {
 export function parseApiPage(body: unknown): ApiPage {
   const parsed = ApiBodySchema.safeParse(body);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const detail = describeIssues(parsed.error.issues);
     throw new ApiPageError(`report response is not a page (${detail}); check the endpoint and its version`);
   }
   const { meta, data } = parsed.data;

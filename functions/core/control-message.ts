@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { PbxScopeSchema } from './page-task.js';
 import { TABLES, type Table } from './tables.js';
-import './zod.js';
+import { describeIssues } from './zod.js';
 
 const DAY_MS = 86_400_000;
 /** The API serves the last two years only; a rerun older than that would publish empty windows over data. */
@@ -49,12 +49,7 @@ export function parseControlMessage(body: unknown, nowMs: number, maxRangeDays: 
   }
   const parsed = ControlMessageSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) =>
-      i.code === 'unrecognized_keys'
-        ? `unknown field ${i.keys.join(', ')}`
-        : `${i.path.join('.') || '(message)'}: ${i.message}`,
-    );
-    return { ok: false, error: `control message refused: ${issues.join('; ')}` };
+    return { ok: false, error: `control message refused: ${describeIssues(parsed.error.issues)}` };
   }
   const { table, from, to, pbx } = parsed.data;
   const fromMs = Date.parse(from);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { TABLES } from './tables.js';
 import { parseWindowId, type Window } from './windows.js';
-import './zod.js';
+import { describeIssues } from './zod.js';
 
 /**
  * The version of the page-task message; a consumer refuses any other. Version 2 added the chain id: tasks of
@@ -206,13 +206,9 @@ export function parsePageTask(json: unknown): PageTaskResult {
 
 /** A page-task validation error as one line that names each offending field. */
 export function describeTaskError(error: z.core.$ZodError): string {
-  const messages = error.issues.map((i) => {
-    if (i.code !== 'unrecognized_keys') return `${i.path.join('.') || '(message)'}: ${i.message}`;
-    const credential = i.keys.some((k) => CREDENTIAL_LIKE.test(k));
-    const why = credential ? ' (a task must never carry a token or credential)' : '';
-    return `unknown field ${i.keys.join(', ')}${why}`;
-  });
-  return `page task refused: ${messages.join('; ')}`;
+  const why = (keys: readonly string[]) =>
+    keys.some((k) => CREDENTIAL_LIKE.test(k)) ? ' (a task must never carry a token or credential)' : '';
+  return `page task refused: ${describeIssues(error.issues, why)}`;
 }
 
 /** The scope of a list of PBX names (sorted, de-duplicated), or `allpbxes`. */

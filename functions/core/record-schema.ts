@@ -6,7 +6,6 @@ import { stringifyExact } from './exact-json.js';
 import type { Table } from './tables.js';
 import type { Window } from './windows.js';
 
-export { type LakeValue, RowSchemaError } from './coerce.js';
 export type { ColumnType } from './columns-shared.js';
 
 /** A lake column: documented API fields first (API order), then `extra`, then the lineage columns. */

@@ -3,13 +3,8 @@ import { WalakeError } from './errors.js';
 /**
  * The fixed UTC grid every run, rerun and backfill is cut into, so the same window always lands at the same
  * lake key whoever pulls it.
- *
- * The row-level rules (`filterTimeOf`, `inWindow`) and the API's time text (`toApiTime`) live in their own
- * files and are re-exported here.
+ * The row-level rules (`placeOf`, `filterTimeOf`) are in `window-rows.ts`; the API's time text in `api-time.ts`.
  */
-
-export { toApiTime } from './api-time.js';
-export { EDGE_MS, filterTimeOf, inWindow, placeOf, type RowPlace } from './window-rows.js';
 
 /** A grid window `[startMs, endMs)` in epoch milliseconds (UTC). */
 export interface Window {

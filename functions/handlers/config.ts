@@ -5,7 +5,7 @@ import { FILTER_FIELDS, MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
 import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes } from '../core/windows.js';
-import '../core/zod.js';
+import { describeIssues } from '../core/zod.js';
 
 /**
  * The Lambdas' configuration, from their environment (set by the stack), parsed once per container. A missing
@@ -86,7 +86,7 @@ export type PlannerConfig = z.infer<typeof PlannerConfigSchema>;
 export function parseConfig<T extends z.core.$ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = z.safeParse(schema, env);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  const problems = describeIssues(parsed.error.issues);
   throw new Error(`Lambda configuration refused (${problems}); check the stack's environment variables`);
 }
 

@@ -3,12 +3,11 @@ import { NO_DATA, parseApiPage } from '../../../functions/core/api-page.js';
 import {
   chainStep,
   InvalidCursorError,
-  pageCap,
   RunawayChainError,
   StuckCursorError,
 } from '../../../functions/core/chain-step.js';
 import { reconcile } from '../../../functions/core/ledger.js';
-import type { PageTask } from '../../../functions/core/page-task.js';
+import { type PageTask, pageCap } from '../../../functions/core/page-task.js';
 
 const START = Date.parse('2026-11-27T01:00:00Z');
 const END = Date.parse('2026-11-27T02:00:00Z');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RowSchemaError } from '../../../functions/core/coerce.js';
 import { parseExactJson } from '../../../functions/core/exact-json.js';
 import {
   columnsOf,
@@ -6,7 +7,6 @@ import {
   glueColumns,
   lineageOf,
   normalizeRow,
-  RowSchemaError,
   snakeCase,
 } from '../../../functions/core/record-schema.js';
 import { TABLES, type Table } from '../../../functions/core/tables.js';

@@ -7,8 +7,8 @@ import {
   inWindow,
   placeOf,
   type RowPlace,
-  windowsFor,
-} from '../../../functions/core/windows.js';
+} from '../../../functions/core/window-rows.js';
+import { windowsFor } from '../../../functions/core/windows.js';
 
 const START = Date.parse('2026-11-27T01:00:00Z');
 const END = Date.parse('2026-11-27T02:00:00Z');
