@@ -21,7 +21,6 @@ import {
 } from './wa-retry.js';
 import { buildSearch, pathOf } from './wa-search.js';
 
-
 export const DEFAULT_BASE_URL = 'https://api.8x8.com/analytics/work';
 
 /** A validated page answer. `done` marks the end of the chain: scrollId "No Data" or no rows. */

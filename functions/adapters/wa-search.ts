@@ -1,7 +1,7 @@
+import { toApiTime } from '../core/api-time.js';
 import type { PageQuery } from '../core/page-query.js';
 import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
-import { toApiTime } from '../core/api-time.js';
 import { InvalidQueryError } from './wa-errors.js';
 
 const MAX_FILTER_VALUES = 125;

@@ -9,7 +9,6 @@ import {
   taskWindow,
 } from './page-task.js';
 
-
 import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
 import { filterTimeOf, placeOf } from './window-rows.js';
 

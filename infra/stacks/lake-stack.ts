@@ -57,8 +57,9 @@ export interface LakeStackProps extends StackProps {
 }
 
 /**
- * The pipeline on AWS (README.md, "How it works"): schedule and control queue -> planner -> page queue (FIFO) -> worker,
- * which writes the S3 lake that Glue and Athena read. Wiring only: the secure defaults live in `constructs/`.
+ * The pipeline on AWS (README.md, "How it works"): schedule and control queue -> planner -> page queues (FIFO)
+ * -> worker, which writes the S3 lake that Glue and Athena read. Wiring only: the secure defaults live in
+ * `constructs/`.
  */
 export class LakeStack extends Stack {
   readonly dataBucket: s3.Bucket;
