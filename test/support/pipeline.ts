@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { vi } from 'vitest';
 import { CONTROL_ID_ATTRIBUTE } from '../../functions/adapters/control-queue.js';
+import { S3ObjectStore } from '../../functions/adapters/s3-store.js';
+import { ledgerKey } from '../../functions/core/lake-keys.js';
 import { type LedgerEntry, LedgerEntrySchema } from '../../functions/core/ledger.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
+import type { Window } from '../../functions/core/windows.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
 import { type AwsEnv, createAwsEnv, downloadPrefix } from './aws-env.js';
 import { INSTANTS, TestClock } from './clock.js';
@@ -198,15 +201,19 @@ export class Pipeline {
     return bodies;
   }
 
-  async ledger(table: Table): Promise<LedgerEntry[]> {
-    const dir = this.tmp();
-    const keys = await downloadPrefix(this.aws.s3, this.aws.bucket, `ledger/${tableFolder(table)}/`, dir);
-    return Promise.all(
-      keys.map(async (key) => {
-        const body = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.aws.bucket, Key: key }));
-        return LedgerEntrySchema.parse(JSON.parse((await body.Body?.transformToString()) ?? ''));
-      }),
-    );
+  /** Every ledger entry of a table, or of the given windows only, in key order. */
+  async ledger(table: Table, windows?: readonly Window[]): Promise<LedgerEntry[]> {
+    const store = new S3ObjectStore(this.aws.s3, this.aws.bucket);
+    const keys = windows
+      ? windows.map((w) => ledgerKey(table, w))
+      : await store.list(`ledger/${tableFolder(table)}/`);
+    const entries: LedgerEntry[] = [];
+    for (let i = 0; i < keys.length; i += 32) {
+      const bodies = await Promise.all(keys.slice(i, i + 32).map((key) => store.get(key)));
+      for (const body of bodies)
+        if (body) entries.push(LedgerEntrySchema.parse(JSON.parse(Buffer.from(body).toString('utf8'))));
+    }
+    return entries;
   }
 
   /** The published lake, read with DuckDB from a local copy (DuckDB cannot read s3:// offline). */
