@@ -1,4 +1,4 @@
-import { type ApiPage, NO_DATA, parseApiPage } from '../core/api-page.js';
+import { type ApiPage, endsChain, parseApiPage } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
 import type { TokenProvider } from './token-provider.js';
 import { answerDetail, errorForAnswer, isTransient, parseJson, readAnswer } from './wa-answers.js';
@@ -72,7 +72,7 @@ export class WorkAnalyticsClient {
       afterScroll: query.scrollId !== undefined,
       parse: (body) => {
         const page = parseApiPage(body);
-        return { ...page, done: page.scrollId === NO_DATA || page.data.length === 0 };
+        return { ...page, done: endsChain(page) };
       },
     });
   }

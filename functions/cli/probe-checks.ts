@@ -1,6 +1,6 @@
 import type { PbxList } from '../adapters/wa-pbxes.js';
 import type { RawReport } from '../adapters/wa-raw.js';
-import { NO_DATA } from '../core/api-page.js';
+import { endsChain, NO_DATA } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
 import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
@@ -94,7 +94,7 @@ export async function probeScroll(
   const query = probeQuery(table, now - 7 * 24 * HOUR_MS, now, 1);
   const first = await steadyRequest(deps, query);
   const scrollId = first.page?.scrollId;
-  if (!first.page || !scrollId || scrollId === NO_DATA || first.page.data.length === 0) {
+  if (!first.page || !scrollId || endsChain(first.page)) {
     const why = first.page ? 'no rows in the last 7 days' : `page 1 answered ${first.status}`;
     return { measured: false, note: `not measured: ${why}`, replays: [] };
   }

@@ -1,5 +1,5 @@
 import type { RawReport } from '../adapters/wa-raw.js';
-import { NO_DATA } from '../core/api-page.js';
+import { endsChain } from '../core/api-page.js';
 import type { Table } from '../core/tables.js';
 import { HOUR_MS, type ProbeDeps, probeQuery, steadyRequest } from './probe-checks.js';
 
@@ -65,7 +65,7 @@ const timeOf = (row: Record<string, unknown>, field: FilterField): number | unde
 
 /** Whether an answer holds the whole result (no page after it). */
 const complete = (a: RawReport, pageSize: number) =>
-  a.page !== undefined && (a.page.scrollId === NO_DATA || a.page.data.length < pageSize);
+  a.page !== undefined && (endsChain(a.page) || a.page.data.length < pageSize);
 
 /** The rows of [fromMs, toMs], halving the span (at most 3 times) until one page holds them all. */
 async function sample(

@@ -1,4 +1,4 @@
-import { NO_DATA } from '../core/api-page.js';
+import { endsChain } from '../core/api-page.js';
 import { MAX_PAGE_SIZE } from '../core/page-task.js';
 import type { Table } from '../core/tables.js';
 import { filterTimeOf } from '../core/window-rows.js';
@@ -46,7 +46,7 @@ export async function probeVisibility(deps: ProbeDeps, pageSize = MAX_PAGE_SIZE)
       newest = Math.max(newest, filterTimeOf(row, 'disconnectedTimeUTC') ?? 0);
     }
     // A short page is the last one: no need to ask for the "No Data" answer.
-    if (answer.page.scrollId === NO_DATA || answer.page.data.length < pageSize) break;
+    if (endsChain(answer.page) || answer.page.data.length < pageSize) break;
     scrollId = answer.page.scrollId;
   }
   if (newest > 0) {

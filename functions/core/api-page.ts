@@ -5,6 +5,11 @@ import { describeIssues } from './zod.js';
 /** The scrollId with which the API says a chain has no more pages. */
 export const NO_DATA = 'No Data';
 
+/** Whether a page ends its chain: the API's `No Data`, or a page without rows. The one place that says so. */
+export function endsChain(page: Pick<ApiPage, 'scrollId' | 'data'>): boolean {
+  return page.scrollId === NO_DATA || page.data.length === 0;
+}
+
 /** One page of a report, flattened from the API's `{ meta: { totalRecordCount, scrollId }, data }`. */
 export interface ApiPage {
   /** Rows of the whole request on the first page; 0 on the final `No Data` answer. */

@@ -1,4 +1,4 @@
-import { type ApiPage, NO_DATA } from './api-page.js';
+import { type ApiPage, endsChain } from './api-page.js';
 import { WalakeError } from './errors.js';
 import {
   describeTaskError,
@@ -35,8 +35,8 @@ export interface ChainDone {
   readonly firstPageTotal: number;
 }
 
-/** The outcome of one page: exactly one of `next` and `done` is set. */
-export interface ChainStepResult {
+/** What one page holds for the lake and the counters. */
+export interface PageRows {
   /** Lake rows of this window to stage for this page. */
   readonly rows: LakeRow[];
   /** Rows of this page at the window's edges (the second before it, the API's inclusive end second). */
@@ -51,9 +51,14 @@ export interface ChainStepResult {
   readonly typeMismatches: readonly string[];
   /** Rows of this page with at least one type mismatch. */
   readonly typeMismatchRows: number;
-  readonly next?: PageTask;
-  readonly done?: ChainDone;
 }
+
+/** The outcome of one page: the next task of the chain, or the chain's totals when it has ended. */
+export type ChainStepResult = PageRows &
+  (
+    | { readonly next: PageTask; readonly done?: undefined }
+    | { readonly done: ChainDone; readonly next?: undefined }
+  );
 
 /** A chain asked for more pages than its first page's total allows: stop it rather than loop forever. */
 export class RunawayChainError extends WalakeError {
@@ -83,7 +88,7 @@ export class InvalidCursorError extends WalakeError {
  * RunawayChainError past {@link pageCap}.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
-  const ends = page.scrollId === NO_DATA || page.data.length === 0;
+  const ends = endsChain(page);
   if (!ends && page.scrollId === task.scrollId) {
     throw new StuckCursorError(
       `${task.table} ${task.window} page ${task.page} returned the scrollId it was sent; ` +

@@ -95,10 +95,7 @@ export async function processTask(
     await store.put(quarantineKey(task.table, window, task.chain, task.page), gzipSync(lines));
   }
   const counts = { rows: step.rows.length, dropped: step.dropped };
-  let decided: PageMarker;
-  if (step.next) decided = { ...counts, next: step.next };
-  else if (step.done) decided = { ...counts, done: step.done };
-  else throw new Error('chainStep returned neither a next task nor a finished chain');
+  const decided: PageMarker = step.next ? { ...counts, next: step.next } : { ...counts, done: step.done };
   await writeMarker(store, task, decided);
   const seen = { quarantined: step.quarantine.length, mismatched: step.typeMismatchRows };
   return act(task, decided, step.driftFields, false, ports, options, seen);
