@@ -29,11 +29,15 @@ function source(rows: number) {
     callId: `call-${i}`,
     disconnectedTimeUTC: W.startMs + 60_000 * (i + 1),
   }));
-  const counter = { requests: 0 };
+  const counter = { requests: 0, rejectCursors: false };
   return {
     counter,
     fetchPage: async (query: PageQuery): Promise<ApiPage> => {
       counter.requests++;
+      if (counter.rejectCursors && query.scrollId) {
+        // As the client marks a refused cursor (see ports.ts).
+        throw Object.assign(new Error('scrollId expired'), { cursorRejected: true });
+      }
       const from = query.scrollId ? Number(query.scrollId.slice(1)) : 0;
       const page = data.slice(from, from + 2);
       return {
@@ -141,5 +145,23 @@ describe('processTask', () => {
       .trim()
       .split('\n');
     expect(lines).toHaveLength(3);
+  });
+
+  it('restarts the window as a new chain when the cursor is refused, and fails it at the restart cap', async () => {
+    const { store, sent, api, ports, first } = await prepare(5);
+    api.counter.rejectCursors = true;
+    const capped = { ...options, maxRestarts: 2 };
+    await processTask(first, ports, capped);
+    const outcomes: TaskOutcome[] = [];
+    for (let i = 0; i < 3; i++) {
+      outcomes.push(await processTask(sent.at(-1) as PageTask, ports, capped));
+      if (outcomes.at(-1)?.kind === 'restarted') await processTask(sent.at(-1) as PageTask, ports, capped);
+    }
+    expect(outcomes.map((o) => o.kind)).toEqual(['restarted', 'restarted', 'failed']);
+    const entry = await readLedgerEntry(store, KEY);
+    expect(entry).toMatchObject({ status: 'failed', attempt: 3, restarts: 2, failures: 1 });
+    expect(entry?.status === 'failed' && entry.reason).toMatch(/refused the cursor of 3 chains/);
+    // Each restart ran on a chain of its own.
+    expect(new Set(sent.map((t) => t.chain)).size).toBe(3);
   });
 });
