@@ -98,6 +98,12 @@ export function lakeNameOf(stackName: string): string {
     .toLowerCase();
 }
 
+/** A boolean context value: true or false, as JSON or as the text `-c key=true` passes. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .default(false)
+  .transform((value) => value === true || value === 'true');
+
 const ContextObject = z.object({
   stackName: z
     .string()
@@ -136,6 +142,12 @@ const ContextObject = z.object({
   settleMinutes: whole(0, 10_080, 120),
   /** Restarts of a window on refused cursors before it is failed. */
   maxRestarts: whole(0, 20, 3),
+  /** Call legs by connect time instead of disconnect time (the API's `isConnectTime`). */
+  isConnectTime: flag,
+  /** Call legs without their child legs (the API's `isSimplified`). */
+  isSimplified: flag,
+  /** The most chains one planner run may start: a bound on what a mistake can queue. */
+  maxChainsPerRun: whole(1, 100_000, 2000),
   /** The field each report filters on, where `walake probe` measured another than the docs' default. */
   legsFilterField: z.enum(['disconnectedTimeUTC', 'connectTimeUTC']).default('disconnectedTimeUTC'),
   recordsFilterField: z.enum(['disconnectedTimeUTC', 'startTimeUTC']).default('disconnectedTimeUTC'),

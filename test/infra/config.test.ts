@@ -27,6 +27,9 @@ describe('parseLakeConfig', () => {
       gridMinutes: 60,
       settleMinutes: 120,
       maxRestarts: 3,
+      isConnectTime: false,
+      isSimplified: false,
+      maxChainsPerRun: 2000,
       legsFilterField: 'disconnectedTimeUTC',
       recordsFilterField: 'disconnectedTimeUTC',
       pageSize: 7000,
@@ -65,6 +68,13 @@ describe('parseLakeConfig', () => {
     expect(pbxIdsEnv(config)).toBe('pbx-a,pbx-b');
   });
 
+  it('reads flags as JSON booleans or as -c text', () => {
+    expect(parseLakeConfig({ isConnectTime: 'true', isSimplified: true })).toMatchObject({
+      isConnectTime: true,
+      isSimplified: true,
+    });
+  });
+
   it('reads JSON arrays from cdk.json', () => {
     expect(parseLakeConfig({ pbxIds: ['allpbxes'], tables: ['call-legs'] })).toMatchObject({
       pbxIds: 'allpbxes',
@@ -93,6 +103,7 @@ describe('parseLakeConfig', () => {
     [{ bytesScannedCutoffGb: 0 }, 'bytesScannedCutoffGb', /0\.01/],
     [{ firstDay: '2020-1-1' }, 'firstDay', /YYYY-MM-DD/],
     [{ maxRestarts: 21 }, 'maxRestarts', /from 0 to 20/],
+    [{ isConnectTime: 'yes' }, 'isConnectTime', /true|false|boolean|option/i],
     [{ recordsFilterField: 'startTime' }, 'recordsFilterField', /disconnectedTimeUTC.*startTimeUTC/],
     [{ legsFilterField: 'startTimeUTC' }, 'legsFilterField', /disconnectedTimeUTC.*connectTimeUTC/],
     [{ secretKmsKeyArn: 'alias/wa' }, 'secretKmsKeyArn', /ARN of a KMS key/],

@@ -8,7 +8,7 @@ import { STACK_OUTPUT_NAMES } from '../../functions/adapters/stack-outputs.js';
 import { publishBudgetMs } from '../../functions/core/process-task.js';
 import { glueColumns } from '../../functions/core/record-schema.js';
 import { TABLES, tableFolder } from '../../functions/core/tables.js';
-import { METRICS } from '../../functions/handlers/config.js';
+import { METRICS, PlannerConfigSchema, WorkerConfigSchema } from '../../functions/handlers/config.js';
 import { parseLakeConfig } from '../../infra/config.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/pipeline-function.js';
 import { createLakeStack, pageAgeThreshold, workerTimeout } from '../../infra/stacks/lake-stack.js';
@@ -239,10 +239,28 @@ describe('functions', () => {
         HORIZON_DAYS: '2',
         STALE_AFTER_MINUTES: '120',
         MAX_RERUN_DAYS: '31',
+        MAX_CHAINS_PER_RUN: '2000',
+        IS_CONNECT_TIME: 'false',
+        IS_SIMPLIFIED: 'false',
         LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
         RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
       }).test(envOf(lake.stack.planner)).isSuccess,
     ).toBe(true);
+  });
+
+  it.each([
+    ['planner', PlannerConfigSchema],
+    ['worker', WorkerConfigSchema],
+  ] as const)('set every variable the %s reads, and read every one they set', (name, schema) => {
+    const resources = lake.template.toJSON().Resources;
+    const set = Object.keys(resources[id(lake.stack[name].fn)].Properties.Environment.Variables);
+    const runtime = [
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_LOG_LEVEL',
+      'NODE_OPTIONS',
+    ];
+    expect(set.filter((v) => !runtime.includes(v)).sort()).toEqual(Object.keys(schema.shape).sort());
   });
 
   it('emit their metrics under the namespace and service the stack sets in their environment', async () => {
