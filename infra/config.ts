@@ -100,7 +100,7 @@ export function lakeNameOf(stackName: string): string {
 
 /** A boolean context value: true or false, as JSON or as the text `-c key=true` passes. */
 const flag = z
-  .union([z.boolean(), z.enum(['true', 'false'])])
+  .union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' })
   .default(false)
   .transform((value) => value === true || value === 'true');
 

@@ -103,7 +103,7 @@ describe('parseLakeConfig', () => {
     [{ bytesScannedCutoffGb: 0 }, 'bytesScannedCutoffGb', /0\.01/],
     [{ firstDay: '2020-1-1' }, 'firstDay', /YYYY-MM-DD/],
     [{ maxRestarts: 21 }, 'maxRestarts', /from 0 to 20/],
-    [{ isConnectTime: 'yes' }, 'isConnectTime', /true|false|boolean|option/i],
+    [{ isConnectTime: 'yes' }, 'isConnectTime', /must be true or false/],
     [{ recordsFilterField: 'startTime' }, 'recordsFilterField', /disconnectedTimeUTC.*startTimeUTC/],
     [{ legsFilterField: 'startTimeUTC' }, 'legsFilterField', /disconnectedTimeUTC.*connectTimeUTC/],
     [{ secretKmsKeyArn: 'alias/wa' }, 'secretKmsKeyArn', /ARN of a KMS key/],
