@@ -1,19 +1,12 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chainIdOf,
-  dedupId,
-  firstPageTask,
-  newChainId,
-  type PageTask,
-} from '../../functions/core/page-task.js';
-import { windowId } from '../../functions/core/windows.js';
-import { INSTANTS } from '../support/clock.js';
+import type { PageTask } from '../../functions/core/page-task.js';
 import { lambdaContext } from '../support/event-source-mapping.js';
+import { pageTask, sqsRecord } from '../support/factories.js';
 import { Pipeline } from '../support/pipeline.js';
 
-const HOUR = 3_600_000;
+const _HOUR = 3_600_000;
 let p: Pipeline;
 beforeAll(async () => {
   p = await Pipeline.start({ sim: { apiKey: 'batch-key-4004', deniedPbxIds: ['acme-eu'] } });
@@ -23,41 +16,12 @@ afterAll(async () => {
   await p.stop();
 });
 
-function record(task: PageTask, n: number): SQSRecord {
-  return {
-    messageId: `m${n}`,
-    receiptHandle: `r${n}`,
-    body: JSON.stringify(task),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(p.clock.now()),
-      SenderId: 'AIDALOCAL',
-      ApproximateFirstReceiveTimestamp: String(p.clock.now()),
-      MessageGroupId: chainIdOf(task),
-      MessageDeduplicationId: dedupId(task),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: p.aws.pageQueue.arn,
-    awsRegion: 'us-east-1',
-  };
-}
+const record = (task: PageTask, n: number) =>
+  sqsRecord(task, n, { queueArn: p.aws.pageQueue.arn, sentAtMs: p.clock.now() });
 
 describe('worker handler on a real-shaped FIFO batch', () => {
   it('reports the failed message and the rest of its group, and processes the other groups', async () => {
-    const start = INSTANTS.busyDay;
-    const task = (window: number, pbx: string[] | 'allpbxes') =>
-      firstPageTask({
-        table: 'call-records',
-        window: windowId({ startMs: start + window * HOUR, endMs: start + (window + 1) * HOUR }),
-        pbx,
-        attempt: 1,
-        chain: newChainId(),
-        pageSize: 7000,
-        isConnectTime: false,
-        isSimplified: false,
-      });
+    const task = (hour: number, pbx: string[] | 'allpbxes') => pageTask({ table: 'call-records', hour, pbx });
     // Group A's PBX answers 503 for longer than the invocation's time: a transient failure of the message.
     const broken = task(0, ['acmecorp2']);
     const brokenAgain = { ...broken };
@@ -81,16 +45,7 @@ describe('worker handler on a real-shaped FIFO batch', () => {
 
   it('fails the window at once on a permanent refusal, and consumes the message instead of retrying it', async () => {
     // A PBX the user may not read: 403, the same on every retry.
-    const denied = firstPageTask({
-      table: 'call-legs',
-      window: windowId({ startMs: INSTANTS.busyDay, endMs: INSTANTS.busyDay + HOUR }),
-      pbx: ['acme-eu'],
-      attempt: 1,
-      chain: newChainId(),
-      pageSize: 7000,
-      isConnectTime: false,
-      isSimplified: false,
-    });
+    const denied = pageTask({ pbx: ['acme-eu'] });
     const failedBefore = p.metric('WindowsFailed');
     const event: SQSEvent = { Records: [record(denied, 9)] };
     const response = (await p.worker(event, lambdaContext('walake-worker'))) as SQSBatchResponse;
