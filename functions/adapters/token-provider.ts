@@ -4,9 +4,8 @@ import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
   type RetryDeps,
-  type RetryEvent,
-  type RetryPolicy,
   realRetryDeps,
+  type Transport,
   withRetries,
 } from './wa-retry.js';
 
@@ -17,14 +16,10 @@ export interface Credentials {
   password: string;
 }
 
-export interface TokenProviderOptions {
+export interface TokenProviderOptions extends Transport {
   /** e.g. https://api.8x8.com/analytics/work */
   baseUrl: string;
   credentials: Credentials;
-  fetch?: typeof fetch;
-  policy?: RetryPolicy;
-  deps?: RetryDeps;
-  onRetry?: (event: RetryEvent) => void;
   onLogin?: () => void;
 }
 

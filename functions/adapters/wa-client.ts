@@ -13,10 +13,8 @@ import { collectPbxes, PBXES_PATH, type PbxList, parsePbxPage, pbxPagePath } fro
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
-  type RetryDeps,
-  type RetryEvent,
-  type RetryPolicy,
   realRetryDeps,
+  type Transport,
   withRetries,
 } from './wa-retry.js';
 import { buildSearch, pathOf } from './wa-search.js';
@@ -28,14 +26,10 @@ export interface PageAnswer extends ApiPage {
   readonly done: boolean;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends Transport {
   baseUrl: string;
   apiKey: string;
   tokens: TokenProvider;
-  fetch?: typeof fetch;
-  policy?: RetryPolicy;
-  deps?: RetryDeps;
-  onRetry?: (event: RetryEvent) => void;
 }
 
 /** One GET of the client: where, until when, how to read a 200, and the refusals specific to it. */

@@ -44,6 +44,14 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/** How a connection talks to 8x8: the fetch to use, how hard it retries, and who hears of a retry. */
+export interface Transport {
+  fetch?: typeof fetch;
+  policy?: RetryPolicy;
+  deps?: RetryDeps;
+  onRetry?: (event: RetryEvent) => void;
+}
+
 export interface RetryOptions {
   policy: RetryPolicy;
   deps: RetryDeps;

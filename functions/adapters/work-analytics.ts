@@ -1,16 +1,9 @@
-import { type Credentials, TokenProvider } from './token-provider.js';
+import type { TokenProviderOptions } from './token-provider.js';
+import { TokenProvider } from './token-provider.js';
 import { WorkAnalyticsClient } from './wa-client.js';
-import type { RetryDeps, RetryEvent, RetryPolicy } from './wa-retry.js';
 
-export interface WorkAnalyticsOptions {
-  baseUrl: string;
-  credentials: Credentials;
-  fetch?: typeof fetch;
-  policy?: RetryPolicy;
-  deps?: RetryDeps;
-  onRetry?: (event: RetryEvent) => void;
-  onLogin?: () => void;
-}
+/** A connection: the token provider's options, which the client shares. */
+export type WorkAnalyticsOptions = TokenProviderOptions;
 
 /** Wires a token provider and a client that share one login, as one Lambda container or CLI run uses them. */
 export function createWorkAnalytics(options: WorkAnalyticsOptions): {
