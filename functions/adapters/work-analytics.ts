@@ -1,5 +1,4 @@
-import type { TokenProviderOptions } from './token-provider.js';
-import { TokenProvider } from './token-provider.js';
+import { TokenProvider, type TokenProviderOptions } from './token-provider.js';
 import { WorkAnalyticsClient } from './wa-client.js';
 
 /** A connection: the token provider's options, which the client shares. */
