@@ -7,11 +7,11 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-store.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
-import { isPermanent, messageOf } from '../core/errors.js';
-import { type OutcomeTally, publishedOf, tallyOf } from '../core/outcome-tally.js';
+import { failureAction, messageOf } from '../core/errors.js';
 import { type PageTask, parsePageTask } from '../core/page-task.js';
-import { failWindow, processTask, type TaskOutcome } from '../core/process-task.js';
+import { failWindow, processTask } from '../core/process-task.js';
 import { METRICS, parseConfig, WorkerConfigSchema } from './config.js';
+import { reportOutcome } from './outcome-report.js';
 import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
 const config = parseConfig(WorkerConfigSchema, process.env);
@@ -33,7 +33,9 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   const deadlineMs = clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
   const ports = { source: client, store, queue, clock };
   try {
-    report(
+    reportOutcome(
+      logger,
+      metrics,
       task,
       await processTask(task, ports, {
         settleMinutes: config.SETTLE_MINUTES,
@@ -47,62 +49,20 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   }
 }
 
-/**
- * A task that threw. Refused credentials are retried (the secret may be fixed meanwhile). A permanent error
- * fails the window now, with the reason, and consumes the message: a retry would fail the same way. A
- * transient one is retried; on the queue's last delivery the window is failed too, and the message goes to
- * the DLQ, from which a redrive resumes the window.
- */
+/** A task that threw: the failure policy (`failureAction`) says whether its window fails and whether it retries. */
 async function onFailure(task: PageTask, record: SQSRecord, error: unknown): Promise<void> {
   metrics.addMetric(METRICS.recordsFailed, MetricUnit.Count, 1);
-  const credentials = forgetConnectionOn(error);
-  const lastDelivery = Number(record.attributes.ApproximateReceiveCount) >= config.MAX_RECEIVES;
-  const final = !credentials && isPermanent(error);
-  if (final || (lastDelivery && !credentials)) {
-    const failed = await failWindow(task, messageOf(error), { store, clock });
-    if (failed) metrics.addMetric(METRICS.windowsFailed, MetricUnit.Count, 1);
-    const why = final ? 'window failed: permanent error' : 'window failed: last delivery';
-    logger.error(why, { task, error });
-    if (final) return;
-    throw error;
-  }
-  logger.error('page task failed; it is retried, then dead-lettered', { task, error });
-  throw error;
-}
-
-/** The metric of each count of an outcome: the compiler checks that every count has one. */
-const METRIC_OF: Record<keyof OutcomeTally, string> = METRICS;
-
-/** Metrics of an outcome (counted once, as `walake run` counts them) and the log lines that explain them. */
-function report(task: PageTask, outcome: TaskOutcome): void {
-  for (const [name, value] of Object.entries(tallyOf(outcome)))
-    if (value > 0) metrics.addMetric(METRIC_OF[name as keyof OutcomeTally], MetricUnit.Count, value);
-  const where = { table: task.table, window: task.window, page: task.page, chain: task.chain };
-  if (outcome.kind === 'restarted' || outcome.kind === 'superseded') {
-    logger.warn(`chain ${outcome.kind}`, { ...where, outcome });
-    return;
-  }
-  if (outcome.kind === 'failed') {
-    logger.error('window failed', { ...where, reason: outcome.reason });
-    return;
-  }
-  if (outcome.driftFields.length > 0)
-    logger.warn('fields the docs never listed, kept in "extra"', { ...where, fields: outcome.driftFields });
-  if (outcome.mismatched > 0)
-    logger.warn('values that did not fit their column, kept in "extra"', {
-      ...where,
-      rows: outcome.mismatched,
-    });
-  if (outcome.quarantined > 0)
-    logger.error('rows outside the window on the configured filter field, quarantined', {
-      ...where,
-      rows: outcome.quarantined,
-    });
-  const published = publishedOf(outcome);
-  if (published) {
-    const { rows, pages, reconciliation } = published;
-    logger.info('window published', { ...where, rows, pages, reconciliation });
-  }
+  const action = failureAction(error, {
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    maxReceives: config.MAX_RECEIVES,
+    credentialsRefused: forgetConnectionOn(error),
+  });
+  if (action.failWindow && (await failWindow(task, messageOf(error), { store, clock })))
+    metrics.addMetric(METRICS.windowsFailed, MetricUnit.Count, 1);
+  const what = action.failWindow ? 'window failed' : 'page task failed';
+  const then = action.retry ? 'retried, then dead-lettered' : 'permanent: not retried';
+  logger.error(`${what}; ${then}`, { task, error });
+  if (action.retry) throw error;
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()

@@ -12,7 +12,7 @@ import {
 } from '../../../functions/core/chain-step.js';
 import { RowSchemaError } from '../../../functions/core/coerce.js';
 import { ControlCheckpointError } from '../../../functions/core/control-once.js';
-import { isPermanent, messageOf, WalakeError } from '../../../functions/core/errors.js';
+import { failureAction, isPermanent, messageOf, WalakeError } from '../../../functions/core/errors.js';
 import { LedgerContentionError } from '../../../functions/core/ledger-store.js';
 import { LakeManifestError } from '../../../functions/core/manifest.js';
 import { PublishDeferredError } from '../../../functions/core/process-task.js';
@@ -58,5 +58,32 @@ describe('one error taxonomy', () => {
     expect(isPermanent('a string')).toBe(false);
     expect(messageOf(new Error('boom'))).toBe('boom');
     expect(messageOf('plain')).toBe('plain');
+  });
+});
+
+describe('failureAction', () => {
+  const delivery = { receiveCount: 1, maxReceives: 5, credentialsRefused: false };
+  it.each([
+    ['retries a transient error', new Error('ECONNRESET'), delivery, { failWindow: false, retry: true }],
+    [
+      'fails the window on the last delivery, and lets the task go to the DLQ',
+      new Error('ECONNRESET'),
+      { ...delivery, receiveCount: 5 },
+      { failWindow: true, retry: true },
+    ],
+    [
+      'fails the window at once on a permanent error, and consumes the task',
+      new RunawayChainError('past the cap'),
+      delivery,
+      { failWindow: true, retry: false },
+    ],
+    [
+      'retries refused credentials without failing the window, even on the last delivery',
+      new UsageError('refused'),
+      { ...delivery, receiveCount: 5, credentialsRefused: true },
+      { failWindow: false, retry: true },
+    ],
+  ])('%s', (_name, error, given, expected) => {
+    expect(failureAction(error, given)).toEqual(expected);
   });
 });
