@@ -85,7 +85,7 @@ export async function collectReport(
   const shown = await lake.query(
     `SELECT pbx_id, strftime(missed_at, '%Y-%m-%d %H:%M') AS missed_at, caller, caller_name, callee, outcome,
             round(hours_to_callback, 1) AS hours_to_callback
-     FROM missed_calls WHERE ${missedRange} ORDER BY missed_at DESC, call_id LIMIT 25`,
+     FROM missed_calls WHERE ${missedRange} ORDER BY missed_at DESC, call_id LIMIT 12`,
   );
   return {
     lake: name,

@@ -8,7 +8,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #dde1e6;padding-bottom:4px}
 .meta{color:#5f6b7a;margin:0 0 16px}.tiles{display:flex;gap:12px;flex-wrap:wrap}
 .tile{border:1px solid #dde1e6;border-radius:8px;padding:10px 16px;min-width:130px}.tile b{display:block;font-size:24px}
-svg{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#3c4650}svg text.cell{font-size:10px}
+svg{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#3c4650}svg text.cell{font-size:10px}svg text.light{fill:#fff}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f2}
 th{color:#5f6b7a;font-weight:600}.legend{display:flex;gap:14px;flex-wrap:wrap;margin:6px 0}
 .key{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}

@@ -49,15 +49,9 @@ export function heatmap(hours: readonly HourCalls[], days: readonly string[]): s
         `<rect class="heat" x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" rx="3" fill="${shade}" data-day="${day}" data-hour="${hour}" data-calls="${calls}"><title>${esc(`${day} ${String(hour).padStart(2, '0')}:00 UTC: ${calls} calls`)}</title></rect>`,
       );
       if (calls > 0) {
-        const fill = calls / max > 0.55 ? '#fff' : '#1b1b1b';
-        parts.push(
-          text(
-            x + (cell - 2) / 2,
-            y + cell / 2 + 3,
-            calls,
-            `class="cell" text-anchor="middle" fill="${fill}"`,
-          ),
-        );
+        // A class, not a fill attribute: the page's CSS would override a presentation attribute.
+        const tone = calls / max > 0.5 ? 'cell light' : 'cell';
+        parts.push(text(x + (cell - 2) / 2, y + cell / 2 + 3, calls, `class="${tone}" text-anchor="middle"`));
       }
     }
   });
@@ -70,11 +64,12 @@ export function dayBars(days: readonly DayCalls[]): string {
   const bar = 22;
   const gap = 26;
   const height = 220;
+  const top = 18;
   const left = 48;
   const max = Math.max(1, ...days.flatMap((d) => kinds.map((k) => d[k])));
   const parts: string[] = [];
   for (const fraction of [0, 0.5, 1]) {
-    const y = 10 + height - fraction * height;
+    const y = top + height - fraction * height;
     parts.push(
       `<line x1="${left - 4}" x2="${left + days.length * (3 * bar + gap)}" y1="${y}" y2="${y}" stroke="#dde1e6"/>`,
     );
@@ -86,15 +81,17 @@ export function dayBars(days: readonly DayCalls[]): string {
       const h = (d[kind] / max) * height;
       const x = x0 + k * bar;
       parts.push(
-        `<rect class="bar" x="${x}" y="${10 + height - h}" width="${bar - 3}" height="${h}" fill="${COLOURS[kind]}" data-day="${d.day}" data-kind="${kind}" data-value="${d[kind]}"><title>${esc(`${d.day}: ${d[kind]} ${kind}`)}</title></rect>`,
+        `<rect class="bar" x="${x}" y="${top + height - h}" width="${bar - 3}" height="${h}" fill="${COLOURS[kind]}" data-day="${d.day}" data-kind="${kind}" data-value="${d[kind]}"><title>${esc(`${d.day}: ${d[kind]} ${kind}`)}</title></rect>`,
       );
-      parts.push(text(x + (bar - 3) / 2, 6 + height - h, d[kind], 'class="cell" text-anchor="middle"'));
+      parts.push(text(x + (bar - 3) / 2, top - 4 + height - h, d[kind], 'class="cell" text-anchor="middle"'));
     });
-    parts.push(text(x0 + (3 * bar) / 2, height + 28, d.day.slice(5), 'class="axis" text-anchor="middle"'));
+    parts.push(
+      text(x0 + (3 * bar) / 2, top + height + 18, d.day.slice(5), 'class="axis" text-anchor="middle"'),
+    );
   });
   return svg(
     left + Math.max(1, days.length) * (3 * bar + gap),
-    height + 36,
+    top + height + 26,
     'Answered, missed and abandoned calls per day',
     parts.join(''),
   );

@@ -98,7 +98,7 @@ describe('walake report', () => {
     // The simulator's callers dial in from random numbers and are never called back.
     expect(html).toContain(`<div class="tile" id="total-unreturned"><b>${missed.length}</b>`);
     expect(html).toContain(`Missed calls never called back (${missed.length})`);
-    expect(html.match(/<tr><td>2026-06-10 /g)?.length).toBe(Math.min(25, missed.length));
+    expect(html.match(/<tr><td>2026-06-10 /g)?.length).toBe(Math.min(12, missed.length));
   });
 
   it('shows the ledger of each table as a day x window grid', () => {
