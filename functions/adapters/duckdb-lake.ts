@@ -9,8 +9,9 @@ import {
 } from '@duckdb/node-api';
 import { duckdbColumns } from '../core/record-schema.js';
 import { TABLES, type Table, tableFolder } from '../core/tables.js';
+import { DEFAULT_CALLBACK_HOURS, TRINO_MACROS_DUCKDB, viewDefinitions } from '../core/views.js';
 
-/** A local lake folder opened for SQL, with one view per table named like the Athena table. */
+/** A local lake folder opened for SQL: a view per table named like the Athena table, and the analytics views. */
 export interface LakeDb {
   /** Runs SQL; values are JSON-safe (64-bit integers as numbers when safe, else as decimal text). */
   query(sql: string): Promise<Record<string, unknown>[]>;
@@ -71,12 +72,18 @@ const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
   return JsonDuckDBValueConverter(value, type, converter);
 };
 
+export interface OpenLakeOptions {
+  /** Hours within which an outbound call counts as a callback in `missed_calls` (default 24, as the stack). */
+  callbackHours?: number;
+}
+
 /**
  * Opens a local lake (`<root>/lake/<table_folder>/dt=YYYY-MM-DD/<window>.json.gz`) in an in-memory DuckDB,
- * with the views `call_legs` and `call_records`. Each query first checks which tables have files, so a
- * table published after opening becomes readable without reopening.
+ * with the views `call_legs` and `call_records`, and the analytics views of Athena (`calls_hourly`,
+ * `call_journeys`, `missed_calls`, `service_daily`) from the same SQL. Each query first checks which tables
+ * have files, so a table published after opening becomes readable without reopening.
  */
-export async function openLake(root: string): Promise<LakeDb> {
+export async function openLake(root: string, options: OpenLakeOptions = {}): Promise<LakeDb> {
   const instance = await DuckDBInstance.create(':memory:');
   let connection: DuckDBConnection;
   try {
@@ -99,6 +106,12 @@ export async function openLake(root: string): Promise<LakeDb> {
   };
   try {
     await refresh();
+    // The views' SQL is Athena's; the macros give DuckDB the Trino functions it uses. The views read the
+    // table views by name, so they follow them when `refresh` replaces an empty table view by a real one.
+    for (const macro of TRINO_MACROS_DUCKDB) await connection.run(macro);
+    for (const view of viewDefinitions(options.callbackHours ?? DEFAULT_CALLBACK_HOURS)) {
+      await connection.run(`CREATE OR REPLACE VIEW ${sqlName(view.name)} AS ${view.sql}`);
+    }
   } catch (error) {
     connection.closeSync();
     instance.closeSync();

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseFlags } from './args.js';
 import { runLocal } from './local-run.js';
 import { runOptionsOf } from './run.js';
@@ -12,7 +12,8 @@ const HELP = `Usage: walake demo [--out DIR]
 
 The embedded default (what \`npm start\` runs): starts the bundled 8x8 simulator on 127.0.0.1, pulls the last
 full UTC day of call legs and call records into a local lake (default ./lake-data) through the same chain the
-Lambdas run, prints the run's summary, and answers a few Athena-style questions with DuckDB over the lake.
+Lambdas run, prints the run's summary, answers a few Athena-style questions with DuckDB over the lake, and
+writes the day's HTML report (walake report) to report.html in the lake folder.
 `;
 
 /** Questions an analyst asks first, in SQL that runs on DuckDB here and, but for the time functions, on Athena. */
@@ -43,9 +44,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const out = resolve(flags.out ?? 'lake-data');
   const { startSimulator } = await import('../../test/simulator/index.js');
   const sim = await startSimulator();
+  const toMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const fromMs = toMs - DAY_MS;
   try {
-    const toMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-    const fromMs = toMs - DAY_MS;
     process.stdout.write(
       `8x8 simulator at ${sim.baseUrl}\npulling ${new Date(fromMs).toISOString().slice(0, 10)} (UTC) into ${out}\n`,
     );
@@ -75,8 +76,23 @@ export async function demoCommand(argv: string[]): Promise<number> {
       process.stdout.write(`\n${question.title}\n`);
       printTable(process.stdout, await lake.query(question.sql));
     }
+    process.stdout.write(
+      '\nBusiest hours, and missed calls never called back (views calls_hourly, missed_calls)\n',
+    );
+    printTable(
+      process.stdout,
+      await lake.query(
+        `SELECT hour_utc, sum(calls) AS calls, sum(missed) AS missed, sum(abandoned) AS abandoned,
+                (SELECT count(*) FROM missed_calls m WHERE date_trunc('hour', m.missed_at) = h.hour_utc
+                   AND NOT m.called_back) AS not_called_back
+         FROM calls_hourly h GROUP BY hour_utc ORDER BY calls DESC LIMIT 3`,
+      ),
+    );
   } finally {
     lake.close();
   }
-  return EXIT_OK;
+  const { reportCommand } = await import('./report.js');
+  const range = ['--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString()];
+  process.stdout.write('\n');
+  return reportCommand(['--out', out, ...range, '--html', join(out, 'report.html')]);
 }

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   redrive: async () => (await import('./redrive.js')).redriveCommand,
   probe: async () => (await import('./probe.js')).probeCommand,
   query: async () => (await import('./query.js')).queryCommand,
+  report: async () => (await import('./report.js')).reportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

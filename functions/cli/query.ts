@@ -7,8 +7,9 @@ import { EXIT_OK, UsageError } from './usage.js';
 const HELP = `Usage: walake query [--out DIR] [--json] "SQL"
 
 Runs SQL with DuckDB over a local lake (what walake run or walake demo wrote), with the tables and columns of
-Athena: call_legs and call_records, each with its dt partition column (YYYY-MM-DD). Prints an aligned table,
-or with --json one JSON array of row objects.
+Athena: call_legs and call_records, each with its dt partition column (YYYY-MM-DD), and the analytics views
+calls_hourly, call_journeys, missed_calls and service_daily (the same SQL as the stack's Glue views). Prints an
+aligned table, or with --json one JSON array of row objects.
 
 Options:
   --out DIR   the lake folder (default ./lake-data)
@@ -16,6 +17,7 @@ Options:
 
 Example:
   walake query --out ./lake-data "SELECT dt, count(*) AS legs FROM call_legs GROUP BY dt ORDER BY dt"
+  walake query "SELECT hour_utc, sum(calls) AS calls, sum(missed) AS missed FROM calls_hourly GROUP BY 1 ORDER BY 1"
 `;
 
 export async function queryCommand(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -17,7 +17,8 @@ Commands:
   demo         start the bundled 8x8 simulator and pull from it into ./lake-data (what \`npm start\` runs)
   run          pull a range into a local lake folder, through the same chain as the Lambdas
   fetch-page   fetch one page of a report and print it as JSON (for checking credentials and parameters)
-  query        SQL over a local lake with DuckDB (tables call_legs and call_records, as in Athena)
+  query        SQL over a local lake with DuckDB (the tables and analytics views of Athena)
+  report       one self-contained HTML report of a range: volume, missed calls, callbacks, pipeline health
   probe        measure the live API: largest pageSize, scrollId replay, throttling, how soon legs appear
 
 Operating a deployed stack (--stack NAME reads its outputs; see docs/operations.md):

@@ -5,7 +5,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { columnsOf, glueColumns } from '../../functions/core/record-schema.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
+import { AthenaViews } from './athena-views.js';
 import { freshnessQuery, missedCallsQuery, parquetQuery } from './named-queries.js';
+import { viewQueries } from './view-queries.js';
 
 export const JSON_SERDE = 'org.apache.hive.hcatalog.data.JsonSerDe';
 export const TEXT_INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
@@ -22,17 +24,21 @@ export interface AthenaTablesProps {
   /** First day of the `dt` projection range (`YYYY-MM-DD`). */
   readonly firstDay: string;
   readonly bytesScannedCutoffGb: number;
+  /** Hours within which an outbound call counts as a callback in the `missed_calls` view (default 24). */
+  readonly callbackHours?: number;
 }
 
 /**
  * The lake as Athena sees it: a Glue database with one table per API table, its columns generated from the
  * record schema (the one the worker writes with), read with the Hive JSON SerDe, and its `dt` partitions
- * found by projection (no crawler, no MSCK REPAIR); a workgroup that enforces encrypted results and a
- * per-query scan cutoff; and saved queries for freshness, missed calls and conversion to Parquet.
+ * found by projection (no crawler, no MSCK REPAIR); the analytics views over them (`calls_hourly`,
+ * `call_journeys`, `missed_calls`, `service_daily`); a workgroup that enforces encrypted results and a
+ * per-query scan cutoff; and saved queries for freshness, missed calls, the views and conversion to Parquet.
  */
 export class AthenaTables extends Construct {
   readonly databaseName: string;
   readonly workGroupName: string;
+  readonly viewNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: AthenaTablesProps) {
     super(scope, id);
@@ -45,6 +51,7 @@ export class AthenaTables extends Construct {
         description: '8x8 Work Analytics call legs and call records',
       },
     });
+    const glueTables: glue.CfnTable[] = [];
     for (const table of props.tables) {
       const folder = tableFolder(table);
       const location = `s3://${props.dataBucket.bucketName}/lake/${folder}/`;
@@ -84,7 +91,16 @@ export class AthenaTables extends Construct {
         },
       });
       glueTable.addResourceDependency(database);
+      glueTables.push(glueTable);
     }
+    const views = new AthenaViews(this, 'Views', {
+      catalogId,
+      databaseName: this.databaseName,
+      tables: props.tables,
+      dependsOn: [database, ...glueTables],
+      ...(props.callbackHours === undefined ? {} : { callbackHours: props.callbackHours }),
+    });
+    this.viewNames = views.viewNames;
 
     this.workGroupName = props.lakeName;
     const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
@@ -118,6 +134,7 @@ export class AthenaTables extends Construct {
         'Calls, missed and abandoned calls per day',
         missedCallsQuery(this.databaseName, recordsTable),
       ],
+      ...viewQueries(this.databaseName, this.viewNames),
       ...props.tables.map((table): [string, string, string] => [
         `${tableFolder(table)}-to-parquet`,
         `CREATE TABLE AS: a day range of ${tableFolder(table)} to Parquet (at most 100 days and ${props.bytesScannedCutoffGb} GB scanned per query)`,
@@ -139,6 +156,7 @@ export class AthenaTables extends Construct {
       });
       query.addResourceDependency(workGroup);
       query.addResourceDependency(database);
+      query.node.addDependency(views);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ describe('walake run', () => {
 });
 
 describe('walake demo (npm start)', () => {
-  it('pulls the last full day from the bundled simulator and answers the questions with DuckDB', async () => {
+  it('pulls the last full day from the bundled simulator, answers the questions with DuckDB and writes the report', async () => {
     const demoOut = join(out, 'demo');
     const result = await walake(['demo', '--out', demoOut]);
     expect(result.code).toBe(0);
@@ -98,5 +98,10 @@ describe('walake demo (npm start)', () => {
       expect(result.stdout).toContain(title);
     }
     expect(result.stdout).toMatch(/calls\s+missed_pct\s+abandoned_pct\n[- ]+\n\s*\d+\s+[\d.]+\s+[\d.]+/);
+    expect(result.stdout).toContain('Busiest hours, and missed calls never called back');
+    expect(result.stdout.trimEnd().endsWith(`report: ${join(demoOut, 'report.html')}`)).toBe(true);
+    expect(readFileSync(join(demoOut, 'report.html'), 'utf8')).toMatch(
+      /^<!DOCTYPE html>[\s\S]*<svg [\s\S]*<\/html>\n$/,
+    );
   });
 });

@@ -1,0 +1,80 @@
+import type { ReportData, WindowState } from './report-data.js';
+import { busiestBars, COLOURS, dayBars, esc, healthGrid, heatmap, STATE_COLOURS } from './report-svg.js';
+
+/** The report as one self-contained HTML file: inline CSS and SVG, no script, nothing fetched. */
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1200px;color:#1b1b1b;padding:0 16px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #dde1e6;padding-bottom:4px}
+.meta{color:#5f6b7a;margin:0 0 16px}.tiles{display:flex;gap:12px;flex-wrap:wrap}
+.tile{border:1px solid #dde1e6;border-radius:8px;padding:10px 16px;min-width:130px}.tile b{display:block;font-size:24px}
+svg{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#3c4650}svg text.cell{font-size:10px}svg text.light{fill:#fff}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f2}
+th{color:#5f6b7a;font-weight:600}.legend{display:flex;gap:14px;flex-wrap:wrap;margin:6px 0}
+.key{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.chart{overflow-x:auto}.note{color:#5f6b7a;font-size:13px}`;
+
+const key = (colour: string, label: string) =>
+  `<span><span class="key" style="background:${colour}"></span>${esc(label)}</span>`;
+
+const tile = (label: string, value: unknown, id: string) =>
+  `<div class="tile" id="${id}"><b>${esc(value)}</b>${esc(label)}</div>`;
+
+const pct = (part: number, whole: number) => (whole === 0 ? '0 %' : `${((100 * part) / whole).toFixed(1)} %`);
+
+/** Renders the report's data; every text is escaped. */
+export function reportHtml(data: ReportData): string {
+  const total = data.days.reduce(
+    (t, d) => ({
+      calls: t.calls + d.calls,
+      answered: t.answered + d.answered,
+      missed: t.missed + d.missed,
+      abandoned: t.abandoned + d.abandoned,
+    }),
+    { calls: 0, answered: 0, missed: 0, abandoned: 0 },
+  );
+  const days = data.days.map((d) => d.day);
+  const unreturned = data.unreturned.shown
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.missed_at)}</td><td>${esc(c.pbx_id)}</td><td>${esc(c.caller)}</td><td>${esc(c.caller_name)}</td><td>${esc(c.callee)}</td><td>${esc(c.outcome)}</td><td>${c.hours_to_callback === null ? 'never' : `${esc(c.hours_to_callback)} h later`}</td></tr>`,
+    )
+    .join('');
+  const states = Object.keys(STATE_COLOURS) as WindowState[];
+  const health = data.health
+    .map((t) => {
+      const counts = Object.fromEntries(states.map((s) => [s, 0])) as Record<WindowState, number>;
+      for (const d of t.days) for (const s of d.windows) counts[s]++;
+      const legend = states.map((s) => key(STATE_COLOURS[s], `${s} ${counts[s]}`)).join('');
+      return `<h3>${esc(t.table)}</h3><div class="legend" data-table="${esc(t.table)}">${legend}</div><div class="chart">${healthGrid(t.table, t.days)}</div>`;
+    })
+    .join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1"/>
+<title>8x8 call report ${esc(data.from.slice(0, 10))} to ${esc(data.to.slice(0, 10))}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>8x8 calls: ${esc(data.from.slice(0, 16).replace('T', ' '))} to ${esc(data.to.slice(0, 16).replace('T', ' '))} UTC</h1>
+<p class="meta">Lake ${esc(data.lake)} · generated ${esc(data.generatedAt)} · from the views calls_hourly and missed_calls and the ledger</p>
+<div class="tiles">${tile('calls', total.calls, 'total-calls')}${tile(`answered (${pct(total.answered, total.calls)})`, total.answered, 'total-answered')}${tile(`missed (${pct(total.missed, total.calls)})`, total.missed, 'total-missed')}${tile(`abandoned (${pct(total.abandoned, total.calls)})`, total.abandoned, 'total-abandoned')}${tile(`missed, not called back in ${data.unreturned.callbackHours} h`, data.unreturned.total, 'total-unreturned')}</div>
+<h2>Call volume by day and hour (UTC, by start)</h2>
+<div class="chart">${heatmap(data.hours, days)}</div>
+<h2>Answered, missed and abandoned per day</h2>
+<div class="legend">${key(COLOURS.answered, 'answered')}${key(COLOURS.missed, 'missed')}${key(COLOURS.abandoned, 'abandoned')}</div>
+<div class="chart">${dayBars(data.days)}</div>
+<p class="note">Counted from the API's words: an abandoned call is usually missed as well.</p>
+<h2>Busiest hours</h2>
+<div class="chart">${busiestBars(data.busiest)}</div>
+<h2>Missed calls never called back (${data.unreturned.total})</h2>
+<p class="note">Inbound calls missed or abandoned with no outbound call to the caller's number within ${data.unreturned.callbackHours} h; the latest ${data.unreturned.shown.length} shown.</p>
+<table id="unreturned"><thead><tr><th>missed at (UTC)</th><th>PBX</th><th>caller</th><th>name</th><th>called</th><th>outcome</th><th>callback</th></tr></thead><tbody>${unreturned}</tbody></table>
+<h2>Pipeline health (${data.gridMinutes}-minute windows, from the ledger)</h2>
+${health}
+</body>
+</html>
+`;
+}

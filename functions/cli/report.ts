@@ -1,0 +1,174 @@
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FileObjectStore } from '../adapters/fs-store.js';
+import { MANIFEST_KEY } from '../core/lake-keys.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import { readLedger } from '../core/plan.js';
+import type { ObjectStore } from '../core/ports.js';
+import { TABLES, tableFolder } from '../core/tables.js';
+import { parseInstant, parseInteger } from './args.js';
+import { s3Client, stackOutputs } from './aws-targets.js';
+import { type CliIo, gridMinutesOf, parseOpsFlags, processIo } from './ops-args.js';
+import { collectReport } from './report-data.js';
+import { reportHtml } from './report-html.js';
+import { EXIT_OK, UsageError } from './usage.js';
+
+const DAY_MS = 86_400_000;
+
+const HELP = `Usage: walake report [--out DIR | --stack NAME | --bucket B] [--from ISO --to ISO] --html FILE
+
+Writes one self-contained HTML file (inline SVG charts, nothing loaded from the network) about a range of
+the lake: call volume as a UTC day x hour heatmap, answered, missed and abandoned calls per day, the busiest
+hours, the missed calls never called back, and the pipeline's health from the ledger (each day's windows:
+settled, published, mismatched, failed, running, missing). Its numbers come from the analytics views.
+
+Options:
+  --out DIR           a local lake folder (default ./lake-data)
+  --stack NAME        read the lake's bucket from this CloudFormation stack's outputs
+  --bucket B          the lake's S3 bucket: the range's days are downloaded to a temporary folder
+  --from ISO          start, by the calls' start time (default: the ledger's first day; 7 days before --to on S3)
+  --to ISO            end, exclusive (default: after the ledger's last day; now on S3)
+  --html FILE         where to write the report (default report.html in the lake folder, or here on S3)
+  --grid-minutes N    the lake's grid (default: from the lake's manifest, else 60)
+  --callback-hours N  hours within which a callback counts (default 24, as the stack's view)
+
+Example:
+  walake report --out ./lake-data --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z --html report.html
+`;
+
+export async function reportCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const flags = parseOpsFlags(
+    argv,
+    {
+      out: { type: 'string' },
+      stack: { type: 'string' },
+      bucket: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      html: { type: 'string' },
+      'grid-minutes': { type: 'string' },
+      'callback-hours': { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if (!flags) return EXIT_OK;
+  const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
+  if (sources.length > 1)
+    throw new UsageError(`give one of --out, --stack and --bucket, not ${sources.join(' and ')}`);
+  const callbackHours = parseInteger('callback-hours', flags['callback-hours'], 1, 744);
+  const nowMs = io.now();
+  const bucket = flags.stack
+    ? (await stackOutputs(flags.stack, ['DataBucketName'])).DataBucketName
+    : flags.bucket;
+  let root: string;
+  let name: string;
+  let temporary: string | undefined;
+  let range: { fromMs: number; toMs: number };
+  if (bucket !== undefined) {
+    const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
+    const fromMs = flags.from === undefined ? toMs - 7 * DAY_MS : parseInstant('from', flags.from);
+    checkRange(fromMs, toMs);
+    range = { fromMs, toMs };
+    temporary = await mkdtemp(join(tmpdir(), 'walake-report-'));
+    root = temporary;
+    name = `s3://${bucket}`;
+    const { S3ObjectStore } = await import('../adapters/s3-store.js');
+    const copied = await copyRange(
+      new S3ObjectStore(await s3Client(), bucket),
+      new FileObjectStore(root),
+      range,
+    );
+    io.stderr.write(`downloaded ${copied} objects of s3://${bucket} for the range\n`);
+  } else {
+    root = resolve(flags.out ?? 'lake-data');
+    name = root;
+    const found = await stat(root).catch(() => undefined);
+    if (!found?.isDirectory())
+      throw new Error(`no lake folder at ${root}: pass --out DIR, --stack or --bucket`);
+    range = await localRange(new FileObjectStore(root), flags.from, flags.to, nowMs);
+  }
+  try {
+    const store = new FileObjectStore(root);
+    const gridMinutes =
+      flags['grid-minutes'] === undefined ? await manifestGrid(store) : gridMinutesOf(flags['grid-minutes']);
+    const ledger: LedgerEntry[] = [];
+    for (const table of TABLES) ledger.push(...(await readLedger(store, table, range.fromMs, range.toMs)));
+    const { openLake } = await import('../adapters/duckdb-lake.js');
+    const lake = await openLake(root, callbackHours === undefined ? {} : { callbackHours });
+    let html: string;
+    try {
+      const data = await collectReport(lake, ledger, name, { ...range, nowMs, gridMinutes, tables: TABLES });
+      html = reportHtml(data);
+    } finally {
+      lake.close();
+    }
+    const file = resolve(flags.html ?? (temporary ? 'report.html' : join(root, 'report.html')));
+    await writeFile(file, html);
+    io.stdout.write(`report: ${file}\n`);
+  } finally {
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+  }
+  return EXIT_OK;
+}
+
+function checkRange(fromMs: number, toMs: number): void {
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  if (toMs - fromMs > 92 * DAY_MS)
+    throw new UsageError('a report covers at most 92 days: narrow --from/--to');
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The UTC days a range touches, and the day after it: a call that started in it may end (be filed) there. */
+function daysOf(fromMs: number, toMs: number): string[] {
+  const days: string[] = [];
+  for (let ms = Math.floor(fromMs / DAY_MS) * DAY_MS; ms < toMs + DAY_MS; ms += DAY_MS) days.push(dayOf(ms));
+  return days;
+}
+
+/** Copies the manifest, and the lake objects and ledger entries of the range's days (DuckDB reads files). */
+async function copyRange(from: ObjectStore, to: ObjectStore, range: { fromMs: number; toMs: number }) {
+  const prefixes = TABLES.flatMap((table) =>
+    daysOf(range.fromMs, range.toMs).flatMap((day) => [
+      `lake/${tableFolder(table)}/dt=${day}/`,
+      `ledger/${tableFolder(table)}/dt=${day}/`,
+    ]),
+  );
+  const keys = [MANIFEST_KEY, ...(await Promise.all(prefixes.map((p) => from.list(p)))).flat()];
+  let copied = 0;
+  for (let i = 0; i < keys.length; i += 16) {
+    await Promise.all(
+      keys.slice(i, i + 16).map(async (key) => {
+        const body = await from.get(key);
+        if (body === undefined) return;
+        await to.put(key, body);
+        copied++;
+      }),
+    );
+  }
+  return copied;
+}
+
+/** A local lake's range: the flags, else the whole UTC days its ledger has entries for. */
+async function localRange(store: ObjectStore, from?: string, to?: string, nowMs = 0) {
+  const days = (await Promise.all(TABLES.map((t) => store.list(`ledger/${tableFolder(t)}/`))))
+    .flat()
+    .map((key) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1])
+    .filter((d): d is string => d !== undefined)
+    .sort();
+  const first = days[0] === undefined ? nowMs - 7 * DAY_MS : Date.parse(`${days[0]}T00:00:00Z`);
+  const last = days.at(-1) === undefined ? nowMs : Date.parse(`${days.at(-1)}T00:00:00Z`) + DAY_MS;
+  const toMs = to === undefined ? last : parseInstant('to', to);
+  const fromMs = from === undefined ? Math.min(first, toMs - DAY_MS) : parseInstant('from', from);
+  checkRange(fromMs, toMs);
+  return { fromMs, toMs };
+}
+
+async function manifestGrid(store: ObjectStore): Promise<number> {
+  const body = await store.get(MANIFEST_KEY);
+  if (body === undefined) return 60;
+  const grid = (JSON.parse(new TextDecoder().decode(body)) as { gridMinutes?: unknown }).gridMinutes;
+  return typeof grid === 'number' && grid > 0 ? grid : 60;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportData } from '../../../functions/cli/report-data.js';
+import { reportHtml } from '../../../functions/cli/report-html.js';
+
+const data = (callerName: string): ReportData => ({
+  lake: '/lakes/<main>',
+  from: '2026-06-10T00:00:00.000Z',
+  to: '2026-06-11T00:00:00.000Z',
+  generatedAt: '2026-06-11T00:00:00.000Z',
+  gridMinutes: 60,
+  hours: [{ day: '2026-06-10', hour: 9, calls: 4, answered: 3, missed: 1, abandoned: 0 }],
+  days: [{ day: '2026-06-10', calls: 4, answered: 3, missed: 1, abandoned: 0 }],
+  busiest: [{ day: '2026-06-10', hour: 9, calls: 4, answered: 3, missed: 1, abandoned: 0 }],
+  unreturned: {
+    total: 1,
+    callbackHours: 24,
+    shown: [
+      {
+        pbx_id: 'acme',
+        missed_at: '2026-06-10 09:12',
+        caller: '+15550000001',
+        caller_name: callerName,
+        callee: '1001',
+        outcome: 'Missed',
+        hours_to_callback: null,
+      },
+    ],
+  },
+  health: [{ table: 'call-legs', days: [{ day: '2026-06-10', windows: ['settled', 'missing'] }] }],
+});
+
+describe('the report page', () => {
+  it.each([
+    [
+      '<script src="https://evil.example/x.js"></script>',
+      '&lt;script src=&quot;https://evil.example/x.js&quot;&gt;&lt;/script&gt;',
+    ],
+    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
+    ["Café 'Le Petit' & Co", 'Café &#39;Le Petit&#39; &amp; Co'],
+  ])('writes the caller name %s as text, never as markup', (name, escaped) => {
+    const html = reportHtml(data(name));
+    expect(html).toContain(`<td>${escaped}</td>`);
+    expect(html).not.toMatch(/<script|<img/);
+  });
+
+  it('escapes the lake name and colours every window by its state', () => {
+    const html = reportHtml(data('x'));
+    expect(html).toContain('/lakes/&lt;main&gt;');
+    expect(html).toMatch(/data-window="0" data-state="settled"/);
+    expect(html).toMatch(/data-window="1" data-state="missing"/);
+    expect(html).toContain('settled 1');
+  });
+});
