@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -94,7 +95,16 @@ export class FileObjectStore implements ObjectStore {
 
   /** Streams one object to a temp file and moves it in place only once the stream ended without error. */
   async putStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
-    await this.replace(key, (temp) => pipeline(body, createWriteStream(temp, { flags: 'wx' })));
+    await this.replace(key, async (temp) => {
+      const out = createWriteStream(temp, { flags: 'wx' });
+      try {
+        await pipeline(body, out);
+      } finally {
+        // A failed source destroys the stream, but its file may still be opening: wait for it to close, so that
+        // removing the temp file does not race the open that would create it again.
+        if (!out.closed) await once(out, 'close').catch(() => undefined);
+      }
+    });
   }
 
   /** Reads one object; undefined when there is none. */
