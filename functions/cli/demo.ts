@@ -42,7 +42,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, { out: { type: 'string' } }, HELP);
   if (!flags) return EXIT_OK;
   const out = resolve(flags.out ?? 'lake-data');
-  const { startSimulator } = await import('../../test/simulator/index.js');
+  const { startSimulator } = await import('../simulator/index.js');
   const sim = await startSimulator();
   const toMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const fromMs = toMs - DAY_MS;

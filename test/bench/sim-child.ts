@@ -1,4 +1,8 @@
-import { type SimulatorOptions, type SimulatorStats, startSimulator } from '../simulator/index.js';
+import {
+  type SimulatorOptions,
+  type SimulatorStats,
+  startSimulator,
+} from '../../functions/simulator/index.js';
 
 /**
  * The simulator in a process of its own, for the benchmarks: generating and rendering pages costs CPU that must

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Credentials } from '../../functions/adapters/token-provider.js';
-import type { SimulatorOptions, SimulatorStats } from '../simulator/index.js';
+import type { SimulatorOptions, SimulatorStats } from '../../functions/simulator/index.js';
 
 /** A simulator running in a child process (see sim-child.ts). */
 export interface SimProcess {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { encodeLines } from '../../functions/core/lake-lines.js';
 import { normalizeRow } from '../../functions/core/record-schema.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
-import type { ApiRow, Simulator } from '../simulator/index.js';
+import type { ApiRow, Simulator } from '../../functions/simulator/index.js';
 import { frozen, INSTANTS } from '../support/clock.js';
 import { localLakes, runAgainst } from '../support/local-lake.js';
 

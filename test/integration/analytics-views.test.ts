@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LakeDb, openLake } from '../../functions/adapters/duckdb-lake.js';
 import { duckdbViewTypes, viewDefinitions } from '../../functions/core/views.js';
-import type { CallLegRow, CallRecordRow } from '../simulator/index.js';
+import type { CallLegRow, CallRecordRow } from '../../functions/simulator/index.js';
 import { addRows, analyticsLakes, groupBy, HOUR, pullBusyAfternoon, tsText } from './analytics-lake.js';
 
 const { simulator, lakeDir } = analyticsLakes();

@@ -6,8 +6,8 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-la
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { synthLake } from '../infra/synth.js';
-import { type Simulator, startSimulator } from '../simulator/index.js';
 import { type AwsEnv, createAwsEnv, downloadPrefix } from '../support/aws-env.js';
 import { INSTANTS } from '../support/clock.js';
 import { EventSourceMapping, lambdaContext } from '../support/event-source-mapping.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryCommand } from '../../functions/cli/query.js';
 import { statusCommand } from '../../functions/cli/status.js';
 import { TABLES } from '../../functions/core/tables.js';
-import { type Simulator, startSimulator } from '../simulator/index.js';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { runAgainst } from '../support/local-lake.js';
 import { captureIo, walake } from './cli-support.js';
 

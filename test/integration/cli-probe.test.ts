@@ -4,7 +4,7 @@ import { rawReport } from '../../functions/adapters/wa-raw.js';
 import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
 import { describeProbe, runProbe } from '../../functions/cli/probe.js';
 import type { ProbeDeps } from '../../functions/cli/probe-checks.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../functions/simulator/index.js';
 import { walake } from './cli-support.js';
 
 // A weekday afternoon in New York, so the simulator's last hour has calls whatever the hour of the test run.

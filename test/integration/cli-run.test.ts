@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../simulator/index.js';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { walake } from './cli-support.js';
 
 let sim: Simulator;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import type { LocalRunOptions } from '../../functions/cli/local-run.js';
 import type { Table } from '../../functions/core/tables.js';
-import type { Simulator } from '../simulator/index.js';
+import type { Simulator } from '../../functions/simulator/index.js';
 import { TestClock } from '../support/clock.js';
 import { expectedRows, identity, lakeRows } from '../support/lake-truth.js';
 import { localLakes, runAgainst } from '../support/local-lake.js';

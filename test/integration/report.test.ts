@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reportCommand } from '../../functions/cli/report.js';
-import type { CallRecordRow } from '../simulator/index.js';
+import type { CallRecordRow } from '../../functions/simulator/index.js';
 import { analyticsLakes, groupBy, HOUR, NOW, pullBusyAfternoon, RANGE } from './analytics-lake.js';
 
 const { simulator, lakeDir } = analyticsLakes();

@@ -9,7 +9,7 @@ import { LakeManifestError } from '../../functions/core/manifest.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { processTask, startChain } from '../../functions/core/process-task.js';
 import { windowId } from '../../functions/core/windows.js';
-import type { Simulator } from '../simulator/index.js';
+import type { Simulator } from '../../functions/simulator/index.js';
 import { INSTANTS } from '../support/clock.js';
 import { expectedRows, lakeRows } from '../support/lake-truth.js';
 import { localLakes, runAgainst } from '../support/local-lake.js';

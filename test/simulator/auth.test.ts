@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from './index.js';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody } from './test-client.js';
 
 let clock = Date.UTC(2026, 5, 20, 12);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRIFT_FIELDS, type Simulator, startSimulator } from './index.js';
+import { DRIFT_FIELDS, type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody } from './test-client.js';
 
 /**

@@ -6,7 +6,7 @@ import {
   RETENTION_MS,
   type Simulator,
   startSimulator,
-} from './index.js';
+} from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody } from './test-client.js';
 
 const NOW = Date.UTC(2026, 5, 20, 12);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Fault, type Simulator, startSimulator } from './index.js';
+import { type Fault, type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody } from './test-client.js';
 
 let sim: Simulator;

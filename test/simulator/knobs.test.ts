@@ -6,7 +6,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from './index.js';
+} from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody, walkChain } from './test-client.js';
 
 // A Wednesday; 14:00-15:00 UTC is 10:00-11:00 in New York, a busy hour of the simulator.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiRow, type Simulator, startSimulator } from './index.js';
+import { type ApiRow, type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody, walkChain } from './test-client.js';
 
 const NOW = Date.UTC(2026, 5, 20, 12);

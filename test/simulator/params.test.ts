@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from './index.js';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login } from './test-client.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pbxObjectId, type Simulator, startSimulator } from './index.js';
+import { pbxObjectId, type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login } from './test-client.js';
 
 const NOW = Date.UTC(2026, 5, 10, 16);

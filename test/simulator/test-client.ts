@@ -1,4 +1,4 @@
-import type { Simulator } from './types.js';
+import type { Simulator } from '../../functions/simulator/types.js';
 
 /**
  * A bare-bones client of the simulator for its own tests and for benchmarks: no retries, no validation, so

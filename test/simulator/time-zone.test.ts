@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLocal, localToInstant, parseLocalTime, type Simulator, startSimulator } from './index.js';
+import {
+  formatLocal,
+  localToInstant,
+  parseLocalTime,
+  type Simulator,
+  startSimulator,
+} from '../../functions/simulator/index.js';
 import { login, walkChain } from './test-client.js';
 
 const wall = (text: string) => parseLocalTime(text) ?? Number.NaN;

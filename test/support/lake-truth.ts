@@ -1,7 +1,7 @@
 import { openLake } from '../../functions/adapters/duckdb-lake.js';
 import { normalizeRow } from '../../functions/core/record-schema.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
-import type { Simulator, TruthQuery } from '../simulator/index.js';
+import type { Simulator, TruthQuery } from '../../functions/simulator/index.js';
 
 const LINEAGE = {
   ingestedAt: '1970-01-01T00:00:00.000Z',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { type LocalRunOptions, runLocal } from '../../functions/cli/local-run.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../functions/simulator/index.js';
 
 /**
  * Simulators and lake folders for tests of local runs: each test file gets its own, closed after each test

@@ -11,7 +11,7 @@ import { ledgerKey } from '../../functions/core/lake-keys.js';
 import { type LedgerEntry, LedgerEntrySchema } from '../../functions/core/ledger.js';
 import { type Table, tableFolder } from '../../functions/core/tables.js';
 import type { Window } from '../../functions/core/windows.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../functions/simulator/index.js';
 import { type AwsEnv, createAwsEnv, downloadPrefix } from './aws-env.js';
 import { INSTANTS, TestClock } from './clock.js';
 import { EventSourceMapping, lambdaContext, queueDepth } from './event-source-mapping.js';

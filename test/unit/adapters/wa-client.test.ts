@@ -12,7 +12,7 @@ import {
 import type { RetryEvent } from '../../../functions/adapters/wa-retry.js';
 import { createWorkAnalytics } from '../../../functions/adapters/work-analytics.js';
 import type { PageQuery } from '../../../functions/core/page-query.js';
-import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../../../functions/simulator/index.js';
 import { TestClock } from '../../support/clock.js';
 
 const HOUR = 3_600_000;

@@ -7,7 +7,12 @@ import {
 import { assertKnownPbxes, parsePbxPage, UnknownPbxError } from '../../../functions/adapters/wa-pbxes.js';
 import type { RetryEvent } from '../../../functions/adapters/wa-retry.js';
 import { createWorkAnalytics } from '../../../functions/adapters/work-analytics.js';
-import { pbxObjectId, type Simulator, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
+import {
+  pbxObjectId,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../../functions/simulator/index.js';
 
 const NOW = Date.UTC(2026, 5, 10, 16);
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
 
 /**
- * Runs the simulator on its own for manual use: `node dist/test/simulator/main.js --port 8088 [--seed 1]
+ * Runs the simulator on its own for manual use: `node dist/functions/simulator/main.js --port 8088 [--seed 1]
  * [--calls-per-hour 40]`. Prints the base URL and the credentials it accepts; stops on Ctrl-C.
  */
 async function main(): Promise<void> {
