@@ -5,51 +5,27 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { publishBudgetMs } from '../../functions/core/process-task.js';
-import { type LakeConfig, metricsIdentity, pbxIdsEnv, scheduleMinutes } from '../config.js';
+import { type LakeConfig, metricsIdentity, pbxIdsEnv } from '../config.js';
 import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
 import { AthenaTables } from '../constructs/athena-tables.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
+import { type LakeBuckets, lakeBuckets } from '../constructs/lake-buckets.js';
 import { PipelineFunction } from '../constructs/pipeline-function.js';
-import { QueueWithDlq, VISIBILITY_FACTOR } from '../constructs/queue-with-dlq.js';
-import { secureBucket } from '../constructs/secure-bucket.js';
+import { QueueWithDlq } from '../constructs/queue-with-dlq.js';
+import {
+  CONTROL_MAX_CONCURRENCY,
+  MAX_RECEIVE_COUNT,
+  PLANNER_TIMEOUT,
+  pageAgeThreshold,
+  workerTimeout,
+} from './timing.js';
 
-/** Rows a busy account's window holds per hour of grid: what the worker's time is sized for. */
-const BUSY_ROWS_PER_HOUR = 100_000;
-/** The worker's time besides publishing: a page fetch with its retries, and the margin it keeps back. */
-const WORKER_FETCH_MS = 75_000;
-
-/**
- * The worker's timeout: enough to fetch a page and to publish a busy window of the grid at the rate measured
- * for publishing (`publishBudgetMs`), at least 2 minutes and at most Lambda's 15. 2 minutes for an hourly
- * grid; a daily grid's windows take about 3.5. A window bigger than that defers its publish to a fresh
- * invocation rather than run out of time.
- */
-export function workerTimeout(gridMinutes: number): Duration {
-  const ms = WORKER_FETCH_MS + publishBudgetMs((BUSY_ROWS_PER_HOUR * gridMinutes) / 60);
-  return Duration.seconds(Math.min(900, Math.max(120, Math.ceil(ms / 1000))));
-}
-export const PLANNER_TIMEOUT = Duration.minutes(2);
-/** Receives of a message before its dead-letter queue: five tries, a visibility timeout (12 min) apart. */
-export const MAX_RECEIVE_COUNT = 5;
-/** Concurrent planner batches from the control queue: reruns are rare and each may queue many chains. */
-export const CONTROL_MAX_CONCURRENCY = 2;
-/** The longest the PageQueueStalled alarm ever waits. */
-const MAX_PAGE_AGE = Duration.days(1);
-
-/**
- * How old the page queue's oldest task may grow before PageQueueStalled: two planner ticks (the rate of the
- * schedule; the grid for a cron, whose spacing varies), since a live window should publish within two ticks
- * of its end; but never less than a failing task's own retries (receives x visibility timeout, 60 min by
- * default), which the DLQ and RecordsFailed alarms already report; and at most a day.
- */
-export function pageAgeThreshold(config: Pick<LakeConfig, 'schedule' | 'gridMinutes'>): Duration {
-  const tick = scheduleMinutes(config.schedule) ?? config.gridMinutes;
-  const retries = Math.ceil(
-    (MAX_RECEIVE_COUNT * VISIBILITY_FACTOR * workerTimeout(config.gridMinutes).toSeconds()) / 60,
-  );
-  return Duration.minutes(Math.min(MAX_PAGE_AGE.toMinutes(), Math.max(2 * tick, retries)));
+/** The page queues of both lanes and the control queue. */
+interface Queues {
+  readonly pages: QueueWithDlq;
+  readonly backfill: QueueWithDlq;
+  readonly control: QueueWithDlq;
 }
 
 export interface LakeStackProps extends StackProps {
@@ -72,50 +48,49 @@ export class LakeStack extends Stack {
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const storage = lakeBuckets(this);
+    const queues = this.queues(config);
+    const credentials = new ApiSecret(this, 'ApiCredentials', {
+      secretName: config.secretName,
+      secretArn: config.secretArn,
+      kmsKeyArn: config.secretKmsKeyArn,
+    });
+    // Per stack, so that two stacks in one account and region keep their metrics (and alarms) apart.
+    const identity = metricsIdentity(config);
+    const { planner, worker } = this.functions(config, storage, queues, credentials, identity);
+    this.wire(config, storage, queues, credentials, { planner, worker });
+    this.dataBucket = storage.data;
+    this.pageQueue = queues.pages;
+    this.backfillQueue = queues.backfill;
+    this.controlQueue = queues.control;
+    this.planner = planner;
+    this.worker = worker;
+    const athena = new AthenaTables(this, 'Athena', {
+      lakeName: config.lakeName,
+      dataBucket: storage.data,
+      resultsBucket: storage.results,
+      tables: config.tables,
+      firstDay: config.firstDay,
+      bytesScannedCutoffGb: config.bytesScannedCutoffGb,
+    });
+    const alarms = new LakeAlarms(this, 'Alarms', {
+      ...identity,
+      planner: planner.fn,
+      pageQueue: queues.pages.queue,
+      pageAgeThreshold: pageAgeThreshold(config),
+      deadLetterQueues: {
+        Page: queues.pages.dlq,
+        Backfill: queues.backfill.dlq,
+        Control: queues.control.dlq,
+      },
+      freshnessHours: config.freshnessHours,
+      alarmEmail: config.alarmEmail,
+    });
+    this.outputs(storage, queues, credentials, athena, alarms);
+  }
 
-    // Storage: the lake, its access logs, Athena's results.
-    const accessLogs = secureBucket(this, 'AccessLogs', {
-      lifecycleRules: [
-        {
-          id: 'ExpireAccessLogs',
-          expiration: Duration.days(365),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
-    const data = secureBucket(this, 'Data', {
-      versioned: true,
-      accessLogs: { bucket: accessLogs, prefix: 'data/' },
-      lifecycleRules: [
-        // Staged pages are deleted once their window is published; this sweeps chains that never finished, and
-        // drops the versions a delete leaves behind after a day (they are copies of what the lake now holds).
-        {
-          id: 'ExpireStaging',
-          prefix: 'staging/',
-          expiration: Duration.days(7),
-          noncurrentVersionExpiration: Duration.days(1),
-        },
-        // Republished windows and rewritten ledger entries leave noncurrent versions: a month to undo a rerun.
-        {
-          id: 'ExpireNoncurrentVersions',
-          noncurrentVersionExpiration: Duration.days(30),
-          expiredObjectDeleteMarker: true,
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
-    const results = secureBucket(this, 'AthenaResults', {
-      accessLogs: { bucket: accessLogs, prefix: 'athena-results/' },
-      lifecycleRules: [
-        {
-          id: 'ExpireResults',
-          expiration: Duration.days(30),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
-
-    // Queues: page tasks (FIFO, one page in flight per chain) and control messages (reruns).
+  /** Queues: page tasks (FIFO, one page in flight per chain) on two lanes, and control messages (reruns). */
+  private queues(config: LakeConfig): Queues {
     const pages = new QueueWithDlq(this, 'PageQueue', {
       fifo: true,
       consumerTimeout: workerTimeout(config.gridMinutes),
@@ -133,14 +108,20 @@ export class LakeStack extends Stack {
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
 
-    const credentials = new ApiSecret(this, 'ApiCredentials', {
-      secretName: config.secretName,
-      secretArn: config.secretArn,
-      kmsKeyArn: config.secretKmsKeyArn,
-    });
-    // Per stack, so that two stacks in one account and region keep their metrics (and alarms) apart.
-    const { namespace, service } = metricsIdentity(config);
+    return { pages, backfill, control };
+  }
 
+  /** The planner and the worker, with the environment their configuration schemas read. */
+  private functions(
+    config: LakeConfig,
+    storage: LakeBuckets,
+    queues: Queues,
+    credentials: ApiSecret,
+    identity: { namespace: string; service: string },
+  ) {
+    const { data } = storage;
+    const { pages, backfill } = queues;
+    const { namespace, service } = identity;
     const common = {
       DATA_BUCKET: data.bucketName,
       PAGE_QUEUE_URL: pages.queue.queueUrl,
@@ -193,6 +174,20 @@ export class LakeStack extends Stack {
       recursiveLoop: lambda.RecursiveLoop.ALLOW,
     });
 
+    return { planner, worker };
+  }
+
+  /** Who may do what (least privilege), and what triggers the functions. */
+  private wire(
+    config: LakeConfig,
+    storage: LakeBuckets,
+    queues: Queues,
+    credentials: ApiSecret,
+    fns: { planner: PipelineFunction; worker: PipelineFunction },
+  ): void {
+    const { data } = storage;
+    const { pages, backfill, control } = queues;
+    const { planner, worker } = fns;
     // Least privilege, prefix by prefix (lake-keys.ts): only the worker writes the lake.
     grantPrefixes(data, worker.role, {
       // lake/: the manifest, and the object a pull of some PBXes merges into; quarantine/: rows that contradict
@@ -245,34 +240,19 @@ export class LakeStack extends Stack {
       // A missed tick is caught up by the next one (the planner works from the ledger), so no target DLQ.
       targets: [new targets.LambdaFunction(planner.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
     });
+  }
 
-    this.dataBucket = data;
-    this.pageQueue = pages;
-    this.backfillQueue = backfill;
-    this.controlQueue = control;
-    this.planner = planner;
-    this.worker = worker;
-
-    const athena = new AthenaTables(this, 'Athena', {
-      lakeName: config.lakeName,
-      dataBucket: data,
-      resultsBucket: results,
-      tables: config.tables,
-      firstDay: config.firstDay,
-      bytesScannedCutoffGb: config.bytesScannedCutoffGb,
-    });
-
-    const alarms = new LakeAlarms(this, 'Alarms', {
-      namespace,
-      service,
-      planner: planner.fn,
-      pageQueue: pages.queue,
-      pageAgeThreshold: pageAgeThreshold(config),
-      deadLetterQueues: { Page: pages.dlq, Backfill: backfill.dlq, Control: control.dlq },
-      freshnessHours: config.freshnessHours,
-      alarmEmail: config.alarmEmail,
-    });
-
+  /** The stack's outputs: what the CLI's `--stack` and an operator read. */
+  private outputs(
+    storage: LakeBuckets,
+    queues: Queues,
+    credentials: ApiSecret,
+    athena: AthenaTables,
+    alarms: LakeAlarms,
+  ): void {
+    const { data, results } = storage;
+    const { pages, backfill, control } = queues;
+    const { planner, worker } = this;
     const outputs: Record<string, [string, string]> = {
       DataBucketName: [data.bucketName, 'The lake: lake/<table>/dt=YYYY-MM-DD/<window>.json.gz'],
       PageQueueUrl: [pages.queue.queueUrl, 'Page tasks (FIFO)'],

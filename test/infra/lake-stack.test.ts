@@ -11,7 +11,8 @@ import { TABLES, tableFolder } from '../../functions/core/tables.js';
 import { METRICS, PlannerConfigSchema, WorkerConfigSchema } from '../../functions/handlers/config.js';
 import { parseLakeConfig } from '../../infra/config.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/pipeline-function.js';
-import { createLakeStack, pageAgeThreshold, workerTimeout } from '../../infra/stacks/lake-stack.js';
+import { createLakeStack } from '../../infra/stacks/lake-stack.js';
+import { pageAgeThreshold, workerTimeout } from '../../infra/stacks/timing.js';
 import {
   type CfnResource,
   deniesInsecureTransport,
