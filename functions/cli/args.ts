@@ -1,35 +1,4 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { messageOf } from '../core/errors.js';
 import { UsageError } from './usage.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/**
- * Parses a command's flags strictly: an unknown flag, a missing value or a stray argument is a UsageError.
- * Returns undefined when `--help` was asked for, after printing `help`.
- */
-export function parseFlags<T extends Options>(
-  argv: string[],
-  options: T,
-  help: string,
-): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'] | undefined {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UsageError(messageOf(error).replace(/^TypeError \[\w+\]: /, ''), { cause: error });
-  }
-  if (values.help) {
-    process.stdout.write(help);
-    return undefined;
-  }
-  return values as ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
-}
 
 /** An ISO 8601 instant with a zone (`2026-11-27T00:00:00Z` or `…+01:00`), as epoch ms. */
 export function parseInstant(flag: string, value: string | undefined): number {

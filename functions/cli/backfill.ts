@@ -1,57 +1,70 @@
 import { messageOf } from '../core/errors.js';
 import { parseInstant } from './args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { earliestStart, refusalOf, splitBackfill } from './control-plan.js';
 import {
   boundsOf,
-  CONTROL_FLAGS,
   controlTargetOf,
   describeCost,
   describeRequest,
   openControlQueue,
 } from './control-send.js';
-import {
-  type CliIo,
-  gridMinutesOf,
-  isoOf,
-  parseOpsFlags,
-  pbxScopeOf,
-  processIo,
-  tableChoiceOf,
-  tablesOf,
-} from './ops-args.js';
+import { gridMinutesOf, isoOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
-const HELP = `Usage: walake backfill (--queue-url URL | --stack NAME) --table T --from ISO --to ISO [options]
-
-Pulls a long range, up to the API's two years: cuts it into control messages within the planner's caps (at
+const BACKFILL_COMMAND = {
+  usage: `walake backfill (--queue-url URL | --stack NAME) --table T --from ISO --to ISO [options]`,
+  about: `Pulls a long range, up to the API's two years: cuts it into control messages within the planner's caps (at
 most --max-days days and --max-chains chains each), on whole UTC days so that no message splits a window, and
 sends them to the control queue, one line per message with its deterministic id.
 
 Safe to run twice: each message has a deterministic id, and the planner starts nothing for an id it handled in
 the last 24 hours (a message it was interrupted in goes on from its checkpoint). If sending stops half way,
-run it again: the messages already handled are skipped.
-
-Options:
-  --queue-url URL    the control queue (the stack output ControlQueueUrl)
-  --stack NAME       read the control queue from this CloudFormation stack's outputs
-  --table T          call-legs, call-records or all (required)
-  --from ISO         start, at most two years ago (required)
-  --to ISO           end, exclusive (required; a time after now stops at now)
-  --pbx IDS          comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)
-  --grid-minutes N   the stack's grid in minutes (default 60)
-  --max-days N       days per message: the stack's maxRerunDays (default 31)
-  --max-chains N     chains per message: the planner's chains per run (default 2000)
-  --dry-run          print the messages, send nothing (no queue needed)
-
-Example:
-  walake backfill --stack WorkAnalyticsLake --table all --from 2025-01-01T00:00:00Z --to 2026-11-01T00:00:00Z
-`;
-
+run it again: the messages already handled are skipped.`,
+  flags: {
+    'queue-url': {
+      type: 'string',
+      value: 'URL',
+      description: `the control queue (the stack output ControlQueueUrl)`,
+    },
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `read the control queue from this CloudFormation stack's outputs`,
+    },
+    table: { type: 'string', value: 'T', description: `call-legs, call-records or all (required)` },
+    from: { type: 'string', value: 'ISO', description: `start, at most two years ago (required)` },
+    to: {
+      type: 'string',
+      value: 'ISO',
+      description: `end, exclusive (required; a time after now stops at now)`,
+    },
+    pbx: {
+      type: 'string',
+      value: 'IDS',
+      description: `comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)`,
+    },
+    'grid-minutes': { type: 'string', value: 'N', description: `the stack's grid in minutes (default 60)` },
+    'max-days': {
+      type: 'string',
+      value: 'N',
+      description: `days per message: the stack's maxRerunDays (default 31)`,
+    },
+    'max-chains': {
+      type: 'string',
+      value: 'N',
+      description: `chains per message: the planner's chains per run (default 2000)`,
+    },
+    'dry-run': { type: 'boolean', description: `print the messages, send nothing (no queue needed)` },
+  },
+  example: `walake backfill --stack WorkAnalyticsLake --table all --from 2025-01-01T00:00:00Z --to 2026-11-01T00:00:00Z`,
+} as const satisfies CommandSpec<FlagSpecs>;
 export async function backfillCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(argv, CONTROL_FLAGS, HELP, io);
-  if (!flags) return EXIT_OK;
+  const parsed = parseCommand(argv, BACKFILL_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   const target = controlTargetOf(flags);
   const table = tableChoiceOf(flags.table);
   const fromMs = parseInstant('from', flags.from);

@@ -11,20 +11,6 @@ import {
 } from './control-plan.js';
 import { isoOf, oneOf } from './ops-args.js';
 
-/** The flags `walake rerun` and `walake backfill` share. */
-export const CONTROL_FLAGS = {
-  'queue-url': { type: 'string' },
-  stack: { type: 'string' },
-  table: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  pbx: { type: 'string' },
-  'grid-minutes': { type: 'string' },
-  'max-days': { type: 'string' },
-  'max-chains': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-} as const;
-
 /** The planner's bounds, as the stack configures them (`--max-days`, `--max-chains`). */
 export function boundsOf(flags: { 'max-days'?: string; 'max-chains'?: string }) {
   return {

@@ -1,20 +1,23 @@
 import { join, resolve } from 'node:path';
-import { parseFlags } from './args.js';
+import { type CliIo, type CommandSpec, parseCommand, processIo } from './command.js';
 import { runLocal } from './local-run.js';
-import { runOptionsOf } from './run.js';
+import { RUN_FLAGS, runOptionsOf } from './run.js';
 import { printSummary, progressReporter } from './run-output.js';
 import { printTable } from './table-output.js';
 import { EXIT_FAILURE, EXIT_OK } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
-const HELP = `Usage: walake demo [--out DIR]
-
-The embedded default (what \`npm start\` runs): starts the bundled 8x8 simulator on 127.0.0.1, pulls the last
-full UTC day of call legs and call records into a local lake (default ./lake-data) through the same chain the
-Lambdas run, prints the run's summary, answers a few Athena-style questions with DuckDB over the lake, and
-writes the day's HTML report (walake report) to report.html in the lake folder.
-`;
+const DEMO = {
+  usage: 'walake demo [--out DIR]',
+  about: `The embedded default (what \`npm start\` runs): starts the bundled 8x8 simulator on 127.0.0.1, pulls the last
+full UTC day of call legs and call records into a local lake through the same chain the Lambdas run, with
+\`walake run\`'s defaults, prints the run's summary, answers a few Athena-style questions with DuckDB over the
+lake, and writes the day's HTML report (walake report) to report.html in the lake folder.`,
+  // The same flag as walake run's, and so its default.
+  flags: { out: RUN_FLAGS.out },
+  example: 'npm start   # or: walake demo --out ./lake-data',
+} satisfies CommandSpec<{ out: typeof RUN_FLAGS.out }>;
 
 /** Questions an analyst asks first, in SQL that runs on DuckDB here and, but for the time functions, on Athena. */
 export const DEMO_QUESTIONS: { title: string; sql: string }[] = [
@@ -38,16 +41,16 @@ export const DEMO_QUESTIONS: { title: string; sql: string }[] = [
   },
 ];
 
-export async function demoCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, { out: { type: 'string' } }, HELP);
-  if (!flags) return EXIT_OK;
-  const out = resolve(flags.out ?? 'lake-data');
+export async function demoCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommand(argv, DEMO, io);
+  if (!parsed) return EXIT_OK;
+  const out = resolve(parsed.values.out);
   const { startSimulator } = await import('../simulator/index.js');
   const sim = await startSimulator();
-  const toMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const toMs = Math.floor(io.now() / DAY_MS) * DAY_MS;
   const fromMs = toMs - DAY_MS;
   try {
-    process.stdout.write(
+    io.stdout.write(
       `8x8 simulator at ${sim.baseUrl}\npulling ${new Date(fromMs).toISOString().slice(0, 10)} (UTC) into ${out}\n`,
     );
     // The defaults of `walake run`, for the last full day.
@@ -62,9 +65,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
         baseUrl: sim.baseUrl,
         credentials: { apiKey: sim.apiKey, username: sim.username, password: sim.password },
       },
-      onProgress: progressReporter(process.stderr),
+      onProgress: progressReporter(io.stderr),
     });
-    printSummary(process.stdout, summary, out);
+    printSummary(io.stdout, summary, out);
     if (summary.failed > 0) return EXIT_FAILURE;
   } finally {
     await sim.close();
@@ -73,14 +76,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const lake = await openLake(out);
   try {
     for (const question of DEMO_QUESTIONS) {
-      process.stdout.write(`\n${question.title}\n`);
-      printTable(process.stdout, await lake.query(question.sql));
+      io.stdout.write(`\n${question.title}\n`);
+      printTable(io.stdout, await lake.query(question.sql));
     }
-    process.stdout.write(
+    io.stdout.write(
       '\nBusiest hours, and missed calls never called back (views calls_hourly, missed_calls)\n',
     );
     printTable(
-      process.stdout,
+      io.stdout,
       await lake.query(
         `SELECT hour_utc, sum(calls) AS calls, sum(missed) AS missed, sum(abandoned) AS abandoned,
                 (SELECT count(*) FROM missed_calls m WHERE date_trunc('hour', m.missed_at) = h.hour_utc
@@ -93,6 +96,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const { reportCommand } = await import('./report.js');
   const range = ['--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString()];
-  process.stdout.write('\n');
-  return reportCommand(['--out', out, ...range, '--html', join(out, 'report.html')]);
+  io.stdout.write('\n');
+  return reportCommand(['--out', out, ...range, '--html', join(out, 'report.html')], io);
 }

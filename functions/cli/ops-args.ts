@@ -1,69 +1,9 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { messageOf } from '../core/errors.js';
 import { type PbxScope, pbxScope } from '../core/page-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
 import { parseInteger, parsePbx } from './args.js';
 import { UsageError } from './usage.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>;
-
-/** What a command prints and reads: the process's streams, environment and clock, or a test's. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  env: NodeJS.ProcessEnv;
-  now: () => number;
-}
-
-/** The real process. */
-export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, now: Date.now };
-}
-
-/**
- * Like `parseFlags`, but also returns the positional arguments (`walake query "SQL"`); undefined when `--help`
- * was asked for, after printing `help`.
- */
-export function parseFlagsAndArgs<T extends Options>(
-  argv: string[],
-  options: T,
-  help: string,
-  io: CliIo,
-): { values: Parsed<T>['values']; positionals: string[] } | undefined {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UsageError(messageOf(error).replace(/^TypeError \[\w+\]: /, ''), { cause: error });
-  }
-  if (parsed.values.help) {
-    io.stdout.write(help);
-    return undefined;
-  }
-  return { values: parsed.values as Parsed<T>['values'], positionals: parsed.positionals };
-}
-
-/** `parseFlags` printing on `io`: no positional arguments; undefined when `--help` was printed. */
-export function parseOpsFlags<T extends Options>(
-  argv: string[],
-  options: T,
-  help: string,
-  io: CliIo,
-): Parsed<T>['values'] | undefined {
-  const parsed = parseFlagsAndArgs(argv, options, help, io);
-  if (!parsed) return undefined;
-  const [stray] = parsed.positionals;
-  if (stray !== undefined)
-    throw new UsageError(`unexpected argument "${stray}": every value follows its flag`);
-  return parsed.values;
-}
 
 /** The tables a control message may name: one table, or `all`. */
 export type TableChoice = Table | 'all';
@@ -75,6 +15,13 @@ export function tableChoiceOf(value: string | undefined, fallback?: TableChoice)
   throw new UsageError(
     `--table must be call-legs, call-records or all, got ${value === undefined ? 'nothing' : `"${value}"`}`,
   );
+}
+
+/** `--table call-legs|call-records`, where one table is meant (a page, a probe): `all` is refused. */
+export function oneTableOf(value: string | undefined, fallback?: Table): Table {
+  const choice = tableChoiceOf(value, fallback);
+  if (choice === 'all') throw new UsageError('--table must be call-legs or call-records here, not all');
+  return choice;
 }
 
 /** The tables of a choice. */

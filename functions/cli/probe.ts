@@ -3,8 +3,9 @@ import { rawReport } from '../adapters/wa-raw.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { messageOf } from '../core/errors.js';
 import { parseInteger } from './args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { resolveConnection } from './credentials.js';
-import { type CliIo, parseOpsFlags, processIo } from './ops-args.js';
+import { oneTableOf } from './ops-args.js';
 import {
   type PageSizeResult,
   type ProbeDeps,
@@ -15,11 +16,11 @@ import {
 import { type FilterFinding, probeEdges } from './probe-edges.js';
 import { describeEdges } from './probe-edges-text.js';
 import { type BurstResult, probeBurst, probeVisibility, type VisibilityResult } from './probe-traffic.js';
-import { EXIT_OK, UsageError } from './usage.js';
+import { EXIT_OK } from './usage.js';
 
-const HELP = `Usage: walake probe [--quick] [--json] [options]
-
-Measures, with your credentials, what the 8x8 docs do not say:
+const PROBE_COMMAND = {
+  usage: `walake probe [--quick] [--json] [options]`,
+  about: `Measures, with your credentials, what the 8x8 docs do not say:
   - the largest pageSize accepted (7000 first, then a binary search down on 400s);
   - whether page 1's scrollId can be replayed (page 2 fetched again after 0, 5 and 30 s; --quick: 0 s only);
   - how soon call legs appear (the newest disconnect time of the last hour, against now);
@@ -28,21 +29,29 @@ Measures, with your credentials, what the 8x8 docs do not say:
     configure when it is not the default;
   - the account's PBXes (GET /v2/pbxes/);
   - what throttling looks like (--burst requests at once, default 20, 30 s at most: statuses, Retry-After).
-Read-only, and bounded: about 50 requests in all. It takes about 40 s (--quick: a few seconds).
-
-Options:
-  --table T        call-legs or call-records, for the pageSize, scrollId and burst checks (default call-legs)
-  --burst N        requests of the throttling burst, 0..50 (default 20; 0 skips it)
-  --quick          skip the waits of the scrollId check
-  --json           print the report as JSON
-  --secret-id ID   read {apiKey, username, password} from this Secrets Manager secret
-
-Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.
-
-Example:
-  walake probe --quick
-`;
-
+Read-only, and bounded: about 50 requests in all. It takes about 40 s (--quick: a few seconds).`,
+  flags: {
+    table: {
+      type: 'string',
+      value: 'T',
+      description: `call-legs or call-records, for the pageSize, scrollId and burst checks (default call-legs)`,
+    },
+    burst: {
+      type: 'string',
+      value: 'N',
+      description: `requests of the throttling burst, 0..50 (default 20; 0 skips it)`,
+    },
+    quick: { type: 'boolean', description: `skip the waits of the scrollId check` },
+    json: { type: 'boolean', description: `print the report as JSON` },
+    'secret-id': {
+      type: 'string',
+      value: 'ID',
+      description: `read {apiKey, username, password} from this Secrets Manager secret`,
+    },
+  },
+  notes: `Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.`,
+  example: `walake probe --quick`,
+} as const satisfies CommandSpec<FlagSpecs>;
 /** What `walake probe` found. */
 export interface ProbeReport {
   baseUrl: string;
@@ -99,23 +108,10 @@ export async function runProbe(
 }
 
 export async function probeCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(
-    argv,
-    {
-      table: { type: 'string' },
-      burst: { type: 'string' },
-      quick: { type: 'boolean' },
-      json: { type: 'boolean' },
-      'secret-id': { type: 'string' },
-    },
-    HELP,
-    io,
-  );
-  if (!flags) return EXIT_OK;
-  const table = flags.table ?? 'call-legs';
-  if (table !== 'call-legs' && table !== 'call-records') {
-    throw new UsageError(`--table must be call-legs or call-records, got "${table}"`);
-  }
+  const parsed = parseCommand(argv, PROBE_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
+  const table = oneTableOf(flags.table, 'call-legs');
   const burst = parseInteger('burst', flags.burst, 0, 50) ?? 20;
   const connection = await resolveConnection(flags['secret-id'], io.env);
   const { client, tokens } = createWorkAnalytics(connection);

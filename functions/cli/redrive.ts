@@ -1,46 +1,41 @@
 import { parseInteger } from './args.js';
 import { sqsClient, stackOutputs } from './aws-targets.js';
-import { type CliIo, parseOpsFlags, processIo } from './ops-args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
 const DEFAULT_MAX = 10;
 
-const HELP = `Usage: walake redrive (--stack NAME | --dlq-url URL --queue-url URL) [--all | --max N]
-
-Moves dead-lettered messages back to their source queue, once the cause is fixed (read them first: the
+const REDRIVE_COMMAND = {
+  usage: `walake redrive (--stack NAME | --dlq-url URL --queue-url URL) [--all | --max N]`,
+  about: `Moves dead-lettered messages back to their source queue, once the cause is fixed (read them first: the
 alarm's runbook in docs/operations.md says how). With --stack, every dead-letter queue: the page DLQ to the page
 queue, the backfill DLQ to the backfill queue and the control DLQ to the control queue. Each message is deleted from the DLQ only after it was sent;
 on a FIFO queue it keeps its MessageGroupId (its chain) and gets a new MessageDeduplicationId
 (<original>.r<timestamp>), since SQS would silently drop a send whose id it saw in the last 5 minutes.
 
 Without --all, at most --max messages per queue (default ${DEFAULT_MAX}): a first few, to see that they now
-succeed. Messages that arrive in the DLQ during the redrive are left for the next one.
-
-Options:
-  --stack NAME       the stack whose page, backfill and control queues and DLQs to use
-  --dlq-url URL      a dead-letter queue ...
-  --queue-url URL    ... and the queue its messages go back to
-  --all              move every message that is in the DLQ when the redrive starts
-  --max N            move at most N messages per queue (default ${DEFAULT_MAX})
-
-Example:
-  walake redrive --stack WorkAnalyticsLake --all
-`;
-
-export async function redriveCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(
-    argv,
-    {
-      stack: { type: 'string' },
-      'dlq-url': { type: 'string' },
-      'queue-url': { type: 'string' },
-      all: { type: 'boolean' },
-      max: { type: 'string' },
+succeed. Messages that arrive in the DLQ during the redrive are left for the next one.`,
+  flags: {
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `the stack whose page, backfill and control queues and DLQs to use`,
     },
-    HELP,
-    io,
-  );
-  if (!flags) return EXIT_OK;
+    'dlq-url': { type: 'string', value: 'URL', description: `a dead-letter queue ...` },
+    'queue-url': { type: 'string', value: 'URL', description: `... and the queue its messages go back to` },
+    all: { type: 'boolean', description: `move every message that is in the DLQ when the redrive starts` },
+    max: {
+      type: 'string',
+      value: 'N',
+      description: `move at most N messages per queue (default ${DEFAULT_MAX})`,
+    },
+  },
+  example: `walake redrive --stack WorkAnalyticsLake --all`,
+} as const satisfies CommandSpec<FlagSpecs>;
+export async function redriveCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommand(argv, REDRIVE_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   if (flags.all && flags.max !== undefined) throw new UsageError('give --all or --max, not both');
   const limit = flags.all
     ? Number.POSITIVE_INFINITY

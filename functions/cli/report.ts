@@ -9,51 +9,64 @@ import type { ObjectStore } from '../core/ports.js';
 import { TABLES, tableFolder } from '../core/tables.js';
 import { parseInstant, parseInteger } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
-import { type CliIo, gridMinutesOf, parseOpsFlags, processIo } from './ops-args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
+import { gridMinutesOf } from './ops-args.js';
 import { collectReport } from './report-data.js';
 import { reportHtml } from './report-html.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
-const HELP = `Usage: walake report [--out DIR | --stack NAME | --bucket B] [--from ISO --to ISO] --html FILE
-
-Writes one self-contained HTML file (inline SVG charts, nothing loaded from the network) about a range of
+const REPORT_COMMAND = {
+  usage: `walake report [--out DIR | --stack NAME | --bucket B] [--from ISO --to ISO] --html FILE`,
+  about: `Writes one self-contained HTML file (inline SVG charts, nothing loaded from the network) about a range of
 the lake: call volume as a UTC day x hour heatmap, answered, missed and abandoned calls per day, the busiest
 hours, the missed calls never called back, and the pipeline's health from the ledger (each day's windows:
-settled, published, mismatched, failed, running, missing). Its numbers come from the analytics views.
-
-Options:
-  --out DIR           a local lake folder (default ./lake-data)
-  --stack NAME        read the lake's bucket from this CloudFormation stack's outputs
-  --bucket B          the lake's S3 bucket: the range's days are downloaded to a temporary folder
-  --from ISO          start, by the calls' start time (default: the ledger's first day; 7 days before --to on S3)
-  --to ISO            end, exclusive (default: after the ledger's last day; now on S3)
-  --html FILE         where to write the report (default report.html in the lake folder, or here on S3)
-  --grid-minutes N    the lake's grid (default: from the lake's manifest, else 60)
-  --callback-hours N  hours within which a callback counts (default 24, as the stack's view)
-
-Example:
-  walake report --out ./lake-data --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z --html report.html
-`;
-
-export async function reportCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(
-    argv,
-    {
-      out: { type: 'string' },
-      stack: { type: 'string' },
-      bucket: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      html: { type: 'string' },
-      'grid-minutes': { type: 'string' },
-      'callback-hours': { type: 'string' },
+settled, published, mismatched, failed, running, missing). Its numbers come from the analytics views.`,
+  flags: {
+    out: { type: 'string', value: 'DIR', description: `a local lake folder (default ./lake-data)` },
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `read the lake's bucket from this CloudFormation stack's outputs`,
     },
-    HELP,
-    io,
-  );
-  if (!flags) return EXIT_OK;
+    bucket: {
+      type: 'string',
+      value: 'B',
+      description: `the lake's S3 bucket: the range's days are downloaded to a temporary folder`,
+    },
+    from: {
+      type: 'string',
+      value: 'ISO',
+      description: `start, by the calls' start time (default: the ledger's first day; 7 days before --to on S3)`,
+    },
+    to: {
+      type: 'string',
+      value: 'ISO',
+      description: `end, exclusive (default: after the ledger's last day; now on S3)`,
+    },
+    html: {
+      type: 'string',
+      value: 'FILE',
+      description: `where to write the report (default report.html in the lake folder, or here on S3)`,
+    },
+    'grid-minutes': {
+      type: 'string',
+      value: 'N',
+      description: `the lake's grid (default: from the lake's manifest, else 60)`,
+    },
+    'callback-hours': {
+      type: 'string',
+      value: 'N',
+      description: `hours within which a callback counts (default 24, as the stack's view)`,
+    },
+  },
+  example: `walake report --out ./lake-data --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z --html report.html`,
+} as const satisfies CommandSpec<FlagSpecs>;
+export async function reportCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommand(argv, REPORT_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
   if (sources.length > 1)
     throw new UsageError(`give one of --out, --stack and --bucket, not ${sources.join(' and ')}`);

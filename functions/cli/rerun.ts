@@ -1,56 +1,68 @@
 import { parseInstant } from './args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { describeWindows, planMessage, refusalOf } from './control-plan.js';
 import {
   boundsOf,
-  CONTROL_FLAGS,
   controlTargetOf,
   describeCost,
   describeRequest,
   openControlQueue,
 } from './control-send.js';
-import {
-  type CliIo,
-  gridMinutesOf,
-  parseOpsFlags,
-  pbxScopeOf,
-  processIo,
-  tableChoiceOf,
-  tablesOf,
-} from './ops-args.js';
+import { gridMinutesOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
-const HELP = `Usage: walake rerun (--queue-url URL | --stack NAME) --table T --from ISO --to ISO [options]
-
-Asks the planner to pull a range again: sends one control message {"v":1,"kind":"rerun",…} to the control
+const RERUN_COMMAND = {
+  usage: `walake rerun (--queue-url URL | --stack NAME) --table T --from ISO --to ISO [options]`,
+  about: `Asks the planner to pull a range again: sends one control message {"v":1,"kind":"rerun",…} to the control
 queue, after checking it against the planner's own bounds. The planner pulls every grid window of the range
 again as a new attempt, and each replaces its window whole: nothing doubles. Prints the windows, the chains and
 an estimate of the API requests. For more than --max-days days, use walake backfill.
 
 The message carries a deterministic id: the same rerun sent again within 24 hours (a retry, a double click) is
-recognised by the planner and starts nothing twice. To pull the same range again on purpose, add --again.
-
-Options:
-  --queue-url URL    the control queue (the stack output ControlQueueUrl)
-  --stack NAME       read the control queue from this CloudFormation stack's outputs
-  --table T          call-legs, call-records or all (required)
-  --from ISO         start, an ISO instant such as 2026-11-27T00:00:00Z (required)
-  --to ISO           end, exclusive (required)
-  --pbx IDS          comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)
-  --grid-minutes N   the stack's grid in minutes (default 60), to count the windows
-  --max-days N       the stack's maxRerunDays (default 31)
-  --max-chains N     the planner's chains per run (default 2000)
-  --dry-run          check and print, send nothing (no queue needed)
-  --again            a new id, so that the planner pulls the range again even within 24 hours of the last
-
-AWS: the usual AWS_PROFILE / AWS_REGION; the caller needs sqs:SendMessage on the control queue.
-
-Example:
-  walake rerun --stack WorkAnalyticsLake --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z
-`;
-
+recognised by the planner and starts nothing twice. To pull the same range again on purpose, add --again.`,
+  flags: {
+    'queue-url': {
+      type: 'string',
+      value: 'URL',
+      description: `the control queue (the stack output ControlQueueUrl)`,
+    },
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `read the control queue from this CloudFormation stack's outputs`,
+    },
+    table: { type: 'string', value: 'T', description: `call-legs, call-records or all (required)` },
+    from: {
+      type: 'string',
+      value: 'ISO',
+      description: `start, an ISO instant such as 2026-11-27T00:00:00Z (required)`,
+    },
+    to: { type: 'string', value: 'ISO', description: `end, exclusive (required)` },
+    pbx: {
+      type: 'string',
+      value: 'IDS',
+      description: `comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)`,
+    },
+    'grid-minutes': {
+      type: 'string',
+      value: 'N',
+      description: `the stack's grid in minutes (default 60), to count the windows`,
+    },
+    'max-days': { type: 'string', value: 'N', description: `the stack's maxRerunDays (default 31)` },
+    'max-chains': { type: 'string', value: 'N', description: `the planner's chains per run (default 2000)` },
+    'dry-run': { type: 'boolean', description: `check and print, send nothing (no queue needed)` },
+    again: {
+      type: 'boolean',
+      description: `a new id, so that the planner pulls the range again even within 24 hours of the last`,
+    },
+  },
+  notes: `AWS: the usual AWS_PROFILE / AWS_REGION; the caller needs sqs:SendMessage on the control queue.`,
+  example: `walake rerun --stack WorkAnalyticsLake --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z`,
+} as const satisfies CommandSpec<FlagSpecs>;
 export async function rerunCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(argv, { ...CONTROL_FLAGS, again: { type: 'boolean' } }, HELP, io);
-  if (!flags) return EXIT_OK;
+  const parsed = parseCommand(argv, RERUN_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   const target = controlTargetOf(flags);
   const table = tableChoiceOf(flags.table);
   const fromMs = parseInstant('from', flags.from);

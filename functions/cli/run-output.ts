@@ -1,10 +1,11 @@
+import type { Output } from './command.js';
 import type { RunProgress, RunSummary } from './local-run.js';
 
 /**
  * Progress of a run on stderr: a bar redrawn in place on a terminal, or one quiet line per published window
  * otherwise (logs and CI), so stdout keeps only the summary.
  */
-export function progressReporter(stream: NodeJS.WriteStream): (progress: RunProgress) => void {
+export function progressReporter(stream: Output): (progress: RunProgress) => void {
   let lastLine = '';
   let lastDraw = 0;
   return (p) => {
@@ -30,7 +31,7 @@ export function progressReporter(stream: NodeJS.WriteStream): (progress: RunProg
 }
 
 /** The end-of-run summary on stdout. */
-export function printSummary(stream: NodeJS.WritableStream, s: RunSummary, out: string): void {
+export function printSummary(stream: Output, s: RunSummary, out: string): void {
   const lines = [
     `windows: ${s.published} published of ${s.windows}${s.failed ? `, ${s.failed} failed` : ''}`,
     `rows: ${s.rows} in ${s.pages} pages; ${s.requests} API requests, ${s.retries} retries, ${s.logins} logins${s.restarts ? `, ${s.restarts} restarted chains` : ''}`,

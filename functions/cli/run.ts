@@ -2,7 +2,16 @@ import { resolve } from 'node:path';
 import { FILTER_FIELDS, type FilterField, MAX_PAGE_SIZE } from '../core/page-task.js';
 import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { DEFAULT_GRID_MINUTES } from '../core/windows.js';
-import { parseFlags, parseInstant, parseInteger } from './args.js';
+import { parseInstant, parseInteger } from './args.js';
+import {
+  type CliIo,
+  type CommandSpec,
+  type FlagSpec,
+  type FlagSpecs,
+  type FlagValues,
+  parseCommand,
+  processIo,
+} from './command.js';
 import { resolveConnection } from './credentials.js';
 import { runLocal } from './local-run.js';
 import { gridMinutesOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
@@ -12,74 +21,100 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 /** The page size of a run: the API's maximum, since a chain's time is its request count times the latency. */
 export const DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE;
 
-const HELP = `Usage: walake run --from ISO --to ISO [options]
+/** The flags of `walake run`, declared once: `walake demo` takes its defaults from them too. */
+export const RUN_FLAGS = {
+  table: { type: 'string', value: 'T', description: 'call-legs, call-records or all', default: 'all' },
+  from: {
+    type: 'string',
+    value: 'ISO',
+    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
+  },
+  to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
+  pbx: {
+    type: 'string',
+    value: 'IDS',
+    description: 'comma-separated PBX ids, or allpbxes',
+    default: 'allpbxes',
+  },
+  'page-size': {
+    type: 'string',
+    value: 'N',
+    description: `rows per API page, 1..${MAX_PAGE_SIZE}`,
+    default: String(DEFAULT_PAGE_SIZE),
+  },
+  'grid-minutes': {
+    type: 'string',
+    value: 'N',
+    description: 'window length in minutes, dividing a day',
+    default: String(DEFAULT_GRID_MINUTES),
+  },
+  concurrency: { type: 'string', value: 'N', description: 'chains in parallel, 1..64', default: '4' },
+  'settle-minutes': {
+    type: 'string',
+    value: 'N',
+    description: 'a window pulled this long after its end is settled',
+    default: '60',
+  },
+  'connect-time': {
+    type: 'boolean',
+    description: 'call legs: windows by connect time instead of disconnect time',
+  },
+  simplified: { type: 'boolean', description: 'call legs: leave out child legs' },
+  'max-restarts': {
+    type: 'string',
+    value: 'N',
+    description: 'restarts of a window on refused cursors before it fails, 0..20',
+    default: String(DEFAULT_MAX_RESTARTS),
+  },
+  'legs-filter-field': {
+    type: 'string',
+    value: 'F',
+    description: `the field /v2/call-legs filters on: ${FILTER_FIELDS['call-legs'].join(' or ')}; by default the one --connect-time asks for`,
+  },
+  'records-filter-field': {
+    type: 'string',
+    value: 'F',
+    description: `the field /v2/call-records filters on, as walake probe measures it: ${FILTER_FIELDS['call-records'].join(' or ')}`,
+    default: 'disconnectedTimeUTC',
+  },
+  out: { type: 'string', value: 'DIR', description: 'the lake folder', default: 'lake-data' },
+  'secret-id': {
+    type: 'string',
+    value: 'ID',
+    description: 'read {apiKey, username, password} from this Secrets Manager secret',
+  },
+} as const satisfies FlagSpecs;
 
-Pulls every grid window of [from, to) (expanded outward to whole windows) into a local lake: the same core as
+const RUN: CommandSpec<typeof RUN_FLAGS> = {
+  usage: 'walake run --from ISO --to ISO [options]',
+  about: `Pulls every grid window of [from, to) (expanded outward to whole windows) into a local lake: the same core as
 the Lambdas, on a folder and an in-process FIFO queue. Running it again replaces each window whole. A range
-reaching past the last window that has ended is cut there (a window still filling is never published).
-
-Exit status: 0 when every window was published and reconciled; 1 when a window failed, did not reconcile
+reaching past the last window that has ended is cut there (a window still filling is never published).`,
+  flags: RUN_FLAGS,
+  notes: `Exit status: 0 when every window was published and reconciled; 1 when a window failed, did not reconcile
 (the ledger's verdict is mismatch), or had rows quarantined; 2 on a usage error.
 
-Options:
-  --table T          call-legs, call-records or all (default all)
-  --from ISO         start, an ISO instant such as 2026-11-27T00:00:00Z (required)
-  --to ISO           end, exclusive (required)
-  --pbx IDS          comma-separated PBX ids, or allpbxes (default)
-  --page-size N      1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})
-  --grid-minutes N   window length in minutes, dividing a day (default ${DEFAULT_GRID_MINUTES})
-  --concurrency N    chains in parallel, 1..64 (default 4)
-  --settle-minutes N a window pulled this long after its end is settled (default 60)
-  --connect-time     call legs: windows by connect time instead of disconnect time
-  --simplified       call legs: leave out child legs
-  --max-restarts N   restarts of a window on refused cursors before it fails, 0..20 (default ${DEFAULT_MAX_RESTARTS})
-  --legs-filter-field F     the field /v2/call-legs filters on: ${FILTER_FIELDS['call-legs'].join(' or ')}
-                            (default: connectTimeUTC with --connect-time, else disconnectedTimeUTC)
-  --records-filter-field F  the field /v2/call-records filters on: ${FILTER_FIELDS['call-records'].join(' or ')}
-                            (default disconnectedTimeUTC; walake probe measures it)
-  --out DIR          the lake folder (default ./lake-data)
-  --secret-id ID     read {apiKey, username, password} from this Secrets Manager secret
+Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.`,
+  example:
+    'walake run --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --out ./lake-data',
+};
 
-Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.
-
-Example:
-  walake run --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --out ./lake-data
-`;
-
-export async function runCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      table: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      pbx: { type: 'string' },
-      'page-size': { type: 'string' },
-      'grid-minutes': { type: 'string' },
-      concurrency: { type: 'string' },
-      'settle-minutes': { type: 'string' },
-      'connect-time': { type: 'boolean' },
-      simplified: { type: 'boolean' },
-      'max-restarts': { type: 'string' },
-      'legs-filter-field': { type: 'string' },
-      'records-filter-field': { type: 'string' },
-      out: { type: 'string' },
-      'secret-id': { type: 'string' },
-    },
-    HELP,
-  );
-  if (!flags) return EXIT_OK;
+export async function runCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommand(argv, RUN, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   const options = runOptionsOf(flags);
-  const connection = await resolveConnection(flags['secret-id'], process.env);
-  const summary = await runLocal({ ...options, connection, onProgress: progressReporter(process.stderr) });
-  printSummary(process.stdout, summary, options.out);
+  const connection = await resolveConnection(flags['secret-id'], io.env);
+  const summary = await runLocal({ ...options, connection, onProgress: progressReporter(io.stderr) });
+  printSummary(io.stdout, summary, options.out);
   const unreconciled = summary.mismatches.length > 0 || summary.quarantined > 0;
   return summary.failed > 0 || unreconciled ? EXIT_FAILURE : EXIT_OK;
 }
 
 /** Validates the flags of a run; every problem is a UsageError naming the flag. */
-export function runOptionsOf(flags: Record<string, string | boolean | undefined>) {
-  const str = (name: string) => flags[name] as string | undefined;
+export function runOptionsOf(flags: Partial<FlagValues<typeof RUN_FLAGS>>) {
+  const str = (name: Exclude<keyof typeof RUN_FLAGS, 'connect-time' | 'simplified'>) =>
+    flags[name] ?? (RUN_FLAGS[name] as FlagSpec).default;
   const fromMs = parseInstant('from', str('from'));
   const toMs = parseInstant('to', str('to'));
   if (fromMs >= toMs) throw new UsageError('--from must be before --to');

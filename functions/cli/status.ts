@@ -9,53 +9,56 @@ import type { ObjectStore } from '../core/ports.js';
 import type { Table } from '../core/tables.js';
 import { parseInstant } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
-import { type CliIo, gridMinutesOf, parseOpsFlags, processIo, tableChoiceOf, tablesOf } from './ops-args.js';
+import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
+import { gridMinutesOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { type LedgerStatus, ledgerStatus, rerunCommand } from './status-report.js';
 import { printTable } from './table-output.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
-const HELP = `Usage: walake status [--bucket B | --stack NAME | --out DIR] [options]
-
-What the lake holds, from its ledger: per UTC day and table, the grid windows that have ended (expected), and
+const STATUS_COMMAND = {
+  usage: `walake status [--bucket B | --stack NAME | --out DIR] [options]`,
+  about: `What the lake holds, from its ledger: per UTC day and table, the grid windows that have ended (expected), and
 how many are published, settled, running or missing, their rows and reconciliation mismatches; the last publish
 time; and the gaps, each with the walake rerun that fills it. Exit code 0 even with gaps (it reports them);
-1 when the ledger cannot be read.
-
-Options:
-  --bucket B         the lake's S3 bucket (the stack output DataBucketName)
-  --stack NAME       read the bucket from this CloudFormation stack's outputs
-  --out DIR          a local lake folder (default ./lake-data, as walake run)
-  --from ISO         start (default 7 days before --to)
-  --all              from the first day in the ledger: every gap and failed window the lake ever had
-  --to ISO           end, exclusive (default now)
-  --table T          call-legs, call-records or all (default all)
-  --grid-minutes N   the grid the windows were cut on (default 60)
-  --json             print one JSON object instead of tables
-
-Example:
-  walake status --stack WorkAnalyticsLake --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z
-`;
-
-export async function statusCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const flags = parseOpsFlags(
-    argv,
-    {
-      bucket: { type: 'string' },
-      stack: { type: 'string' },
-      out: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      table: { type: 'string' },
-      'grid-minutes': { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
+1 when the ledger cannot be read.`,
+  flags: {
+    bucket: {
+      type: 'string',
+      value: 'B',
+      description: `the lake's S3 bucket (the stack output DataBucketName)`,
     },
-    HELP,
-    io,
-  );
-  if (!flags) return EXIT_OK;
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `read the bucket from this CloudFormation stack's outputs`,
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description: `a local lake folder (default ./lake-data, as walake run)`,
+    },
+    from: { type: 'string', value: 'ISO', description: `start (default 7 days before --to)` },
+    all: {
+      type: 'boolean',
+      description: `from the first day in the ledger: every gap and failed window the lake ever had`,
+    },
+    to: { type: 'string', value: 'ISO', description: `end, exclusive (default now)` },
+    table: { type: 'string', value: 'T', description: `call-legs, call-records or all (default all)` },
+    'grid-minutes': {
+      type: 'string',
+      value: 'N',
+      description: `the grid the windows were cut on (default 60)`,
+    },
+    json: { type: 'boolean', description: `print one JSON object instead of tables` },
+  },
+  example: `walake status --stack WorkAnalyticsLake --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z`,
+} as const satisfies CommandSpec<FlagSpecs>;
+export async function statusCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = parseCommand(argv, STATUS_COMMAND, io);
+  if (!parsed) return EXIT_OK;
+  const flags = parsed.values;
   const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
   if (sources.length > 1)
     throw new UsageError(`give one of --bucket, --stack and --out, not ${sources.join(' and ')}`);
@@ -116,7 +119,7 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
   io.stdout.write(
     `lake: ${name}\nrange: ${s.from} .. ${s.to}, ${s.gridMinutes}-minute grid, windows that have ended\n\n`,
   );
-  printTable(io.stdout as NodeJS.WritableStream, s.days as unknown as Record<string, unknown>[]);
+  printTable(io.stdout, s.days as unknown as Record<string, unknown>[]);
   const t = s.totals;
   io.stdout.write(
     `\ntotal: ${t.published} of ${t.expected} windows published (${t.settled} settled), ${t.running} running, ` +

@@ -1,5 +1,6 @@
+import type { Output } from './command.js';
 /** Prints query rows as an aligned text table (numbers right-aligned), as a terminal reader expects. */
-export function printTable(stream: NodeJS.WritableStream, rows: Record<string, unknown>[]): void {
+export function printTable(stream: Output, rows: Record<string, unknown>[]): void {
   if (rows.length === 0) {
     stream.write('(no rows)\n');
     return;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { CliIo } from '../../functions/cli/ops-args.js';
+import type { CliIo } from '../../functions/cli/command.js';
 
 const BIN = new URL('../../dist/functions/cli/main.js', import.meta.url).pathname;
 

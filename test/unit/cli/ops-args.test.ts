@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type CliIo, type CommandSpec, helpOf, parseCommand } from '../../../functions/cli/command.js';
 import {
-  type CliIo,
   gridMinutesOf,
   isoOf,
   oneOf,
-  parseFlagsAndArgs,
-  parseOpsFlags,
+  oneTableOf,
   pbxScopeOf,
   tableChoiceOf,
 } from '../../../functions/cli/ops-args.js';
@@ -53,19 +52,61 @@ describe('the operator commands’ flags', () => {
     expect(gridMinutesOf(undefined)).toBe(60);
   });
 
-  it('prints --help on the io it was given and returns undefined', () => {
+  const spec = {
+    usage: 'walake thing --out DIR',
+    about: 'Does a thing.',
+    flags: {
+      out: { type: 'string', value: 'DIR', description: 'the lake folder', default: 'lake-data' },
+      json: { type: 'boolean', description: 'print JSON' },
+    },
+    notes: 'Exit status: 0.',
+    example: 'walake thing --out ./lake-data\nwalake thing --json',
+  } as const satisfies CommandSpec<{
+    out: { type: 'string'; value: 'DIR'; description: string; default: string };
+    json: { type: 'boolean'; description: string };
+  }>;
+
+  it('prints --help, generated from the flags declared, on the io it was given and returns undefined', () => {
     const out = io();
-    expect(parseOpsFlags(['--help'], {}, 'HELP TEXT\n', out)).toBeUndefined();
-    expect(out.out).toBe('HELP TEXT\n');
+    expect(parseCommand(['--help'], spec, out)).toBeUndefined();
+    expect(out.out).toBe(helpOf(spec));
+    expect(out.out).toBe(
+      [
+        'Usage: walake thing --out DIR',
+        '',
+        'Does a thing.',
+        '',
+        'Options:',
+        '  --out DIR   the lake folder (default lake-data)',
+        '  --json      print JSON',
+        '  -h, --help  this help',
+        '',
+        'Exit status: 0.',
+        '',
+        'Example:',
+        '  walake thing --out ./lake-data',
+        '  walake thing --json',
+        '',
+      ].join('\n'),
+    );
   });
 
-  it('returns positionals where a command takes them, and refuses them where it does not', () => {
-    expect(parseFlagsAndArgs(['--json', 'SELECT 1'], { json: { type: 'boolean' } }, '', io())).toEqual({
-      values: { json: true },
+  it('fills declared defaults, returns positionals where a command takes them, and refuses them elsewhere', () => {
+    expect(parseCommand(['--json'], spec, io())).toEqual({
+      values: { json: true, out: 'lake-data' },
+      positionals: [],
+    });
+    expect(parseCommand(['SELECT 1'], { ...spec, positionals: true }, io())).toEqual({
+      values: { out: 'lake-data' },
       positionals: ['SELECT 1'],
     });
-    expect(() => parseOpsFlags(['stray'], {}, '', io())).toThrow(/unexpected argument "stray"/);
-    expect(() => parseOpsFlags(['--nope'], {}, '', io())).toThrow(UsageError);
+    expect(() => parseCommand(['stray'], spec, io())).toThrow(/unexpected argument "stray"/);
+    expect(() => parseCommand(['--nope'], spec, io())).toThrow(UsageError);
+  });
+
+  it('reads one table where one is meant, and refuses all', () => {
+    expect(oneTableOf(undefined, 'call-legs')).toBe('call-legs');
+    expect(() => oneTableOf('all')).toThrow(/call-legs or call-records here, not all/);
   });
 
   it('writes instants without milliseconds when they have none', () => {
