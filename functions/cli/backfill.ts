@@ -4,6 +4,7 @@ import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo }
 import { earliestStart, refusalOf, splitBackfill } from './control-plan.js';
 import {
   boundsOf,
+  CONTROL_FLAGS,
   controlTargetOf,
   describeCost,
   describeRequest,
@@ -24,40 +25,13 @@ Safe to run twice: each message has a deterministic id, and the planner starts n
 the last 24 hours (a message it was interrupted in goes on from its checkpoint). If sending stops half way,
 run it again: the messages already handled are skipped.`,
   flags: {
-    'queue-url': {
-      type: 'string',
-      value: 'URL',
-      description: `the control queue (the stack output ControlQueueUrl)`,
-    },
-    stack: {
-      type: 'string',
-      value: 'NAME',
-      description: `read the control queue from this CloudFormation stack's outputs`,
-    },
-    table: { type: 'string', value: 'T', description: `call-legs, call-records or all (required)` },
-    from: { type: 'string', value: 'ISO', description: `start, at most two years ago (required)` },
+    ...CONTROL_FLAGS,
+    from: { type: 'string', value: 'ISO', description: 'start, at most two years ago (required)' },
     to: {
       type: 'string',
       value: 'ISO',
-      description: `end, exclusive (required; a time after now stops at now)`,
+      description: 'end, exclusive (required; a time after now stops at now)',
     },
-    pbx: {
-      type: 'string',
-      value: 'IDS',
-      description: `comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)`,
-    },
-    'grid-minutes': { type: 'string', value: 'N', description: `the stack's grid in minutes (default 60)` },
-    'max-days': {
-      type: 'string',
-      value: 'N',
-      description: `days per message: the stack's maxRerunDays (default 31)`,
-    },
-    'max-chains': {
-      type: 'string',
-      value: 'N',
-      description: `chains per message: the planner's chains per run (default 2000)`,
-    },
-    'dry-run': { type: 'boolean', description: `print the messages, send nothing (no queue needed)` },
   },
   example: `walake backfill --stack WorkAnalyticsLake --table all --from 2025-01-01T00:00:00Z --to 2026-11-01T00:00:00Z`,
 } as const satisfies CommandSpec<FlagSpecs>;

@@ -2,6 +2,7 @@ import type { SqsControlQueue } from '../adapters/control-queue.js';
 import { ALL_PBXES } from '../core/page-task.js';
 import { parseInteger } from './args.js';
 import { sqsClient, stackOutputs } from './aws-targets.js';
+import type { FlagSpecs } from './command.js';
 import {
   type ControlRequest,
   DEFAULT_MAX_CHAINS,
@@ -57,3 +58,41 @@ export function describeCost(messages: readonly PlannedMessage[], tables: number
     'the final "No Data" answer; a busy window takes one more request per 7000 rows)\n'
   );
 }
+
+/** The flags `walake rerun` and `walake backfill` share, declared once. */
+export const CONTROL_FLAGS = {
+  'queue-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'the control queue (the stack output ControlQueueUrl)',
+  },
+  stack: {
+    type: 'string',
+    value: 'NAME',
+    description: "read the control queue from this CloudFormation stack's outputs",
+  },
+  table: { type: 'string', value: 'T', description: 'call-legs, call-records or all (required)' },
+  from: {
+    type: 'string',
+    value: 'ISO',
+    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
+  },
+  to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
+  pbx: {
+    type: 'string',
+    value: 'IDS',
+    description: "comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)",
+  },
+  'grid-minutes': { type: 'string', value: 'N', description: "the stack's grid in minutes (default 60)" },
+  'max-days': {
+    type: 'string',
+    value: 'N',
+    description: "days per message: the stack's maxRerunDays (default 31)",
+  },
+  'max-chains': {
+    type: 'string',
+    value: 'N',
+    description: "chains per message: the planner's chains per run (default 2000)",
+  },
+  'dry-run': { type: 'boolean', description: 'check and print the messages, send nothing (no queue needed)' },
+} as const satisfies FlagSpecs;

@@ -3,6 +3,7 @@ import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo }
 import { describeWindows, planMessage, refusalOf } from './control-plan.js';
 import {
   boundsOf,
+  CONTROL_FLAGS,
   controlTargetOf,
   describeCost,
   describeRequest,
@@ -21,39 +22,10 @@ an estimate of the API requests. For more than --max-days days, use walake backf
 The message carries a deterministic id: the same rerun sent again within 24 hours (a retry, a double click) is
 recognised by the planner and starts nothing twice. To pull the same range again on purpose, add --again.`,
   flags: {
-    'queue-url': {
-      type: 'string',
-      value: 'URL',
-      description: `the control queue (the stack output ControlQueueUrl)`,
-    },
-    stack: {
-      type: 'string',
-      value: 'NAME',
-      description: `read the control queue from this CloudFormation stack's outputs`,
-    },
-    table: { type: 'string', value: 'T', description: `call-legs, call-records or all (required)` },
-    from: {
-      type: 'string',
-      value: 'ISO',
-      description: `start, an ISO instant such as 2026-11-27T00:00:00Z (required)`,
-    },
-    to: { type: 'string', value: 'ISO', description: `end, exclusive (required)` },
-    pbx: {
-      type: 'string',
-      value: 'IDS',
-      description: `comma-separated PBX ids, or allpbxes (default: the stack's PBX scope)`,
-    },
-    'grid-minutes': {
-      type: 'string',
-      value: 'N',
-      description: `the stack's grid in minutes (default 60), to count the windows`,
-    },
-    'max-days': { type: 'string', value: 'N', description: `the stack's maxRerunDays (default 31)` },
-    'max-chains': { type: 'string', value: 'N', description: `the planner's chains per run (default 2000)` },
-    'dry-run': { type: 'boolean', description: `check and print, send nothing (no queue needed)` },
+    ...CONTROL_FLAGS,
     again: {
       type: 'boolean',
-      description: `a new id, so that the planner pulls the range again even within 24 hours of the last`,
+      description: 'a new id, so that the planner pulls the range again even within 24 hours of the last',
     },
   },
   notes: `AWS: the usual AWS_PROFILE / AWS_REGION; the caller needs sqs:SendMessage on the control queue.`,
