@@ -1,5 +1,4 @@
 import { messageOf } from '../core/errors.js';
-import { parseInstant } from './args.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { earliestStart, refusalOf, splitBackfill } from './control-plan.js';
 import {
@@ -10,7 +9,7 @@ import {
   describeRequest,
   openControlQueue,
 } from './control-send.js';
-import { gridMinutesOf, isoOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
+import { gridMinutesOf, isoOf, pbxScopeOf, rangeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
@@ -35,15 +34,16 @@ run it again: the messages already handled are skipped.`,
   },
   example: `walake backfill --stack WorkAnalyticsLake --table all --from 2025-01-01T00:00:00Z --to 2026-11-01T00:00:00Z`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function backfillCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, BACKFILL_COMMAND, io);
   if (!parsed) return EXIT_OK;
   const flags = parsed.values;
   const target = controlTargetOf(flags);
   const table = tableChoiceOf(flags.table);
-  const fromMs = parseInstant('from', flags.from);
-  let toMs = parseInstant('to', flags.to);
-  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const range = rangeOf(flags);
+  const { fromMs } = range;
+  let { toMs } = range;
   const nowMs = io.now();
   const gridMinutes = gridMinutesOf(flags['grid-minutes']);
   const earliest = Math.ceil(earliestStart(nowMs) / DAY_MS) * DAY_MS;

@@ -10,7 +10,7 @@ import {
   estimateRequests,
   type PlannedMessage,
 } from './control-plan.js';
-import { isoOf, oneOf } from './ops-args.js';
+import { isoOf, oneOf, RANGE_FLAGS } from './ops-args.js';
 
 /** The planner's bounds, as the stack configures them (`--max-days`, `--max-chains`). */
 export function boundsOf(flags: { 'max-days'?: string; 'max-chains'?: string }) {
@@ -72,12 +72,7 @@ export const CONTROL_FLAGS = {
     description: "read the control queue from this CloudFormation stack's outputs",
   },
   table: { type: 'string', value: 'T', description: 'call-legs, call-records or all (required)' },
-  from: {
-    type: 'string',
-    value: 'ISO',
-    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
-  },
-  to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
+  ...RANGE_FLAGS,
   pbx: {
     type: 'string',
     value: 'IDS',

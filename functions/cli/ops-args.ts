@@ -2,7 +2,8 @@ import { messageOf } from '../core/errors.js';
 import { type PbxScope, pbxScope } from '../core/page-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
-import { parseInteger, parsePbx } from './args.js';
+import { parseInstant, parseInteger, parsePbx } from './args.js';
+import type { FlagSpecs } from './command.js';
 import { UsageError } from './usage.js';
 
 /** The tables a control message may name: one table, or `all`. */
@@ -64,4 +65,33 @@ export function oneOf<A extends string, B extends string>(
 /** ISO text of an instant without milliseconds when it has none: `2026-11-27T00:00:00Z`. */
 export function isoOf(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** `--from ISO --to ISO`, the range most commands take, declared once. */
+export const RANGE_FLAGS = {
+  from: {
+    type: 'string',
+    value: 'ISO',
+    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
+  },
+  to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
+} as const satisfies FlagSpecs;
+
+/** The range of `--from` and `--to`, both required, from before to. */
+export function rangeOf(flags: { from?: string | undefined; to?: string | undefined }): {
+  fromMs: number;
+  toMs: number;
+} {
+  const fromMs = parseInstant('from', flags.from);
+  const toMs = parseInstant('to', flags.to);
+  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  return { fromMs, toMs };
+}
+
+/** The lake a command reads: at most one of `--bucket`, `--stack` and `--out` may name it. */
+export function assertOneLakeSource(flags: { bucket?: string; stack?: string; out?: string }): void {
+  const given = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(`give one of --bucket, --stack and --out, not ${given.join(' and ')}`);
+  }
 }

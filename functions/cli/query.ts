@@ -18,6 +18,7 @@ aligned table, or with --json one JSON array of row objects.`,
   example: `walake query --out ./lake-data "SELECT dt, count(*) AS legs FROM call_legs GROUP BY dt ORDER BY dt"
 walake query "SELECT hour_utc, sum(calls) AS calls, sum(missed) AS missed FROM calls_hourly GROUP BY 1 ORDER BY 1"`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function queryCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, QUERY_COMMAND, io);
   if (!parsed) return EXIT_OK;

@@ -32,6 +32,7 @@ succeed. Messages that arrive in the DLQ during the redrive are left for the nex
   },
   example: `walake redrive --stack WorkAnalyticsLake --all`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function redriveCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, REDRIVE_COMMAND, io);
   if (!parsed) return EXIT_OK;

@@ -10,7 +10,7 @@ import { TABLES, tableFolder } from '../core/tables.js';
 import { parseInstant, parseInteger } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
-import { gridMinutesOf } from './ops-args.js';
+import { assertOneLakeSource, gridMinutesOf } from './ops-args.js';
 import { collectReport } from './report-data.js';
 import { reportHtml } from './report-html.js';
 import { EXIT_OK, UsageError } from './usage.js';
@@ -63,13 +63,12 @@ settled, published, mismatched, failed, running, missing). Its numbers come from
   },
   example: `walake report --out ./lake-data --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z --html report.html`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function reportCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, REPORT_COMMAND, io);
   if (!parsed) return EXIT_OK;
   const flags = parsed.values;
-  const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
-  if (sources.length > 1)
-    throw new UsageError(`give one of --out, --stack and --bucket, not ${sources.join(' and ')}`);
+  assertOneLakeSource(flags);
   const callbackHours = parseInteger('callback-hours', flags['callback-hours'], 1, 744);
   const nowMs = io.now();
   const bucket = flags.stack

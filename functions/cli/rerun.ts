@@ -1,4 +1,3 @@
-import { parseInstant } from './args.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { describeWindows, planMessage, refusalOf } from './control-plan.js';
 import {
@@ -9,7 +8,7 @@ import {
   describeRequest,
   openControlQueue,
 } from './control-send.js';
-import { gridMinutesOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
+import { gridMinutesOf, pbxScopeOf, rangeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
 const RERUN_COMMAND = {
@@ -31,15 +30,14 @@ recognised by the planner and starts nothing twice. To pull the same range again
   notes: `AWS: the usual AWS_PROFILE / AWS_REGION; the caller needs sqs:SendMessage on the control queue.`,
   example: `walake rerun --stack WorkAnalyticsLake --table call-legs --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function rerunCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, RERUN_COMMAND, io);
   if (!parsed) return EXIT_OK;
   const flags = parsed.values;
   const target = controlTargetOf(flags);
   const table = tableChoiceOf(flags.table);
-  const fromMs = parseInstant('from', flags.from);
-  const toMs = parseInstant('to', flags.to);
-  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const { fromMs, toMs } = rangeOf(flags);
   const request = {
     table,
     fromMs,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { FILTER_FIELDS, type FilterField, MAX_PAGE_SIZE } from '../core/page-task.js';
 import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { DEFAULT_GRID_MINUTES } from '../core/windows.js';
-import { parseInstant, parseInteger } from './args.js';
+import { parseInteger } from './args.js';
 import {
   type CliIo,
   type CommandSpec,
@@ -14,7 +14,7 @@ import {
 } from './command.js';
 import { resolveConnection } from './credentials.js';
 import { runLocal } from './local-run.js';
-import { gridMinutesOf, pbxScopeOf, tableChoiceOf, tablesOf } from './ops-args.js';
+import { gridMinutesOf, pbxScopeOf, RANGE_FLAGS, rangeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { printSummary, progressReporter } from './run-output.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
@@ -24,12 +24,7 @@ export const DEFAULT_PAGE_SIZE = MAX_PAGE_SIZE;
 /** The flags of `walake run`, declared once: `walake demo` takes its defaults from them too. */
 export const RUN_FLAGS = {
   table: { type: 'string', value: 'T', description: 'call-legs, call-records or all', default: 'all' },
-  from: {
-    type: 'string',
-    value: 'ISO',
-    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
-  },
-  to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
+  ...RANGE_FLAGS,
   pbx: {
     type: 'string',
     value: 'IDS',
@@ -115,9 +110,7 @@ export async function runCommand(argv: string[], io: CliIo = processIo()): Promi
 export function runOptionsOf(flags: Partial<FlagValues<typeof RUN_FLAGS>>) {
   const str = (name: Exclude<keyof typeof RUN_FLAGS, 'connect-time' | 'simplified'>) =>
     flags[name] ?? (RUN_FLAGS[name] as FlagSpec).default;
-  const fromMs = parseInstant('from', str('from'));
-  const toMs = parseInstant('to', str('to'));
-  if (fromMs >= toMs) throw new UsageError('--from must be before --to');
+  const { fromMs, toMs } = rangeOf(flags);
   return {
     pbx: pbxScopeOf(str('pbx')) ?? 'allpbxes',
     tables: tablesOf(tableChoiceOf(str('table'), 'all')),

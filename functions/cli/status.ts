@@ -10,7 +10,7 @@ import type { Table } from '../core/tables.js';
 import { parseInstant } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
-import { gridMinutesOf, tableChoiceOf, tablesOf } from './ops-args.js';
+import { assertOneLakeSource, gridMinutesOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { type LedgerStatus, ledgerStatus, rerunCommand } from './status-report.js';
 import { printTable } from './table-output.js';
 import { EXIT_OK, UsageError } from './usage.js';
@@ -55,13 +55,12 @@ time; and the gaps, each with the walake rerun that fills it. Exit code 0 even w
   },
   example: `walake status --stack WorkAnalyticsLake --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z`,
 } as const satisfies CommandSpec<FlagSpecs>;
+
 export async function statusCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, STATUS_COMMAND, io);
   if (!parsed) return EXIT_OK;
   const flags = parsed.values;
-  const sources = (['bucket', 'stack', 'out'] as const).filter((name) => flags[name] !== undefined);
-  if (sources.length > 1)
-    throw new UsageError(`give one of --bucket, --stack and --out, not ${sources.join(' and ')}`);
+  assertOneLakeSource(flags);
   if (flags.all && flags.from !== undefined) throw new UsageError('give --all or --from, not both');
   const nowMs = io.now();
   const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
