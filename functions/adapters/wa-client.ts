@@ -1,5 +1,6 @@
 import { type ApiPage, endsChain, parseApiPage } from '../core/api-page.js';
 import type { PageQuery } from '../core/page-query.js';
+import { apiPath } from '../core/tables.js';
 import type { TokenProvider } from './token-provider.js';
 import { answerDetail, errorForAnswer, isTransient, parseJson, readAnswer } from './wa-answers.js';
 import {
@@ -17,7 +18,7 @@ import {
   type Transport,
   withRetries,
 } from './wa-retry.js';
-import { buildSearch, pathOf } from './wa-search.js';
+import { buildSearch } from './wa-search.js';
 
 export const DEFAULT_BASE_URL = 'https://api.8x8.com/analytics/work';
 
@@ -60,7 +61,7 @@ export class WorkAnalyticsClient {
    */
   async fetchPage(query: PageQuery, opts: { deadlineMs?: number } = {}): Promise<PageAnswer> {
     return this.get({
-      path: pathOf(query.table),
+      path: apiPath(query.table),
       search: buildSearch(query),
       deadlineMs: opts.deadlineMs,
       afterScroll: query.scrollId !== undefined,

@@ -1,8 +1,9 @@
 import { type ApiPage, parseApiPage } from '../core/api-page.js';
 import { messageOf } from '../core/errors.js';
 import type { PageQuery } from '../core/page-query.js';
+import { apiPath } from '../core/tables.js';
 import { parseJson, readAnswer } from './wa-answers.js';
-import { buildSearch, pathOf } from './wa-search.js';
+import { buildSearch } from './wa-search.js';
 
 /** One report answer as the API gave it: no retry, no interpretation beyond parsing a 200's page. */
 export interface RawReport {
@@ -29,7 +30,7 @@ export interface RawReportOptions {
  * failure or timeout is status 0 with the error's message as text.
  */
 export async function rawReport(query: PageQuery, options: RawReportOptions): Promise<RawReport> {
-  const url = `${options.baseUrl.replace(/\/+$/, '')}${pathOf(query.table)}?${buildSearch(query)}`;
+  const url = `${options.baseUrl.replace(/\/+$/, '')}${apiPath(query.table)}?${buildSearch(query)}`;
   const started = performance.now();
   try {
     const answer = await readAnswer(

@@ -1,15 +1,9 @@
 import { toApiTime } from '../core/api-time.js';
 import type { PageQuery } from '../core/page-query.js';
 import { MAX_PAGE_SIZE } from '../core/page-task.js';
-import type { Table } from '../core/tables.js';
 import { InvalidQueryError } from './wa-errors.js';
 
 const MAX_FILTER_VALUES = 125;
-
-/** The path of a report. */
-export function pathOf(table: Table): string {
-  return table === 'call-legs' ? '/v2/call-legs' : '/v2/call-records';
-}
 
 /** Validates a query and renders its URL parameters; throws InvalidQueryError naming the parameter. */
 export function buildSearch(query: PageQuery): string {
