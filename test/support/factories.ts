@@ -6,6 +6,7 @@ import {
   newChainId,
   type PageTask,
 } from '../../functions/core/page-task.js';
+import type { PlanConfig } from '../../functions/core/plan.js';
 import { windowId } from '../../functions/core/windows.js';
 import { INSTANTS } from './clock.js';
 
@@ -58,5 +59,22 @@ export function sqsRecord(
     eventSource: 'aws:sqs',
     eventSourceARN: options.queueArn,
     awsRegion: 'us-east-1',
+  };
+}
+
+/** The planner's configuration as the stack's defaults make it (hourly grid, a day's horizon), unless told. */
+export function planConfig(overrides: Partial<PlanConfig> = {}): PlanConfig {
+  return {
+    tables: ['call-legs', 'call-records'],
+    pbx: 'allpbxes',
+    gridMinutes: 60,
+    pageSize: 7000,
+    settleMinutes: 120,
+    horizonDays: 1,
+    staleAfterMinutes: 120,
+    isConnectTime: false,
+    isSimplified: false,
+    maxChains: 2000,
+    ...overrides,
   };
 }

@@ -7,22 +7,12 @@ import {
 } from '../../../functions/core/control-once.js';
 import type { PageTask } from '../../../functions/core/page-task.js';
 import type { PlanConfig } from '../../../functions/core/plan.js';
+import { planConfig } from '../../support/factories.js';
 import { MemoryStore } from '../../support/memory-store.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 28, 12, 30);
-const config: PlanConfig = {
-  tables: ['call-legs'],
-  pbx: 'allpbxes',
-  gridMinutes: 60,
-  pageSize: 7000,
-  settleMinutes: 120,
-  horizonDays: 1,
-  staleAfterMinutes: 120,
-  isConnectTime: false,
-  isSimplified: false,
-  maxChains: 2000,
-};
+const config: PlanConfig = planConfig({ tables: ['call-legs'] });
 /** Two days: 48 chains, three checkpoints of 16. */
 const rerun = { tables: ['call-legs' as const], fromMs: NOW - 60.5 * HOUR, toMs: NOW - 12.5 * HOUR };
 

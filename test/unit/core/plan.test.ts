@@ -6,20 +6,11 @@ import { FileObjectStore } from '../../../functions/adapters/fs-store.js';
 import { LocalFifoQueue } from '../../../functions/adapters/local-fifo-queue.js';
 import { type PlanConfig, planRerun, planScheduled, readLedger } from '../../../functions/core/plan.js';
 
+import { planConfig } from '../../support/factories.js';
+
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 28, 12, 30);
-const config: PlanConfig = {
-  tables: ['call-legs', 'call-records'],
-  pbx: 'allpbxes',
-  gridMinutes: 60,
-  pageSize: 7000,
-  settleMinutes: 120,
-  horizonDays: 1,
-  staleAfterMinutes: 120,
-  isConnectTime: false,
-  isSimplified: true,
-  maxChains: 2000,
-};
+const config: PlanConfig = planConfig({ isSimplified: true });
 
 const roots: string[] = [];
 afterAll(() => {
