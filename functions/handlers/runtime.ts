@@ -30,10 +30,15 @@ export const metrics = new Metrics({ namespace, serviceName });
 export const tracer = new Tracer({ serviceName });
 
 /**
- * The container's clock. Handlers and the 8x8 connection read the time only through it, so tests can fix the
- * instant a Lambda believes it runs at (they replace `now`); durations and deadlines are measured on it too.
+ * The container's clock. Handlers and the 8x8 connection read the time only through it, and the retry loop
+ * waits through its `sleep`, so tests can fix the instant a Lambda believes it runs at and let its waits spend
+ * the invocation's budget in the test's time (they replace `now` and `sleep`); durations and deadlines are
+ * measured on it too.
  */
-export const clock: { now: () => number } = { now: () => Date.now() };
+export const clock: { now: () => number; sleep: (ms: number) => Promise<void> } = {
+  now: () => Date.now(),
+  sleep: (ms) => realRetryDeps.sleep(ms),
+};
 
 export const s3 = tracer.captureAWSv3Client(new S3Client({}));
 export const sqs = tracer.captureAWSv3Client(new SQSClient({}));
@@ -48,7 +53,7 @@ export function workAnalytics(secretId: string, baseUrl: string): Promise<Connec
     createWorkAnalytics({
       baseUrl,
       credentials,
-      deps: { now: () => clock.now(), sleep: realRetryDeps.sleep, random: realRetryDeps.random },
+      deps: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), random: realRetryDeps.random },
       onRetry: (event) => {
         metrics.addMetric(METRICS.apiRetries, MetricUnit.Count, 1);
         logger.warn('8x8 request retried', {

@@ -19,19 +19,43 @@ export const INSTANTS = {
 } as const;
 
 /**
- * A clock that starts at a fixed instant and then runs at the speed of real time (so deadlines and token
- * lifetimes still pass), and that a test can move: `advance` jumps ahead, `set` jumps to an instant.
+ * A clock that starts at a fixed instant and that a test can move: `advance` jumps ahead, `set` jumps to an
+ * instant, and `sleep` (handed to the code under test as its retry and backoff sleep) advances the clock by the
+ * time asked instead of waiting for it. A budget that the code measures on this clock is therefore spent by its
+ * sleeps, exactly, however fast or slow the machine runs.
+ *
+ * By default it also runs at the speed of real time, so that tests which let the pipeline run for a while see
+ * time pass. `TestClock.manual` gives one that moves only when told to: for tests whose assertion depends on
+ * how much of a budget is left, where the machine's speed must not count at all.
  */
 export class TestClock {
   private base: number;
   private origin = performance.now();
 
-  constructor(startMs: number) {
+  constructor(
+    startMs: number,
+    private readonly running = true,
+  ) {
     this.base = startMs;
   }
 
+  /** A clock that moves only by `advance`, `set` and `sleep`. */
+  static manual(startMs: number): TestClock {
+    return new TestClock(startMs, false);
+  }
+
   /** Epoch milliseconds. A bound method, so it can be handed out as `now`. */
-  readonly now = (): number => this.base + Math.floor(performance.now() - this.origin);
+  readonly now = (): number =>
+    this.running ? this.base + Math.floor(performance.now() - this.origin) : this.base;
+
+  /**
+   * Sleeps `ms` on this clock: the clock moves on by `ms` at once, and the caller resumes on the next turn of
+   * the event loop (so other work still interleaves, as it would during a real wait). Bound, like `now`.
+   */
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.advance(Math.max(0, ms));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
 
   advance(ms: number): void {
     this.base += ms;

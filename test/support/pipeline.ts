@@ -135,7 +135,7 @@ export class Pipeline {
       resources: ['arn:aws:events:us-east-1:123456789012:rule/walake-schedule'],
       detail: {},
     };
-    return this.planner(event, lambdaContext('walake-planner'));
+    return this.planner(event, lambdaContext('walake-planner', 120_000, this.clock));
   }
 
   /** Sends a control message; `id` is the sender's id attribute, as `walake rerun` and `backfill` set it. */
@@ -155,7 +155,7 @@ export class Pipeline {
       this.aws.controlQueue.url,
       this.aws.controlQueue.arn,
       this.planner as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-      { batchSize: 1, functionName: 'walake-planner' },
+      { batchSize: 1, functionName: 'walake-planner', clock: this.clock },
     );
     await esm.drain();
     return esm;
@@ -247,7 +247,7 @@ export class Pipeline {
         queue.url,
         queue.arn,
         this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-        { batchSize: 1, functionName: 'walake-worker', timeoutMs, skipAck },
+        { batchSize: 1, functionName: 'walake-worker', timeoutMs, skipAck, clock: this.clock },
       );
     return new Lanes([mapping(this.aws.pageQueue), mapping(this.aws.backfillQueue)]);
   }
@@ -331,9 +331,16 @@ export class Lanes {
   }
 }
 
-type Runtime = { s3: S3Client; sqs: SQSClient; clock: { now: () => number } };
+type Runtime = {
+  s3: S3Client;
+  sqs: SQSClient;
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> };
+};
 
-/** Imports the handlers afresh (a new Lambda container) and sets their clock to the test's. */
+/**
+ * Imports the handlers afresh (a new Lambda container) and sets their clock to the test's: they read the time
+ * from it, and their retry waits advance it instead of waiting in real time.
+ */
 async function loadHandlers(
   clock: TestClock,
 ): Promise<{ planner: Handler; worker: Handler; runtime: Runtime }> {
@@ -342,6 +349,7 @@ async function loadHandlers(
   const worker = (await import('../../functions/handlers/worker.js')).handler as Handler;
   const runtime = await import('../../functions/handlers/runtime.js');
   runtime.clock.now = clock.now;
+  runtime.clock.sleep = clock.sleep;
   return { planner, worker, runtime };
 }
 
