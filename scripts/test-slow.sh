@@ -51,7 +51,7 @@ for c in "${conditions[@]}"; do
       ;;
   esac
   status=$?
-  summary=$(grep -hE '^ +Tests ' "${logs[@]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ' | paste -sd';')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "${logs[@]}" 2>/dev/null | grep -E '^ +Tests ' | tr -s ' ' | paste -sd';')
   if [[ $status -eq 0 ]]; then
     echo "pass  $c in $((SECONDS - started)) s: ${summary:-see $log}"
   else
