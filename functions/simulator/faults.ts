@@ -18,9 +18,9 @@ export class RateWindow {
   private second = -1;
   private count = 0;
 
-  /** Counts a request; true when it is over the limit. */
-  over(limit: number | undefined): boolean {
-    const second = Math.floor(performance.now() / 1000);
+  /** Counts a request at `nowMs` (on the limit's clock); true when it is over the limit. */
+  over(limit: number | undefined, nowMs: number): boolean {
+    const second = Math.floor(nowMs / 1000);
     if (second !== this.second) {
       this.second = second;
       this.count = 0;

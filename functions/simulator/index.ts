@@ -94,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,
     rateLimitPerSecond: options.rateLimitPerSecond,
+    rateClock: options.rateClock ?? (() => performance.now()),
     plan: undefined,
     errorRate5xx: 0,
     rate429: 0,

@@ -28,6 +28,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Report requests allowed per wall-clock second; above it 429 with Retry-After: 1. */
   rateLimitPerSecond?: number;
+  /**
+   * The clock (ms) whose seconds the rate limit counts; default the machine's monotonic clock. A test that
+   * asserts how many requests of a burst pass gives its own, so the answer does not depend on the machine's speed.
+   */
+  rateClock?: () => number;
   /** Default '/analytics/work'. */
   basePath?: string;
   /** Port on 127.0.0.1; default 0 (a free port). */
@@ -105,6 +110,8 @@ export interface FaultRequest {
 export interface FaultControl {
   latencyMs: number;
   rateLimitPerSecond?: number | undefined;
+  /** The clock (ms) whose seconds `rateLimitPerSecond` counts. */
+  rateClock: () => number;
   /** Called for every report request (never for the token endpoint); its fault wins over the rates below. */
   plan?: ((req: FaultRequest) => Fault | undefined) | undefined;
   /** Probabilities per report request, drawn from a seeded generator. */
