@@ -70,7 +70,8 @@ export class SimulatorServer {
     const n = ++this.reportCount;
     this.stats.reportRequests[sub] = (this.stats.reportRequests[sub] ?? 0) + 1;
     if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
-    if (this.rate.over(this.faults.rateLimitPerSecond, this.faults.rateClock())) return this.send(res, tooManyRequests('1'));
+    if (this.rate.over(this.faults.rateLimitPerSecond, this.faults.rateClock()))
+      return this.send(res, tooManyRequests('1'));
     const fault = chooseFault(this.faults, this.faultRng, {
       path: sub,
       query: Object.fromEntries(url.searchParams),
