@@ -4,9 +4,11 @@ import { getReport, login, type PageBody } from './test-client.js';
 
 let sim: Simulator;
 let token: string;
+let realRateClock: () => number;
 beforeAll(async () => {
   sim = await startSimulator({ now: () => Date.UTC(2026, 5, 20) });
   token = await login(sim);
+  realRateClock = sim.faults.rateClock;
 });
 afterEach(() => {
   Object.assign(sim.faults, {
@@ -16,6 +18,7 @@ afterEach(() => {
     errorRate5xx: 0,
     rate429: 0,
     truncatedRate: 0,
+    rateClock: realRateClock,
   });
 });
 afterAll(() => sim.close());
@@ -137,9 +140,16 @@ describe('probabilistic and standing faults', () => {
 
   it('answers 429 with Retry-After: 1 above rateLimitPerSecond', async () => {
     sim.faults.rateLimitPerSecond = 5;
+    // The limit's clock is the test's: all 12 requests fall in one of its seconds, however slow the machine.
+    let nowMs = 7_000;
+    sim.faults.rateClock = () => nowMs;
     const statuses = await Promise.all(Array.from({ length: 12 }, () => legs().then((r) => r.status)));
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    // The next second lets 5 more through.
+    nowMs += 1000;
+    const next = await Promise.all(Array.from({ length: 6 }, () => legs().then((r) => r.status)));
+    expect(next.filter((s) => s === 200)).toHaveLength(5);
   });
 
   it('adds latencyMs to every report answer', async () => {
