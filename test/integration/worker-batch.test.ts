@@ -39,7 +39,7 @@ describe('worker handler on a real-shaped FIFO batch', () => {
     const started = clock.now();
     const response = (await p.worker(
       event,
-      lambdaContext('walake-worker', 17_000, clock),
+      lambdaContext('walake-worker', { timeoutMs: 17_000, clock }),
     )) as SQSBatchResponse;
     p.sim.faults.plan = undefined;
     expect(clock.now() - started).toBe(1000);

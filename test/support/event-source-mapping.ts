@@ -18,17 +18,25 @@ export interface ContextClock {
 
 const realTime: ContextClock = { now: () => performance.now() };
 
+/** An invocation's time: `timeoutMs` to run, counted down on `clock`. */
+export interface Budget {
+  timeoutMs: number;
+  clock: ContextClock;
+}
+
 /**
- * A Lambda context for a local invocation, whose remaining time runs down from `timeoutMs` on `clock`. Give it
- * the test's clock (the one the handlers' sleeps advance) whenever a test asserts what happens when the time
- * runs out: the budget is then spent by the handler's own waits, not by how fast the machine runs.
+ * A Lambda context for a local invocation, whose remaining time runs down from the budget's `timeoutMs` on its
+ * clock. A budget always comes with its clock: give the test's clock (the one the handlers' sleeps advance), so
+ * that when a test asserts what happens as the time runs out, the budget is spent by the handler's own waits,
+ * not by how fast the machine runs. Without a budget, the invocation has two minutes of real time: room that no
+ * test's outcome may depend on.
  */
 export function lambdaContext(
   functionName: string,
-  timeoutMs = 120_000,
-  clock: ContextClock = realTime,
+  budget: Budget = { timeoutMs: 120_000, clock: realTime },
 ): Context {
-  const deadline = clock.now() + timeoutMs;
+  const { clock } = budget;
+  const deadline = clock.now() + budget.timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -63,9 +71,8 @@ export class EventSourceMapping {
     private readonly options: {
       batchSize: number;
       functionName: string;
-      timeoutMs?: () => number;
-      /** The clock each invocation's remaining time runs down on (real time when absent). */
-      clock?: ContextClock;
+      /** Each invocation's time, and the clock it runs down on (two minutes of real time when absent). */
+      budget?: { timeoutMs: () => number; clock: ContextClock };
       /** A crash after the handler succeeded but before the mapping deleted the message: it comes back. */
       skipAck?: (record: SQSRecord) => boolean;
     },
@@ -87,10 +94,10 @@ export class EventSourceMapping {
     this.invocations++;
     let failed: Set<string>;
     try {
+      const budget = this.options.budget;
       const context = lambdaContext(
         this.options.functionName,
-        this.options.timeoutMs?.() ?? 120_000,
-        this.options.clock,
+        budget && { timeoutMs: budget.timeoutMs(), clock: budget.clock },
       );
       const response = (await this.handler(event, context)) as SQSBatchResponse | undefined;
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));

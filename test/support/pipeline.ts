@@ -135,7 +135,7 @@ export class Pipeline {
       resources: ['arn:aws:events:us-east-1:123456789012:rule/walake-schedule'],
       detail: {},
     };
-    return this.planner(event, lambdaContext('walake-planner', 120_000, this.clock));
+    return this.planner(event, lambdaContext('walake-planner', { timeoutMs: 120_000, clock: this.clock }));
   }
 
   /** Sends a control message; `id` is the sender's id attribute, as `walake rerun` and `backfill` set it. */
@@ -155,7 +155,11 @@ export class Pipeline {
       this.aws.controlQueue.url,
       this.aws.controlQueue.arn,
       this.planner as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-      { batchSize: 1, functionName: 'walake-planner', clock: this.clock },
+      {
+        batchSize: 1,
+        functionName: 'walake-planner',
+        budget: { timeoutMs: () => 120_000, clock: this.clock },
+      },
     );
     await esm.drain();
     return esm;
@@ -247,7 +251,12 @@ export class Pipeline {
         queue.url,
         queue.arn,
         this.worker as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>,
-        { batchSize: 1, functionName: 'walake-worker', timeoutMs, skipAck, clock: this.clock },
+        {
+          batchSize: 1,
+          functionName: 'walake-worker',
+          budget: { timeoutMs: timeoutMs ?? (() => 120_000), clock: this.clock },
+          skipAck,
+        },
       );
     return new Lanes([mapping(this.aws.pageQueue), mapping(this.aws.backfillQueue)]);
   }
