@@ -286,21 +286,22 @@ describe('functions', () => {
     ).toEqual({ namespace: 'WorkAnalyticsLake', service: 'work-analytics-lake' });
   });
 
-  it('are triggered by the schedule, retried twice', () => {
-    lake.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 hour)',
+  it('are triggered by an EventBridge Scheduler schedule, one tick per grid period, retried twice', () => {
+    const [, schedule] = resourceNamed(lake.template, 'AWS::Scheduler::Schedule', 'Schedule');
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 * * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
-          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
-        }),
-      ],
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      },
     });
-    lake.template.hasResourceProperties('AWS::Lambda::Permission', {
-      FunctionName: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
+    // The tick's own time reaches the planner (core/schedule-tick.ts).
+    const input = JSON.parse((schedule.Properties as { Target: { Input: string } }).Target.Input);
+    expect(input).toEqual({ source: 'walake.schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    lake.template.resourceCountIs('AWS::Events::Rule', 0);
   });
 });
 
@@ -635,7 +636,9 @@ describe('alarms', () => {
         .map((a) => String(a.AlarmName).replace(/^WorkAnalyticsLake-/, ''))
         .sort(),
     ).toEqual([
+      'ApiRetries',
       'BackfillDlqArrivals',
+      'BackfillQueueStalled',
       'ChainsRestarted',
       'ControlDlqArrivals',
       'CredentialsRejected',
@@ -765,7 +768,7 @@ describe('configuration variants', () => {
     expect(render(topic.Properties?.KmsMasterKeyId)).toMatch(/^<AlarmsTopicKey[0-9A-F]{8}\.Arn>$/);
     variant.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const alarmList = resourcesOf(variant.template, 'AWS::CloudWatch::Alarm');
-    expect(alarmList).toHaveLength(14);
+    expect(alarmList).toHaveLength(16);
     for (const [, alarm] of alarmList) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(variant.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
   });
@@ -859,7 +862,9 @@ describe('configuration variants', () => {
       },
       { bundle: false },
     );
-    variant.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(5 * * * ? *)' });
+    variant.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(5 * * * ? *)',
+    });
     // call_records, and the two views that read only it (calls_hourly, missed_calls).
     variant.template.resourceCountIs('AWS::Glue::Table', 3);
     variant.template.hasResourceProperties('AWS::Glue::Table', {

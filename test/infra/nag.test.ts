@@ -18,6 +18,11 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     secretName: 'work-analytics/8x8',
     secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   },
+  'with the call data under SSE-KMS, a reserved concurrency and a kept topic key': {
+    dataEncryption: 'sse-kms',
+    reservedConcurrency: 40,
+    alarmKeyRemovalPolicy: 'retain',
+  },
   'as a second stack in the account': {
     stackName: 'WorkAnalyticsLake-dev',
     schedule: 'cron(0/30 * * * ? *)',
@@ -97,6 +102,7 @@ it('knows which findings the stack acknowledges', () => {
   const rules = new Set(acknowledgements(variant('with an alarm e-mail').app).map((a) => a.rule));
   expect([...rules].sort()).toEqual([
     'AwsSolutions-IAM5[Resource::*]',
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PlannerFunction[0-9A-F]{8}\.Arn>:\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/control\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/_manifest\.json\*\]$/),

@@ -1,0 +1,178 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../functions/handlers/config.js';
+import { RETENTION_DAYS } from '../../infra/constructs/lake-buckets.js';
+import { permissionsOf, resourceNamed, resourcesOf } from './cfn.js';
+import { type SynthesizedLake, synthLake } from './synth.js';
+
+/**
+ * What the first weeks on AWS rely on: a backfill lane that keeps its tasks as long as SQS can and says so
+ * before they expire, log groups the runbook can name, prefixes that do not grow for ever, and the capacity,
+ * cost and encryption options. Configuration only, so these synthesize without bundling.
+ */
+let lake: SynthesizedLake;
+const id = (construct: { node: { defaultChild?: unknown } }, of = lake) =>
+  of.stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const alarm = (suffix: string, of = lake) =>
+  resourcesOf(of.template, 'AWS::CloudWatch::Alarm')
+    .map(([, a]) => a.Properties ?? {})
+    .find((a) => a.AlarmName === `WorkAnalyticsLake-${suffix}`);
+
+beforeAll(() => {
+  lake = synthLake({}, { bundle: false });
+});
+
+describe('the backfill lane', () => {
+  it('keeps its tasks the 14-day maximum, not SQS default of 4 days, while the live lane keeps the default', () => {
+    const props = (q: { node: { defaultChild?: unknown } }) =>
+      lake.template.toJSON().Resources[id(q)].Properties as Record<string, unknown>;
+    expect(props(lake.stack.backfillQueue.queue).MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(props(lake.stack.pageQueue.queue).MessageRetentionPeriod).toBeUndefined();
+  });
+
+  it('raises BackfillQueueStalled when its oldest task has waited 7 days, half the retention', () => {
+    expect(alarm('BackfillQueueStalled')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [id(lake.stack.backfillQueue.queue), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 7 * 86_400,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+});
+
+describe('log groups', () => {
+  it('are named from the stack, logged to by their function, and published as outputs', () => {
+    const outputs = lake.template.toJSON().Outputs;
+    for (const [fn, name, output] of [
+      [lake.stack.planner, '/WorkAnalyticsLake/planner', 'PlannerLogGroupName'],
+      [lake.stack.worker, '/WorkAnalyticsLake/worker', 'WorkerLogGroupName'],
+    ] as const) {
+      lake.template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: name, RetentionInDays: 90 });
+      lake.template.hasResourceProperties('AWS::Lambda::Function', {
+        LoggingConfig: { LogGroup: { Ref: id(fn.logGroup) } },
+      });
+      expect(outputs[output].Value).toEqual({ Ref: id(fn.logGroup) });
+    }
+  });
+
+  it('differ between two stacks in one account', () => {
+    const dev = synthLake({ stackName: 'WorkAnalyticsLake-dev' }, { bundle: false });
+    dev.template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/WorkAnalyticsLake-dev/worker',
+    });
+  });
+});
+
+describe('lifecycle of the data bucket', () => {
+  it('expires quarantined rows and control markers, with the documented retention', () => {
+    const [, data] = resourceNamed(lake.template, 'AWS::S3::Bucket', 'Data');
+    const rules = (data.Properties as { LifecycleConfiguration: { Rules: Record<string, unknown>[] } })
+      .LifecycleConfiguration.Rules;
+    const rule = (prefix: string) => rules.find((r) => r.Prefix === prefix);
+    expect(rule('quarantine/')).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: RETENTION_DAYS.quarantine,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
+    expect(rule('control/')).toMatchObject({ Status: 'Enabled', ExpirationInDays: RETENTION_DAYS.control });
+    expect(RETENTION_DAYS).toEqual({ staging: 7, quarantine: 90, control: 30, noncurrent: 30 });
+    // A control marker outlives its message: the control queue's 4 days, then its DLQ's 14.
+    expect(RETENTION_DAYS.control).toBeGreaterThan(4 + 14);
+  });
+});
+
+describe('capacity and cost options', () => {
+  it('reserve no concurrency by default, and the reservedConcurrency context for the worker', () => {
+    const fnProps = (of: SynthesizedLake, fn: 'planner' | 'worker') =>
+      of.template.toJSON().Resources[id(of.stack[fn].fn, of)].Properties as Record<string, unknown>;
+    expect(fnProps(lake, 'worker').ReservedConcurrentExecutions).toBeUndefined();
+    const reserved = synthLake({ reservedConcurrency: 20 }, { bundle: false });
+    expect(fnProps(reserved, 'worker').ReservedConcurrentExecutions).toBe(20);
+    expect(fnProps(reserved, 'planner').ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('alarm on retried 8x8 requests above apiRetriesPerHour (100 by default)', () => {
+    const expected = (threshold: number) => ({
+      Namespace: 'WorkAnalyticsLake',
+      MetricName: METRICS.apiRetries,
+      Dimensions: [{ Name: 'service', Value: 'work-analytics-lake' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm('ApiRetries')).toMatchObject(expected(100));
+    const tuned = synthLake({ apiRetriesPerHour: '500' }, { bundle: false });
+    expect(alarm('ApiRetries', tuned)).toMatchObject(expected(500));
+  });
+
+  it("delete the alarm topic's key with the stack (7 days pending), or keep it with alarmKeyRemovalPolicy", () => {
+    const key = (of: SynthesizedLake) => resourceNamed(of.template, 'AWS::KMS::Key', 'AlarmsTopicKey')[1];
+    expect(key(lake)).toMatchObject({
+      DeletionPolicy: 'Delete',
+      Properties: { PendingWindowInDays: 7, EnableKeyRotation: true },
+    });
+    expect(key(synthLake({ alarmKeyRemovalPolicy: 'retain' }, { bundle: false })).DeletionPolicy).toBe(
+      'Retain',
+    );
+  });
+});
+
+describe('dataEncryption', () => {
+  it('is SSE-S3 by default, with no key of its own', () => {
+    expect(resourcesOf(lake.template, 'AWS::KMS::Key').map(([name]) => name)).toEqual([
+      expect.stringMatching(/^AlarmsTopicKey/),
+    ]);
+    expect(lake.template.toJSON().Outputs.DataKeyArn).toBeUndefined();
+  });
+
+  it('sse-kms encrypts the data and the query results with a kept, rotated key both functions may use', () => {
+    const kmsLake = synthLake({ dataEncryption: 'sse-kms' }, { bundle: false });
+    const [keyId, key] = resourceNamed(kmsLake.template, 'AWS::KMS::Key', 'DataKey');
+    expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    const sse = {
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+          },
+        },
+      ],
+    };
+    for (const bucket of ['Data', 'AthenaResults']) {
+      expect(
+        resourceNamed(kmsLake.template, 'AWS::S3::Bucket', bucket)[1].Properties?.BucketEncryption,
+      ).toEqual(sse);
+    }
+    // S3 server access logs can only be delivered to an SSE-S3 bucket.
+    expect(
+      resourceNamed(kmsLake.template, 'AWS::S3::Bucket', 'AccessLogs')[1].Properties?.BucketEncryption,
+    ).toMatchObject({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    kmsLake.template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+        }),
+      }),
+    });
+    for (const fn of [kmsLake.stack.planner, kmsLake.stack.worker]) {
+      const grants = permissionsOf(kmsLake.template, id(fn.role, kmsLake))
+        .filter((g) => g.resource === `<${keyId}.Arn>`)
+        .map((g) => g.action)
+        .sort();
+      expect(grants).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    }
+    expect(kmsLake.template.toJSON().Outputs.DataKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+});
