@@ -216,10 +216,15 @@ const ContextObject = z.object({
     ])
     .pipe(z.number().min(0.01, 'must be at least 0.01 (10 MB, the Athena minimum)').max(1_000_000))
     .default(10),
+  /**
+   * The first `dt` of the tables' partition projection; by default the stack decides it when it is created:
+   * the first day the API still served then (constructs/first-day.ts), after which it never moves.
+   */
   firstDay: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD')
-    .default('2020-01-01'),
+    .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'must be a day of the calendar')
+    .optional(),
   /** The worker's reserved concurrency: a floor the rest of the account cannot take, and a ceiling. */
   reservedConcurrency: numeric(
     z.number({ error: 'must be a whole number from 4 to 10000' }).int().min(4).max(10_000),

@@ -8,6 +8,7 @@ import { type LakeConfig, logGroupNameOf, metricsIdentity, pbxIdsEnv } from '../
 import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
 import { AthenaTables } from '../constructs/athena-tables.js';
+import { FirstDay } from '../constructs/first-day.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
 import { type LakeBuckets, lakeBuckets } from '../constructs/lake-buckets.js';
 import { PipelineFunction } from '../constructs/pipeline-function.js';
@@ -68,12 +69,14 @@ export class LakeStack extends Stack {
     this.controlQueue = queues.control;
     this.planner = planner;
     this.worker = worker;
+    const firstDay = new FirstDay(this, 'LakeFirstDay', { firstDay: config.firstDay }).day;
+    planner.fn.addEnvironment('FIRST_DAY', firstDay);
     const athena = new AthenaTables(this, 'Athena', {
       lakeName: config.lakeName,
       dataBucket: storage.data,
       resultsBucket: storage.results,
       tables: config.tables,
-      firstDay: config.firstDay,
+      firstDay,
       bytesScannedCutoffGb: config.bytesScannedCutoffGb,
       resultsKey: storage.key,
     });
@@ -94,7 +97,7 @@ export class LakeStack extends Stack {
       freshnessHours: config.freshnessHours,
       alarmEmail: config.alarmEmail,
     });
-    this.outputs(config, storage, queues, credentials, athena, alarms);
+    this.outputs(config, storage, queues, credentials, athena, alarms, firstDay);
   }
 
   /** Queues: page tasks (FIFO, one page in flight per chain) on two lanes, and control messages (reruns). */
@@ -263,6 +266,7 @@ export class LakeStack extends Stack {
     credentials: ApiSecret,
     athena: AthenaTables,
     alarms: LakeAlarms,
+    firstDay: string,
   ): void {
     const { data, results } = storage;
     const { pages, backfill, control } = queues;
@@ -287,7 +291,7 @@ export class LakeStack extends Stack {
         this.schedule.scheduleName,
         `EventBridge Scheduler schedule of the planner (${config.schedule})`,
       ],
-      FirstDay: [config.firstDay, 'First day (dt) the Athena tables project: days before it are not queried'],
+      FirstDay: [firstDay, 'First day (dt) the Athena tables project; the planner refuses reruns before it'],
       ...(storage.key
         ? {
             DataKeyArn: [

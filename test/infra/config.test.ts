@@ -44,7 +44,6 @@ describe('parseLakeConfig', () => {
       backfillConcurrency: 5,
       freshnessHours: 3,
       bytesScannedCutoffGb: 10,
-      firstDay: '2020-01-01',
       apiRetriesPerHour: 100,
       alarmKeyRemovalPolicy: 'destroy',
       dataEncryption: 'sse-s3',

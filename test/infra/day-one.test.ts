@@ -1,9 +1,16 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../functions/handlers/config.js';
+import { decideFirstDay, FIRST_DAY_CODE } from '../../infra/constructs/first-day.js';
 import { RETENTION_DAYS } from '../../infra/constructs/lake-buckets.js';
-import { permissionsOf, resourceNamed, resourcesOf } from './cfn.js';
+import { permissionsOf, render, resourceNamed, resourcesOf } from './cfn.js';
 import { type SynthesizedLake, synthLake } from './synth.js';
 
 /**
@@ -174,5 +181,90 @@ describe('dataEncryption', () => {
       expect(grants).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     }
     expect(kmsLake.template.toJSON().Outputs.DataKeyArn.Value).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+  });
+});
+
+describe('the first day of the Athena tables', () => {
+  const created = Date.parse('2026-12-04T20:00:00Z');
+  const props = (FirstDay = '') => ({ FirstDay, HistoryDays: '730' });
+
+  it.each([
+    ['a new stack: the first day the API still serves', 'Create', undefined, '', '2024-12-04'],
+    ['a new stack with firstDay given', 'Create', undefined, '2026-01-01', '2026-01-01'],
+    [
+      'an update without firstDay: the day decided at creation stays',
+      'Update',
+      '2024-12-04',
+      '',
+      '2024-12-04',
+    ],
+    ['an update with the same firstDay', 'Update', '2026-01-01', '2026-01-01', '2026-01-01'],
+    ['an update to another firstDay', 'Update', '2024-12-04', '2025-06-01', '2025-06-01'],
+    ['a delete: the day as it was', 'Delete', '2024-12-04', '', '2024-12-04'],
+  ] as const)('decides %s', (_what, RequestType, PhysicalResourceId, given, day) => {
+    // An update runs a year later: the default must not move on with the clock.
+    const nowMs = RequestType === 'Create' ? created : created + 365 * 86_400_000;
+    expect(decideFirstDay({ RequestType, PhysicalResourceId, ResourceProperties: props(given) }, nowMs)).toBe(
+      day,
+    );
+  });
+
+  it('answers CloudFormation with the day as the physical id and as data, from the inline code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'walake-first-day-'));
+    const file = join(dir, 'index.cjs');
+    writeFileSync(file, FIRST_DAY_CODE);
+    let answer = '';
+    const server = createServer((req, res) => {
+      req.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      req.on('end', () => res.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const handler = createRequire(import.meta.url)(file).handler as (event: unknown) => Promise<void>;
+      await handler({
+        RequestType: 'Create',
+        ResourceProperties: props('2025-03-01'),
+        ResponseURL: `http://127.0.0.1:${port}/answer?X-Amz-Signature=x`,
+        StackId: 'stack',
+        RequestId: 'request',
+        LogicalResourceId: 'FirstDay',
+      });
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(JSON.parse(answer)).toEqual({
+      Status: 'SUCCESS',
+      Reason: 'first day decided',
+      PhysicalResourceId: '2025-03-01',
+      StackId: 'stack',
+      RequestId: 'request',
+      LogicalResourceId: 'FirstDay',
+      Data: { FirstDay: '2025-03-01' },
+    });
+    // CloudFormation's ZipFile holds at most 4 KB of inline code.
+    expect(FIRST_DAY_CODE.length).toBeLessThan(4096);
+  });
+
+  it('starts the projection, the planner and the FirstDay output at the decided day, not at 2020', () => {
+    const [resourceId, resource] = resourceNamed(lake.template, 'Custom::WalakeFirstDay', 'LakeFirstDay');
+    expect(resource.Properties).toMatchObject({ FirstDay: '', HistoryDays: '730' });
+    for (const [, table] of resourcesOf(lake.template, 'AWS::Glue::Table')) {
+      const input = (
+        table.Properties as { TableInput: { TableType?: string; Parameters: Record<string, unknown> } }
+      ).TableInput;
+      if (input.TableType !== 'EXTERNAL_TABLE') continue;
+      expect(render(input.Parameters['projection.dt.range'])).toBe(`<${resourceId}>,NOW`);
+    }
+    const env = lake.template.toJSON().Resources[id(lake.stack.planner.fn)].Properties.Environment.Variables;
+    expect(env.FIRST_DAY).toEqual({ Ref: resourceId });
+    expect(lake.template.toJSON().Outputs.FirstDay.Value).toEqual({ Ref: resourceId });
+    const given = synthLake({ firstDay: '2025-01-01' }, { bundle: false });
+    expect(resourceNamed(given.template, 'Custom::WalakeFirstDay', 'LakeFirstDay')[1].Properties?.FirstDay).toBe(
+      '2025-01-01',
+    );
   });
 });

@@ -245,6 +245,7 @@ describe('functions', () => {
         IS_SIMPLIFIED: 'false',
         LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
         RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
+        FIRST_DAY: { Ref: Match.stringLikeRegexp('^LakeFirstDay') },
       }).test(envOf(lake.stack.planner)).isSuccess,
     ).toBe(true);
   });
@@ -401,7 +402,9 @@ describe('Glue and Athena', () => {
           'projection.enabled': 'true',
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': '2020-01-01,NOW',
+          'projection.dt.range': {
+            'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^LakeFirstDay') }, ',NOW']],
+          },
           'projection.dt.interval': '1',
           'projection.dt.interval.unit': 'DAYS',
           'storage.location.template': {
@@ -806,8 +809,8 @@ describe('configuration variants', () => {
     const names = (stack: (typeof stacks)[number]): Record<string, Set<unknown>> => {
       const template = Template.fromStack(stack);
       const props = (type: string) => resourcesOf(template, type).map(([, r]) => r.Properties ?? {});
-      const env = props('AWS::Lambda::Function').map(
-        (f) => (f.Environment as { Variables: Record<string, string> }).Variables,
+      const env = props('AWS::Lambda::Function').flatMap((f) =>
+        f.Environment ? [(f.Environment as { Variables: Record<string, string> }).Variables] : [],
       );
       const custom = props('AWS::CloudWatch::Alarm').filter(
         (a) => a.Namespace !== undefined && a.Namespace !== 'AWS/SQS' && a.Namespace !== 'AWS/Lambda',
@@ -830,6 +833,9 @@ describe('configuration variants', () => {
         alarmPrefixes: new Set(
           props('AWS::CloudWatch::Alarm').map((a) => String(a.AlarmName).split('-').slice(0, -1).join('-')),
         ),
+        logGroups: new Set(
+          props('AWS::Logs::LogGroup').flatMap((g) => (g.LogGroupName ? [String(g.LogGroupName)] : [])),
+        ),
       };
     };
     const [dev = {}, prod = {}] = stacks.map(names);
@@ -841,6 +847,7 @@ describe('configuration variants', () => {
       namespaces: new Set(['WorkAnalyticsLake-dev']),
       services: new Set(['work-analytics-lake-dev']),
       alarmPrefixes: new Set(['WorkAnalyticsLake-dev']),
+      logGroups: new Set(['/WorkAnalyticsLake-dev/planner', '/WorkAnalyticsLake-dev/worker']),
     });
     for (const key of Object.keys(dev)) {
       expect(

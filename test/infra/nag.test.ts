@@ -102,13 +102,13 @@ it('knows which findings the stack acknowledges', () => {
   const rules = new Set(acknowledgements(variant('with an alarm e-mail').app).map((a) => a.rule));
   expect([...rules].sort()).toEqual([
     'AwsSolutions-IAM5[Resource::*]',
-    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PlannerFunction[0-9A-F]{8}\.Arn>:\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/control\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/lake\/_manifest\.json\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/ledger\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/quarantine\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/staging\/\*\]$/),
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PlannerFunction[0-9A-F]{8}\.Arn>:\*\]$/),
     'AwsSolutions-SMG4',
   ]);
 });
