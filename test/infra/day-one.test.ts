@@ -263,8 +263,8 @@ describe('the first day of the Athena tables', () => {
     expect(env.FIRST_DAY).toEqual({ Ref: resourceId });
     expect(lake.template.toJSON().Outputs.FirstDay.Value).toEqual({ Ref: resourceId });
     const given = synthLake({ firstDay: '2025-01-01' }, { bundle: false });
-    expect(resourceNamed(given.template, 'Custom::WalakeFirstDay', 'LakeFirstDay')[1].Properties?.FirstDay).toBe(
-      '2025-01-01',
-    );
+    expect(
+      resourceNamed(given.template, 'Custom::WalakeFirstDay', 'LakeFirstDay')[1].Properties?.FirstDay,
+    ).toBe('2025-01-01');
   });
 });
