@@ -69,7 +69,11 @@ export class LakeStack extends Stack {
     this.controlQueue = queues.control;
     this.planner = planner;
     this.worker = worker;
-    const firstDay = new FirstDay(this, 'LakeFirstDay', { firstDay: config.firstDay }).day;
+    const firstDay = new FirstDay(this, 'LakeFirstDay', {
+      firstDay: config.firstDay,
+      dataBucket: storage.data,
+      tables: config.tables,
+    }).day;
     planner.fn.addEnvironment('FIRST_DAY', firstDay);
     const athena = new AthenaTables(this, 'Athena', {
       lakeName: config.lakeName,

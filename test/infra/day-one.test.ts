@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../functions/handlers/config.js';
-import { decideFirstDay, FIRST_DAY_CODE } from '../../infra/constructs/first-day.js';
+import { decideFirstDay, FIRST_DAY_CODE, needsLedger } from '../../infra/constructs/first-day.js';
 import { RETENTION_DAYS } from '../../infra/constructs/lake-buckets.js';
+import { repoRoot } from '../../infra/paths.js';
+import { motoClientConfig, motoEndpoint } from '../support/moto.js';
 import { permissionsOf, render, resourceNamed, resourcesOf } from './cfn.js';
 import { type SynthesizedLake, synthLake } from './synth.js';
 
@@ -204,13 +206,30 @@ describe('the first day of the Athena tables', () => {
   ] as const)('decides %s', (_what, RequestType, PhysicalResourceId, given, day) => {
     // An update runs a year later: the default must not move on with the clock.
     const nowMs = RequestType === 'Create' ? created : created + 365 * 86_400_000;
-    expect(decideFirstDay({ RequestType, PhysicalResourceId, ResourceProperties: props(given) }, nowMs)).toBe(
-      day,
-    );
+    const request = { RequestType, PhysicalResourceId, ResourceProperties: props(given) };
+    expect(decideFirstDay(request, nowMs)).toBe(day);
+    // Only a creation without a day given reads the ledger.
+    expect(needsLedger(request)).toBe(RequestType === 'Create' && given === '');
   });
 
-  it('answers CloudFormation with the day as the physical id and as data, from the inline code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'walake-first-day-'));
+  it.each([
+    [
+      'a lake older than the API serves (a stack upgraded to this resource): its first day',
+      '2024-06-30',
+      '2024-06-30',
+    ],
+    ['a younger lake: the first day the API serves, for the backfill to come', '2026-11-01', '2024-12-04'],
+    ['an empty ledger: the first day the API serves', undefined, '2024-12-04'],
+  ])('starts at the ledger of %s', (_what, ledgerDay, day) => {
+    const request = { RequestType: 'Create' as const, ResourceProperties: props() };
+    expect(decideFirstDay(request, created, ledgerDay)).toBe(day);
+  });
+
+  /** Runs the inline code as Lambda would, from a folder that resolves the AWS SDK as the runtime does. */
+  async function runInline(properties: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const cache = join(repoRoot(), 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, 'walake-first-day-'));
     const file = join(dir, 'index.cjs');
     writeFileSync(file, FIRST_DAY_CODE);
     let answer = '';
@@ -226,7 +245,7 @@ describe('the first day of the Athena tables', () => {
       const handler = createRequire(import.meta.url)(file).handler as (event: unknown) => Promise<void>;
       await handler({
         RequestType: 'Create',
-        ResourceProperties: props('2025-03-01'),
+        ResourceProperties: properties,
         ResponseURL: `http://127.0.0.1:${port}/answer?X-Amz-Signature=x`,
         StackId: 'stack',
         RequestId: 'request',
@@ -236,7 +255,11 @@ describe('the first day of the Athena tables', () => {
       server.close();
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(JSON.parse(answer)).toEqual({
+    return JSON.parse(answer) as Record<string, unknown>;
+  }
+
+  it('answers CloudFormation with the day as the physical id and as data, from the inline code', async () => {
+    expect(await runInline(props('2025-03-01'))).toEqual({
       Status: 'SUCCESS',
       Reason: 'first day decided',
       PhysicalResourceId: '2025-03-01',
@@ -249,9 +272,50 @@ describe('the first day of the Athena tables', () => {
     expect(FIRST_DAY_CODE.length).toBeLessThan(4096);
   });
 
+  it("reads the first day of a lake made before from its ledger's keys in S3", async () => {
+    const s3 = new S3Client(motoClientConfig());
+    const Bucket = `walake-first-day-${Math.floor(Math.random() * 1e9)}`;
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    for (const Key of [
+      'ledger/call_legs/dt=2020-03-02/20200302T0000Z-60m.json',
+      'ledger/call_legs/dt=2021-01-01/20210101T0000Z-60m.json',
+      'ledger/call_records/dt=2020-02-17/20200217T0100Z-60m.json',
+      // Another prefix: not the ledger.
+      'lake/call_legs/dt=2019-01-01/20190101T0000Z-60m.json.gz',
+    ])
+      await s3.send(new PutObjectCommand({ Bucket, Key, Body: '{}' }));
+    const env = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: motoEndpoint(),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+    try {
+      const answer = await runInline({
+        ...props(),
+        Bucket,
+        LedgerPrefixes: ['ledger/call_legs/', 'ledger/call_records/'],
+      });
+      // Older than any day the API still serves: the lake's own first day wins.
+      expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: '2020-02-17' });
+    } finally {
+      process.env = env;
+    }
+  });
+
   it('starts the projection, the planner and the FirstDay output at the decided day, not at 2020', () => {
     const [resourceId, resource] = resourceNamed(lake.template, 'Custom::WalakeFirstDay', 'LakeFirstDay');
-    expect(resource.Properties).toMatchObject({ FirstDay: '', HistoryDays: '730' });
+    expect(resource.Properties).toMatchObject({
+      FirstDay: '',
+      HistoryDays: '730',
+      Bucket: { Ref: id(lake.stack.dataBucket) },
+      LedgerPrefixes: ['ledger/call_legs/', 'ledger/call_records/'],
+    });
+    // It may list the ledger's keys, and nothing else of the lake.
+    const [roleId] = resourceNamed(lake.template, 'AWS::IAM::Role', 'LakeFirstDayRole');
+    const s3Grants = permissionsOf(lake.template, roleId).filter((g) => g.action.startsWith('s3:'));
+    expect(s3Grants).toEqual([{ action: 's3:ListBucket', resource: `<${id(lake.stack.dataBucket)}.Arn>` }]);
     for (const [, table] of resourcesOf(lake.template, 'AWS::Glue::Table')) {
       const input = (
         table.Properties as { TableInput: { TableType?: string; Parameters: Record<string, unknown> } }
