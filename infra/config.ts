@@ -81,6 +81,20 @@ export function scheduleProblem(expression: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The planner's default schedule: one tick per grid period, at the grid's own boundaries where a cron can say
+ * them (a grid that divides an hour: `cron(0/15 * * * ? *)`; whole hours that divide a day: `cron(0 0/2 * *
+ * ? *)`), and `rate(N minutes)` otherwise (a 90-minute grid), which ticks once a period but not on the grid.
+ * A window is pulled at the first tick after its end, so it is at most one grid period plus the pull late.
+ */
+export function gridSchedule(gridMinutes: number): string {
+  if (gridMinutes === 1440) return 'cron(0 0 * * ? *)';
+  if (60 % gridMinutes === 0)
+    return gridMinutes === 60 ? 'cron(0 * * * ? *)' : `cron(0/${gridMinutes} * * * ? *)`;
+  if (gridMinutes % 60 === 0 && 1440 % gridMinutes === 0) return `cron(0 0/${gridMinutes / 60} * * ? *)`;
+  return `rate(${gridMinutes} minutes)`;
+}
+
 /** The minutes between two runs of a `rate(…)` schedule; undefined for a cron, whose spacing may vary. */
 export function scheduleMinutes(expression: string): number | undefined {
   const rate = /^rate\((\d+) ([a-z]+?)s?\)$/.exec(expression);
@@ -124,12 +138,13 @@ const ContextObject = z.object({
     });
     return z.NEVER;
   }),
+  /** The planner's EventBridge Scheduler expression; by default one tick per grid period ({@link gridSchedule}). */
   schedule: z
     .string()
     .trim()
-    .default('rate(1 hour)')
+    .optional()
     .superRefine((value, ctx) => {
-      const problem = scheduleProblem(value);
+      const problem = value === undefined ? undefined : scheduleProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     }),
   gridMinutes: whole(1, 1440, 60).superRefine((value, ctx) => {
@@ -201,10 +216,28 @@ const ContextObject = z.object({
     ])
     .pipe(z.number().min(0.01, 'must be at least 0.01 (10 MB, the Athena minimum)').max(1_000_000))
     .default(10),
+  /**
+   * The first `dt` of the tables' partition projection; by default the stack decides it when it is created:
+   * the first day the API still served then (constructs/first-day.ts), after which it never moves.
+   */
   firstDay: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD')
-    .default('2020-01-01'),
+    .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'must be a day of the calendar')
+    .optional(),
+  /** The worker's reserved concurrency: a floor the rest of the account cannot take, and a ceiling. */
+  reservedConcurrency: numeric(
+    z.number({ error: 'must be a whole number from 4 to 10000' }).int().min(4).max(10_000),
+  ).optional(),
+  /** Retried 8x8 requests (429, 5xx, timeouts) in an hour above which the ApiRetries alarm fires. */
+  apiRetriesPerHour: whole(1, 1_000_000, 100),
+  /** What `cdk destroy` does with the alarm topic's KMS key: schedule its deletion (7 days) or keep it. */
+  alarmKeyRemovalPolicy: z.enum(['destroy', 'retain']).default('destroy'),
+  /**
+   * The call data's encryption at rest: `sse-s3` (S3-managed keys), or `sse-kms`: a customer-managed key of
+   * the stack (rotated yearly, kept by `cdk destroy` like the bucket) for the data and the Athena results.
+   */
+  dataEncryption: z.enum(['sse-s3', 'sse-kms']).default('sse-s3'),
 });
 
 const ContextSchema = ContextObject.superRefine((config, ctx) => {
@@ -222,6 +255,18 @@ const ContextSchema = ContextObject.superRefine((config, ctx) => {
       message: 'is for an imported secret: give secretName or secretArn too (a created secret needs no key)',
     });
   }
+  if (
+    config.reservedConcurrency !== undefined &&
+    config.reservedConcurrency < config.maxConcurrency + config.backfillConcurrency
+  ) {
+    // Below the two event sources' caps, Lambda throttles polled batches: they return to the queue and each
+    // return counts as a receive, so a busy hour could dead-letter healthy page tasks.
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reservedConcurrency'],
+      message: `must be at least maxConcurrency + backfillConcurrency (${config.maxConcurrency + config.backfillConcurrency}): fewer throttles the queues' batches back into them, towards the DLQs`,
+    });
+  }
   if (config.lakeName === undefined && !GLUE_NAME.test(lakeNameOf(config.stackName))) {
     ctx.addIssue({
       code: 'custom',
@@ -229,7 +274,11 @@ const ContextSchema = ContextObject.superRefine((config, ctx) => {
       message: `the name derived from stackName (${lakeNameOf(config.stackName)}) is not a Glue database name: set lakeName`,
     });
   }
-}).transform((config) => ({ ...config, lakeName: config.lakeName ?? lakeNameOf(config.stackName) }));
+}).transform((config) => ({
+  ...config,
+  lakeName: config.lakeName ?? lakeNameOf(config.stackName),
+  schedule: config.schedule ?? gridSchedule(config.gridMinutes),
+}));
 
 export type LakeConfig = z.infer<typeof ContextSchema>;
 
@@ -264,6 +313,14 @@ export function metricsIdentity(config: Pick<LakeConfig, 'stackName'>): {
   service: string;
 } {
   return { namespace: config.stackName, service: lakeNameOf(config.stackName).replace(/_/g, '-') };
+}
+
+/**
+ * The log group of each function: named from the stack, so that `aws logs tail /WorkAnalyticsLake/worker` is
+ * exact, and two stacks in one account never share one.
+ */
+export function logGroupNameOf(config: Pick<LakeConfig, 'stackName'>, fn: 'planner' | 'worker'): string {
+  return `/${config.stackName}/${fn}`;
 }
 
 /** The `PBX_IDS` variable of the planner: `allpbxes` or a comma list. */

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../core/ledger.js';
+import { type LedgerEntry, lastProgressMs } from '../core/ledger.js';
 import type { Table } from '../core/tables.js';
 import { type Window, windowDay, windowId, windowsFor } from '../core/windows.js';
 import { isoOf } from './ops-args.js';
@@ -43,8 +43,25 @@ export interface LedgerStatus {
   mismatched: { table: Table; window: string; explanation: string }[];
   /** Failed windows, with the reason and the command that pulls each again. */
   failed: { table: Table; window: string; reason: string; rerun: string }[];
+  /**
+   * Runs of `running` windows that nothing will finish: no progress for `staleAfterMinutes`, and older than the
+   * planner's `horizonDays`, so no tick pulls them again (a chain whose task expired in its queue, or whose
+   * worker died). Each with the command that pulls the run again.
+   */
+  stranded: Stranded[];
   /** Ledger entries in the range on another grid (e.g. 15-minute windows): a sign of a wrong --grid-minutes. */
   otherGrid: number;
+}
+
+/** A run of consecutive stranded windows of one table and PBX scope, and what fills it. */
+export interface Stranded {
+  table: Table;
+  from: string;
+  to: string;
+  windows: number;
+  /** The oldest last sign of progress among them. */
+  lastProgress: string;
+  rerun: string;
 }
 
 export interface StatusOptions {
@@ -53,11 +70,21 @@ export interface StatusOptions {
   toMs: number;
   gridMinutes: number;
   nowMs: number;
+  /** The stack's `staleAfterMinutes` (default 120): a running chain without progress this long is dead. */
+  staleAfterMinutes?: number;
+  /** The stack's `horizonDays` (default 2): older windows are never planned again by the schedule. */
+  horizonDays?: number;
 }
+
+const DAY_MS = 86_400_000;
+/** The longest range one `walake rerun` may ask for (the planner's default `maxRerunDays`); longer: backfill. */
+const RERUN_MAX_DAYS = 31;
 
 /** Compares the ledger with the grid: per day and table, and the gaps a rerun would fill. */
 export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOptions): LedgerStatus {
   const { tables, fromMs, toMs, gridMinutes, nowMs } = options;
+  const staleAfterMs = (options.staleAfterMinutes ?? 120) * 60_000;
+  const horizonStartMs = nowMs - (options.horizonDays ?? 2) * DAY_MS;
   const windows = windowsFor(fromMs, toMs, gridMinutes).filter((w) => w.endMs <= nowMs);
   const inRange = new Set(windows.map(windowId));
   const byKey = new Map<string, LedgerEntry>();
@@ -79,11 +106,29 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
     gaps: [],
     mismatched: [],
     failed: [],
+    stranded: [],
     otherGrid,
   };
   for (const table of tables) {
     let newest: string | null = null;
     let gap: { start: Window; end: Window; windows: number } | undefined;
+    let run:
+      | { start: Window; end: Window; windows: number; pbx: LedgerEntry['pbx']; oldest: number }
+      | undefined;
+    const closeRun = () => {
+      if (run) {
+        const [from, to] = [isoOf(run.start.startMs), isoOf(run.end.endMs)];
+        status.stranded.push({
+          table,
+          from,
+          to,
+          windows: run.windows,
+          lastProgress: isoOf(run.oldest),
+          rerun: fillCommand(table, run.start.startMs, run.end.endMs, run.pbx),
+        });
+      }
+      run = undefined;
+    };
     const closeGap = () => {
       if (gap)
         status.gaps.push({
@@ -103,6 +148,19 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
       }
       row.expected++;
       const entry = byKey.get(`${table} ${windowId(window)}`);
+      const progressMs = entry?.status === 'running' ? lastProgressMs(entry) : undefined;
+      if (
+        entry &&
+        progressMs !== undefined &&
+        nowMs - progressMs >= staleAfterMs &&
+        window.endMs <= horizonStartMs
+      ) {
+        const same = run && run.end.endMs === window.startMs && samePbx(run.pbx, entry.pbx);
+        if (!same) closeRun();
+        run = run
+          ? { ...run, end: window, windows: run.windows + 1, oldest: Math.min(run.oldest, progressMs) }
+          : { start: window, end: window, windows: 1, pbx: entry.pbx, oldest: progressMs };
+      } else closeRun();
       if (!entry) {
         row.missing++;
         gap = gap
@@ -139,6 +197,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
       if (newest === null || entry.finishedAt > newest) newest = entry.finishedAt;
     }
     closeGap();
+    closeRun();
     status.lastPublished[table] = newest;
   }
   for (const row of status.days) {
@@ -150,6 +209,20 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
 
 function zeroCounts(): LedgerStatus['totals'] {
   return { expected: 0, published: 0, settled: 0, running: 0, failed: 0, missing: 0, rows: 0, mismatches: 0 };
+}
+
+function samePbx(a: LedgerEntry['pbx'], b: LedgerEntry['pbx']): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * What pulls `[fromMs, toMs)` again: one `walake rerun` within the planner's default `maxRerunDays`, else a
+ * `walake backfill`, which cuts the range into messages within the planner's caps.
+ */
+export function fillCommand(table: Table, fromMs: number, toMs: number, pbx: LedgerEntry['pbx']): string {
+  if (toMs - fromMs <= RERUN_MAX_DAYS * DAY_MS) return rerunCommand(table, isoOf(fromMs), isoOf(toMs), pbx);
+  const scope = pbx === 'allpbxes' ? '' : ` --pbx ${pbx.join(',')}`;
+  return `walake backfill --table ${table} --from ${isoOf(fromMs)} --to ${isoOf(toMs)}${scope}`;
 }
 
 /** The `walake rerun` that pulls `[from, to)` of a table again (of some PBXes only, when given). */

@@ -7,7 +7,7 @@ import type { LedgerEntry } from '../core/ledger.js';
 import { readLedger } from '../core/plan.js';
 import type { ObjectStore } from '../core/ports.js';
 import type { Table } from '../core/tables.js';
-import { parseInstant } from './args.js';
+import { parseInstant, parseInteger } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { assertOneLakeSource, gridMinutesOf, tableChoiceOf, tablesOf } from './ops-args.js';
@@ -21,7 +21,9 @@ const STATUS_COMMAND = {
   usage: `walake status [--bucket B | --stack NAME | --out DIR] [options]`,
   about: `What the lake holds, from its ledger: per UTC day and table, the grid windows that have ended (expected), and
 how many are published, settled, running or missing, their rows and reconciliation mismatches; the last publish
-time; and the gaps, each with the walake rerun that fills it. Exit code 0 even with gaps (it reports them);
+time; the gaps, each with the walake rerun that fills it; and stranded windows: running with no progress for
+--stale-after-minutes and older than the planner's --horizon-days, so that nothing will finish them (a task
+that expired in its queue), each with the command that pulls them again. Exit code 0 even with gaps (it reports them);
 1 when the ledger cannot be read.`,
   flags: {
     bucket: {
@@ -51,6 +53,16 @@ time; and the gaps, each with the walake rerun that fills it. Exit code 0 even w
       value: 'N',
       description: `the grid the windows were cut on (default 60)`,
     },
+    'stale-after-minutes': {
+      type: 'string',
+      value: 'N',
+      description: `the stack's staleAfterMinutes: a running window without progress this long is dead (default 120)`,
+    },
+    'horizon-days': {
+      type: 'string',
+      value: 'N',
+      description: `the stack's horizonDays: older dead windows are stranded, left to you (default 2)`,
+    },
     json: { type: 'boolean', description: `print one JSON object instead of tables` },
   },
   example: `walake status --stack WorkAnalyticsLake --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z`,
@@ -79,7 +91,15 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   } catch (error) {
     throw new Error(`could not read the ledger of ${name}: ${messageOf(error)}`, { cause: error });
   }
-  const status = ledgerStatus(entries, { tables, fromMs, toMs, gridMinutes, nowMs });
+  const status = ledgerStatus(entries, {
+    tables,
+    fromMs,
+    toMs,
+    gridMinutes,
+    nowMs,
+    staleAfterMinutes: parseInteger('stale-after-minutes', flags['stale-after-minutes'], 5, 10_080) ?? 120,
+    horizonDays: parseInteger('horizon-days', flags['horizon-days'], 1, 30) ?? 2,
+  });
   if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);
   else printStatus(io, name, status, nowMs);
   return EXIT_OK;
@@ -148,6 +168,17 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
   if (s.failed.length > 0) {
     io.stdout.write(`failed windows (${s.failed.length}; each pulled again by the walake rerun shown):\n`);
     for (const f of s.failed.slice(0, 20)) io.stdout.write(`  ${f.rerun}   # ${f.window}: ${f.reason}\n`);
+  }
+  if (s.stranded.length > 0) {
+    const windows = s.stranded.reduce((sum, r) => sum + r.windows, 0);
+    io.stdout.write(
+      `stranded windows (${windows}: running with no progress, older than the planner's horizon, so nothing ` +
+        'will finish them; each filled by the command shown):\n',
+    );
+    for (const r of s.stranded.slice(0, 20))
+      io.stdout.write(`  ${r.rerun}   # ${r.windows} windows, last progress ${r.lastProgress}\n`);
+    if (s.stranded.length > 20)
+      io.stdout.write(`  … and ${s.stranded.length - 20} more (--json lists them all)\n`);
   }
   if (t.missing === 0 && t.running === 0 && t.failed === 0)
     io.stdout.write('every window that has ended is published\n');

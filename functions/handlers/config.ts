@@ -77,6 +77,8 @@ export const PlannerConfigSchema = z.object({
   IS_SIMPLIFIED: z._default(z.stringbool(), false),
   LEGS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-legs']), 'disconnectedTimeUTC'),
   RECORDS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-records']), 'disconnectedTimeUTC'),
+  /** The first day the Athena tables project (`YYYY-MM-DD`): a rerun before it would land where no query looks. */
+  FIRST_DAY: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
 });
 
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

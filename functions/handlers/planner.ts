@@ -13,6 +13,7 @@ import { parseControlMessage } from '../core/control-message.js';
 import { planRerunOnce } from '../core/control-once.js';
 import { ensureManifest } from '../core/manifest.js';
 import { type PlanConfig, planScheduled } from '../core/plan.js';
+import { type ScheduledInput, scheduledTickMs } from '../core/schedule-tick.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
 import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
 
@@ -46,12 +47,13 @@ async function checkCredentials(): Promise<void> {
   }
 }
 
-async function onSchedule(event: ScheduledEvent): Promise<{ chains: number }> {
+async function onSchedule(event: ScheduledInput): Promise<{ chains: number }> {
   await checkCredentials();
   await ensureManifest(ports.store, config.GRID_MINUTES, clock.now());
   // Plan at the tick's own time, so that a late or retried invocation plans the same windows.
-  const tick = Date.parse(event.time);
-  const at = { now: () => (Number.isNaN(tick) ? clock.now() : Math.min(tick, clock.now())) };
+  const tick = scheduledTickMs(event, clock.now());
+  if (tick.from === 'now') logger.warn('scheduled event without a time: planning at now', { event });
+  const at = { now: () => tick.atMs };
   const started = await planScheduled({ ...ports, clock: at }, plan);
   metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
   logger.info('scheduled run planned', {
@@ -69,6 +71,17 @@ async function onControlMessage(record: SQSRecord, context: Context): Promise<vo
   if (!parsed.ok) {
     // Redelivering a refused message would refuse it again: log why and drop it.
     logger.error(parsed.error, { messageId: record.messageId });
+    metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
+    return;
+  }
+  const firstDayMs = config.FIRST_DAY === undefined ? undefined : Date.parse(`${config.FIRST_DAY}T00:00:00Z`);
+  if (firstDayMs !== undefined && parsed.rerun.fromMs < firstDayMs) {
+    // Published there, the windows would be in S3 but in no query: the tables' projection starts later.
+    logger.error(
+      `control message refused: it starts before ${config.FIRST_DAY}, the first day the Athena tables read; ` +
+        'deploy with -c firstDay=<its first day> first, then send it again',
+      { messageId: record.messageId },
+    );
     metrics.addMetric(METRICS.messagesRejected, MetricUnit.Count, 1);
     return;
   }
@@ -108,7 +121,10 @@ async function onControlMessage(record: SQSRecord, context: Context): Promise<vo
   logger.info('rerun queued', { id, chains: outcome.started.length, resumedAt: outcome.resumedAt });
 }
 
-export const handler = middy<ScheduledEvent | SQSEvent, SQSBatchResponse | { chains: number }>()
+export const handler = middy<
+  ScheduledEvent | ScheduledInput | SQSEvent,
+  SQSBatchResponse | { chains: number }
+>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,14 @@ export interface LakeAlarmsProps {
   readonly pageQueue: sqs.IQueue;
   /** An oldest page task older than this raises PageQueueStalled (see the stack for how it is derived). */
   readonly pageAgeThreshold: Duration;
+  /** The backfill lane's queue: its tasks expire at its retention, unread, so its age is watched too. */
+  readonly backfillQueue: sqs.IQueue;
+  /** An oldest backfill task older than this raises BackfillQueueStalled (well before it expires). */
+  readonly backfillAgeThreshold: Duration;
+  /** Retried 8x8 requests in an hour above which ApiRetries fires. */
+  readonly apiRetriesPerHour: number;
+  /** `destroy`: `cdk destroy` schedules the alarm topic's key for deletion (7 days); `retain` keeps it. */
+  readonly topicKeyRemoval: 'destroy' | 'retain';
   /** Dead-letter queues by a short name (`Page`, `Control`). */
   readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
   /** No window published for this many hours raises the freshness alarm. */
@@ -102,6 +110,30 @@ export class LakeAlarms extends Construct {
         `A page task has waited over ${ageMinutes} min in the page queue: chains are not moving (worker failing ` +
         'or throttled, a backlog ahead of live windows). See the worker log group and `walake status`.',
     });
+    const backfillDays = props.backfillAgeThreshold.toDays();
+    this.add('BackfillQueueStalled', {
+      metric: props.backfillQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.hours(1),
+        statistic: 'Maximum',
+      }),
+      threshold: props.backfillAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `A rerun or backfill task has waited over ${backfillDays} days in the backfill queue, which deletes ` +
+        `tasks unread after ${backfillDays * 2}: raise backfillConcurrency, or let it drain, then run the ` +
+        'rerun that `walake status --stack <stack> --all` prints for each stranded window.',
+    });
+    this.add('ApiRetries', {
+      metric: sumOf(METRICS.apiRetries, Duration.hours(1)),
+      threshold: props.apiRetriesPerHour,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `Over ${props.apiRetriesPerHour} requests to 8x8 were retried in an hour (429, 5xx, timeouts): pages ` +
+        'take longer and cost more requests. Lower maxConcurrency or backfillConcurrency, and run `walake ' +
+        'probe` to see how the API throttles today.',
+    });
     above0(
       'RecordsFailed',
       sumOf(METRICS.recordsFailed, short),
@@ -162,7 +194,7 @@ export class LakeAlarms extends Construct {
       alarmDescription: `No window was published in the last ${props.freshnessHours} h: check the schedule, the planner and the page DLQ.`,
     });
 
-    this.topic = this.alarmTopic();
+    this.topic = this.alarmTopic(props.topicKeyRemoval);
     if (props.alarmEmail !== undefined) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const action = new SnsAction(this.topic);
     for (const alarm of this.alarms) alarm.addAlarmAction(action);
@@ -181,12 +213,15 @@ export class LakeAlarms extends Construct {
    * An encrypted, TLS-only topic that CloudWatch may publish to. The key is a customer managed one: CloudWatch
    * alarms cannot use a topic encrypted with the AWS managed `alias/aws/sns` key, whose policy cannot grant them.
    */
-  private alarmTopic(): sns.Topic {
+  private alarmTopic(removal: 'destroy' | 'retain'): sns.Topic {
     const stack = Stack.of(this);
     const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
     const key = new kms.Key(this, 'TopicKey', {
       description: `Encrypts the alarm topic of ${stack.stackName}`,
       enableKeyRotation: true,
+      // The topic goes with the stack, and the key only ever encrypted its messages in flight: nothing to keep.
+      removalPolicy: removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
     });
     key.grant(cloudwatchPrincipal, 'kms:Decrypt', 'kms:GenerateDataKey*');
     const topic = new sns.Topic(this, 'Topic', {

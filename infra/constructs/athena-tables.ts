@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { columnsOf, glueColumns } from '../../functions/core/record-schema.js';
@@ -26,6 +27,8 @@ export interface AthenaTablesProps {
   readonly bytesScannedCutoffGb: number;
   /** Hours within which an outbound call counts as a callback in the `missed_calls` view (default 24). */
   readonly callbackHours?: number;
+  /** The data's customer-managed key (`dataEncryption: sse-kms`): query results are encrypted with it too. */
+  readonly resultsKey?: kms.IKey;
 }
 
 /**
@@ -117,7 +120,9 @@ export class AthenaTables extends Construct {
         engineVersion: { selectedEngineVersion: ATHENA_ENGINE },
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: props.resultsKey
+            ? { encryptionOption: 'SSE_KMS', kmsKey: props.resultsKey.keyArn }
+            : { encryptionOption: 'SSE_S3' },
         },
       },
     });

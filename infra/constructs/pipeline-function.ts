@@ -23,6 +23,13 @@ export interface PipelineFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Lambda's recursive loop detection; the default stops a chain after 16 hops. */
   readonly recursiveLoop?: lambda.RecursiveLoop;
+  /**
+   * The log group's name. Named rather than generated, so that the runbook's `aws logs tail <name>` works as
+   * written: a function with a log group of its own does not log to `/aws/lambda/<function name>`.
+   */
+  readonly logGroupName: string;
+  /** Reserved concurrency: this many executions are kept for the function, and it never runs more. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -52,6 +59,7 @@ export class PipelineFunction extends Construct {
     super(scope, id);
     const root = repoRoot();
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: props.logGroupName,
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -76,6 +84,7 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
       recursiveLoop: props.recursiveLoop,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { ...props.environment },
       bundling: {
         format: OutputFormat.ESM,

@@ -12,6 +12,8 @@ export interface QueueWithDlqProps {
   readonly consumerTimeout: Duration;
   /** Receives before a message moves to the dead-letter queue. */
   readonly maxReceiveCount: number;
+  /** How long a message may wait before SQS deletes it unread (not into the DLQ): SQS's default is 4 days. */
+  readonly retentionPeriod?: Duration;
 }
 
 /**
@@ -39,6 +41,7 @@ export class QueueWithDlq extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_FACTOR),
+      retentionPeriod: props.retentionPeriod,
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount },
     });
   }

@@ -1,19 +1,22 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
-import { type LakeConfig, metricsIdentity, pbxIdsEnv } from '../config.js';
+import { type LakeConfig, logGroupNameOf, metricsIdentity, pbxIdsEnv } from '../config.js';
 import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
 import { AthenaTables } from '../constructs/athena-tables.js';
+import { FirstDay } from '../constructs/first-day.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
 import { type LakeBuckets, lakeBuckets } from '../constructs/lake-buckets.js';
 import { PipelineFunction } from '../constructs/pipeline-function.js';
+import { PlannerSchedule } from '../constructs/planner-schedule.js';
 import { QueueWithDlq } from '../constructs/queue-with-dlq.js';
 import {
+  BACKFILL_AGE_THRESHOLD,
+  BACKFILL_RETENTION,
   CONTROL_MAX_CONCURRENCY,
   MAX_RECEIVE_COUNT,
   PLANNER_TIMEOUT,
@@ -44,11 +47,12 @@ export class LakeStack extends Stack {
   readonly controlQueue: QueueWithDlq;
   readonly planner: PipelineFunction;
   readonly worker: PipelineFunction;
+  readonly schedule: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const storage = lakeBuckets(this);
+    const storage = lakeBuckets(this, { dataEncryption: config.dataEncryption });
     const queues = this.queues(config);
     const credentials = new ApiSecret(this, 'ApiCredentials', {
       secretName: config.secretName,
@@ -58,26 +62,37 @@ export class LakeStack extends Stack {
     // Per stack, so that two stacks in one account and region keep their metrics (and alarms) apart.
     const identity = metricsIdentity(config);
     const { planner, worker } = this.functions(config, storage, queues, credentials, identity);
-    this.wire(config, storage, queues, credentials, { planner, worker });
+    this.schedule = this.wire(config, storage, queues, credentials, { planner, worker });
     this.dataBucket = storage.data;
     this.pageQueue = queues.pages;
     this.backfillQueue = queues.backfill;
     this.controlQueue = queues.control;
     this.planner = planner;
     this.worker = worker;
+    const firstDay = new FirstDay(this, 'LakeFirstDay', {
+      firstDay: config.firstDay,
+      dataBucket: storage.data,
+      tables: config.tables,
+    }).day;
+    planner.fn.addEnvironment('FIRST_DAY', firstDay);
     const athena = new AthenaTables(this, 'Athena', {
       lakeName: config.lakeName,
       dataBucket: storage.data,
       resultsBucket: storage.results,
       tables: config.tables,
-      firstDay: config.firstDay,
+      firstDay,
       bytesScannedCutoffGb: config.bytesScannedCutoffGb,
+      resultsKey: storage.key,
     });
     const alarms = new LakeAlarms(this, 'Alarms', {
       ...identity,
       planner: planner.fn,
       pageQueue: queues.pages.queue,
       pageAgeThreshold: pageAgeThreshold(config),
+      backfillQueue: queues.backfill.queue,
+      backfillAgeThreshold: BACKFILL_AGE_THRESHOLD,
+      apiRetriesPerHour: config.apiRetriesPerHour,
+      topicKeyRemoval: config.alarmKeyRemovalPolicy,
       deadLetterQueues: {
         Page: queues.pages.dlq,
         Backfill: queues.backfill.dlq,
@@ -86,7 +101,7 @@ export class LakeStack extends Stack {
       freshnessHours: config.freshnessHours,
       alarmEmail: config.alarmEmail,
     });
-    this.outputs(storage, queues, credentials, athena, alarms);
+    this.outputs(config, storage, queues, credentials, athena, alarms, firstDay);
   }
 
   /** Queues: page tasks (FIFO, one page in flight per chain) on two lanes, and control messages (reruns). */
@@ -97,11 +112,13 @@ export class LakeStack extends Stack {
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     // The backfill lane: reruns and backfills get a queue and a concurrency of their own, so that thousands of
-    // their chains never wait in front of the scheduled windows.
+    // their chains never wait in front of the scheduled windows. A long backfill waits days on it: kept the
+    // 14-day maximum, not SQS's default 4, past which a task is deleted without reaching the DLQ.
     const backfill = new QueueWithDlq(this, 'BackfillQueue', {
       fifo: true,
       consumerTimeout: workerTimeout(config.gridMinutes),
       maxReceiveCount: MAX_RECEIVE_COUNT,
+      retentionPeriod: BACKFILL_RETENTION,
     });
     const control = new QueueWithDlq(this, 'ControlQueue', {
       consumerTimeout: PLANNER_TIMEOUT,
@@ -139,6 +156,7 @@ export class LakeStack extends Stack {
       description: 'Plans grid windows and queues the first page task of each chain',
       memorySize: 512,
       timeout: PLANNER_TIMEOUT,
+      logGroupName: logGroupNameOf(config, 'planner'),
       environment: {
         ...common,
         TABLES: config.tables.join(','),
@@ -166,6 +184,8 @@ export class LakeStack extends Stack {
       description: 'Fetches one page of a chain, stages it, queues the next page or publishes the window',
       memorySize: 1024,
       timeout: workerTimeout(config.gridMinutes),
+      logGroupName: logGroupNameOf(config, 'worker'),
+      reservedConcurrentExecutions: config.reservedConcurrency,
       environment: {
         ...common,
         MAX_RESTARTS: String(config.maxRestarts),
@@ -184,10 +204,13 @@ export class LakeStack extends Stack {
     queues: Queues,
     credentials: ApiSecret,
     fns: { planner: PipelineFunction; worker: PipelineFunction },
-  ): void {
+  ): scheduler.Schedule {
     const { data } = storage;
     const { pages, backfill, control } = queues;
     const { planner, worker } = fns;
+    // SSE-KMS: S3 asks KMS for a data key to write and decrypts it to read, in the caller's name.
+    if (storage.key)
+      for (const fn of [planner, worker]) storage.key.grant(fn.role, 'kms:Decrypt', 'kms:GenerateDataKey');
     // Least privilege, prefix by prefix (lake-keys.ts): only the worker writes the lake.
     grantPrefixes(data, worker.role, {
       // lake/: the manifest, and the object a pull of some PBXes merges into; quarantine/: rows that contradict
@@ -234,21 +257,20 @@ export class LakeStack extends Stack {
         maxConcurrency: CONTROL_MAX_CONCURRENCY,
       }),
     );
-    new events.Rule(this, 'Schedule', {
-      description: 'Runs the planner: queues windows that are due or not yet settled',
-      schedule: events.Schedule.expression(config.schedule),
-      // A missed tick is caught up by the next one (the planner works from the ledger), so no target DLQ.
-      targets: [new targets.LambdaFunction(planner.fn, { retryAttempts: 2, maxEventAge: Duration.hours(1) })],
-    });
+    // One tick per grid period by default (config.ts, gridSchedule), with the tick's time in its payload.
+    return new PlannerSchedule(this, 'Schedule', { expression: config.schedule, planner: planner.fn })
+      .schedule;
   }
 
   /** The stack's outputs: what the CLI's `--stack` and an operator read. */
   private outputs(
+    config: LakeConfig,
     storage: LakeBuckets,
     queues: Queues,
     credentials: ApiSecret,
     athena: AthenaTables,
     alarms: LakeAlarms,
+    firstDay: string,
   ): void {
     const { data, results } = storage;
     const { pages, backfill, control } = queues;
@@ -267,6 +289,21 @@ export class LakeStack extends Stack {
       AthenaResultsBucketName: [results.bucketName, 'Athena query results'],
       PlannerFunctionName: [planner.fn.functionName, 'Planner Lambda'],
       WorkerFunctionName: [worker.fn.functionName, 'Worker Lambda'],
+      PlannerLogGroupName: [planner.logGroup.logGroupName, 'The planner logs here: aws logs tail <name>'],
+      WorkerLogGroupName: [worker.logGroup.logGroupName, 'The worker logs here: aws logs tail <name>'],
+      ScheduleName: [
+        this.schedule.scheduleName,
+        `EventBridge Scheduler schedule of the planner (${config.schedule})`,
+      ],
+      FirstDay: [firstDay, 'First day (dt) the Athena tables project; the planner refuses reruns before it'],
+      ...(storage.key
+        ? {
+            DataKeyArn: [
+              storage.key.keyArn,
+              'KMS key of the call data: Athena users need kms:Decrypt on it',
+            ] as [string, string],
+          }
+        : {}),
       AlarmTopicArn: [
         alarms.topic.topicArn,
         'Every alarm notifies this topic: subscribe e-mail, chat or paging',

@@ -41,3 +41,16 @@ export function pageAgeThreshold(config: Pick<LakeConfig, 'schedule' | 'gridMinu
   );
   return Duration.minutes(Math.min(MAX_PAGE_AGE.toMinutes(), Math.max(2 * tick, retries)));
 }
+
+/**
+ * How long a task waits on the backfill lane before SQS deletes it: the 14-day maximum. A long backfill queues
+ * its chains' first tasks at once and drains them at `backfillConcurrency`: two years of both tables on a
+ * 15-minute grid is about 140,000 chains, about 4 days at 12 s a chain and 5 at once. An expired task is
+ * deleted, not dead-lettered, and would leave its window `running` for good.
+ */
+export const BACKFILL_RETENTION = Duration.days(14);
+/**
+ * BackfillQueueStalled: the oldest backfill task has waited half the retention. It says so a week before the
+ * first task would expire, time to raise `backfillConcurrency` or let the queue drain.
+ */
+export const BACKFILL_AGE_THRESHOLD = Duration.days(BACKFILL_RETENTION.toDays() / 2);

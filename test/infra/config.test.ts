@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import {
+  gridSchedule,
   LakeConfigError,
   metricsIdentity,
   parseLakeConfig,
   pbxIdsEnv,
   scheduleMinutes,
+  scheduleProblem,
 } from '../../infra/config.js';
 
 const refusal = (context: Record<string, unknown>): Error => {
@@ -23,7 +25,7 @@ describe('parseLakeConfig', () => {
       stackName: 'WorkAnalyticsLake',
       lakeName: 'work_analytics_lake',
       pbxIds: 'allpbxes',
-      schedule: 'rate(1 hour)',
+      schedule: 'cron(0 * * * ? *)',
       gridMinutes: 60,
       settleMinutes: 120,
       maxRestarts: 3,
@@ -42,7 +44,9 @@ describe('parseLakeConfig', () => {
       backfillConcurrency: 5,
       freshnessHours: 3,
       bytesScannedCutoffGb: 10,
-      firstDay: '2020-01-01',
+      apiRetriesPerHour: 100,
+      alarmKeyRemovalPolicy: 'destroy',
+      dataEncryption: 'sse-s3',
     });
   });
 
@@ -118,6 +122,15 @@ describe('parseLakeConfig', () => {
       /imported secret: give secretName or secretArn/,
     ],
     [{ lakeName: 'Acme-Calls' }, 'lakeName', /Glue database name/],
+    [
+      { reservedConcurrency: 14 },
+      'reservedConcurrency',
+      /at least maxConcurrency \+ backfillConcurrency \(15\)/,
+    ],
+    [{ reservedConcurrency: 2 }, 'reservedConcurrency', /from 4 to 10000/],
+    [{ apiRetriesPerHour: 0 }, 'apiRetriesPerHour', /from 1 to/],
+    [{ alarmKeyRemovalPolicy: 'snapshot' }, 'alarmKeyRemovalPolicy', /destroy.*retain/],
+    [{ dataEncryption: 'kms' }, 'dataEncryption', /sse-s3.*sse-kms/],
   ])('refuses %j naming %s', (context, key, why) => {
     const error = refusal(context);
     expect(error).toBeInstanceOf(LakeConfigError);
@@ -127,6 +140,34 @@ describe('parseLakeConfig', () => {
 });
 
 describe('schedule, as EventBridge reads it', () => {
+  it.each([
+    [1, 'cron(0/1 * * * ? *)'],
+    [15, 'cron(0/15 * * * ? *)'],
+    [30, 'cron(0/30 * * * ? *)'],
+    [60, 'cron(0 * * * ? *)'],
+    [120, 'cron(0 0/2 * * ? *)'],
+    [360, 'cron(0 0/6 * * ? *)'],
+    [1440, 'cron(0 0 * * ? *)'],
+    [90, 'rate(90 minutes)'],
+    [45, 'rate(45 minutes)'],
+  ])('ticks once per grid period by default: a %i-minute grid runs on %s', (gridMinutes, schedule) => {
+    const config = parseLakeConfig({ gridMinutes });
+    expect(config.schedule).toBe(schedule);
+    expect(gridSchedule(gridMinutes)).toBe(schedule);
+    expect(scheduleProblem(schedule)).toBeUndefined();
+  });
+
+  it('keeps a schedule given explicitly, whatever the grid', () => {
+    expect(parseLakeConfig({ gridMinutes: 15, schedule: 'rate(5 minutes)' }).schedule).toBe(
+      'rate(5 minutes)',
+    );
+  });
+
+  it('accepts a reserved concurrency that leaves room for both lanes, from -c text too', () => {
+    expect(parseLakeConfig({ reservedConcurrency: '15' }).reservedConcurrency).toBe(15);
+    expect(parseLakeConfig({ maxConcurrency: 30, reservedConcurrency: 35 }).reservedConcurrency).toBe(35);
+  });
+
   it.each([
     ['rate(1 minute)', 1],
     ['rate(5 minutes)', 5],

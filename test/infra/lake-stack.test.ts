@@ -245,6 +245,7 @@ describe('functions', () => {
         IS_SIMPLIFIED: 'false',
         LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
         RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
+        FIRST_DAY: { Ref: Match.stringLikeRegexp('^LakeFirstDay') },
       }).test(envOf(lake.stack.planner)).isSuccess,
     ).toBe(true);
   });
@@ -286,21 +287,22 @@ describe('functions', () => {
     ).toEqual({ namespace: 'WorkAnalyticsLake', service: 'work-analytics-lake' });
   });
 
-  it('are triggered by the schedule, retried twice', () => {
-    lake.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 hour)',
+  it('are triggered by an EventBridge Scheduler schedule, one tick per grid period, retried twice', () => {
+    const [, schedule] = resourceNamed(lake.template, 'AWS::Scheduler::Schedule', 'Schedule');
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 * * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({
-          Arn: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
-          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
-        }),
-      ],
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      },
     });
-    lake.template.hasResourceProperties('AWS::Lambda::Permission', {
-      FunctionName: { 'Fn::GetAtt': [id(lake.stack.planner.fn), 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
+    // The tick's own time reaches the planner (core/schedule-tick.ts).
+    const input = JSON.parse((schedule.Properties as { Target: { Input: string } }).Target.Input);
+    expect(input).toEqual({ source: 'walake.schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    lake.template.resourceCountIs('AWS::Events::Rule', 0);
   });
 });
 
@@ -400,7 +402,9 @@ describe('Glue and Athena', () => {
           'projection.enabled': 'true',
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': '2020-01-01,NOW',
+          'projection.dt.range': {
+            'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^LakeFirstDay') }, ',NOW']],
+          },
           'projection.dt.interval': '1',
           'projection.dt.interval.unit': 'DAYS',
           'storage.location.template': {
@@ -635,7 +639,9 @@ describe('alarms', () => {
         .map((a) => String(a.AlarmName).replace(/^WorkAnalyticsLake-/, ''))
         .sort(),
     ).toEqual([
+      'ApiRetries',
       'BackfillDlqArrivals',
+      'BackfillQueueStalled',
       'ChainsRestarted',
       'ControlDlqArrivals',
       'CredentialsRejected',
@@ -765,7 +771,7 @@ describe('configuration variants', () => {
     expect(render(topic.Properties?.KmsMasterKeyId)).toMatch(/^<AlarmsTopicKey[0-9A-F]{8}\.Arn>$/);
     variant.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const alarmList = resourcesOf(variant.template, 'AWS::CloudWatch::Alarm');
-    expect(alarmList).toHaveLength(14);
+    expect(alarmList).toHaveLength(16);
     for (const [, alarm] of alarmList) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(variant.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
   });
@@ -803,8 +809,8 @@ describe('configuration variants', () => {
     const names = (stack: (typeof stacks)[number]): Record<string, Set<unknown>> => {
       const template = Template.fromStack(stack);
       const props = (type: string) => resourcesOf(template, type).map(([, r]) => r.Properties ?? {});
-      const env = props('AWS::Lambda::Function').map(
-        (f) => (f.Environment as { Variables: Record<string, string> }).Variables,
+      const env = props('AWS::Lambda::Function').flatMap((f) =>
+        f.Environment ? [(f.Environment as { Variables: Record<string, string> }).Variables] : [],
       );
       const custom = props('AWS::CloudWatch::Alarm').filter(
         (a) => a.Namespace !== undefined && a.Namespace !== 'AWS/SQS' && a.Namespace !== 'AWS/Lambda',
@@ -827,6 +833,9 @@ describe('configuration variants', () => {
         alarmPrefixes: new Set(
           props('AWS::CloudWatch::Alarm').map((a) => String(a.AlarmName).split('-').slice(0, -1).join('-')),
         ),
+        logGroups: new Set(
+          props('AWS::Logs::LogGroup').flatMap((g) => (g.LogGroupName ? [String(g.LogGroupName)] : [])),
+        ),
       };
     };
     const [dev = {}, prod = {}] = stacks.map(names);
@@ -838,6 +847,7 @@ describe('configuration variants', () => {
       namespaces: new Set(['WorkAnalyticsLake-dev']),
       services: new Set(['work-analytics-lake-dev']),
       alarmPrefixes: new Set(['WorkAnalyticsLake-dev']),
+      logGroups: new Set(['/WorkAnalyticsLake-dev/planner', '/WorkAnalyticsLake-dev/worker']),
     });
     for (const key of Object.keys(dev)) {
       expect(
@@ -859,7 +869,9 @@ describe('configuration variants', () => {
       },
       { bundle: false },
     );
-    variant.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(5 * * * ? *)' });
+    variant.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(5 * * * ? *)',
+    });
     // call_records, and the two views that read only it (calls_hourly, missed_calls).
     variant.template.resourceCountIs('AWS::Glue::Table', 3);
     variant.template.hasResourceProperties('AWS::Glue::Table', {

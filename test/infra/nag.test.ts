@@ -18,6 +18,11 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     secretName: 'work-analytics/8x8',
     secretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   },
+  'with the call data under SSE-KMS, a reserved concurrency and a kept topic key': {
+    dataEncryption: 'sse-kms',
+    reservedConcurrency: 40,
+    alarmKeyRemovalPolicy: 'retain',
+  },
   'as a second stack in the account': {
     stackName: 'WorkAnalyticsLake-dev',
     schedule: 'cron(0/30 * * * ? *)',
@@ -103,6 +108,7 @@ it('knows which findings the stack acknowledges', () => {
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/ledger\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/quarantine\/\*\]$/),
     expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<Data[0-9A-F]{8}\.Arn>\/staging\/\*\]$/),
+    expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PlannerFunction[0-9A-F]{8}\.Arn>:\*\]$/),
     'AwsSolutions-SMG4',
   ]);
 });

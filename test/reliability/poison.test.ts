@@ -138,6 +138,32 @@ describe('reliability: poison messages', () => {
       rejected: p.metric('MessagesRejected'),
     });
   });
+
+  it("refuses a rerun that starts before the tables' first day, saying which firstDay to deploy, and pulls nothing", async () => {
+    const p = await Pipeline.start({ env: { FIRST_DAY: day(1) } });
+    pipeline = p;
+    try {
+      await p.sendControl(rerun);
+      const esm = await p.drainControl();
+      expect(esm.failures).toBe(0);
+      expect(await p.pageDepth()).toBe(0);
+      expect(
+        errorLines(p).some((line) =>
+          line.includes(
+            `starts before ${day(1)}, the first day the Athena tables read; deploy with -c firstDay=`,
+          ),
+        ),
+      ).toBe(true);
+      expect(p.metric('MessagesRejected')).toBe(1);
+      expect(p.sim.stats.reportRequests).toEqual({});
+      // A rerun from the first day on is the planner's as ever.
+      await p.sendControl({ ...rerun, from: `${day(1)}T00:00:00Z`, to: `${day(1)}T02:00:00Z` });
+      await p.drainControl();
+      expect(await p.pageDepth()).toBeGreaterThan(0);
+    } finally {
+      delete process.env.FIRST_DAY;
+    }
+  });
 });
 
 describe('reliability: wrong credentials', () => {

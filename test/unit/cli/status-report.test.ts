@@ -182,4 +182,87 @@ describe('ledgerStatus', () => {
     expect(legs.days.every((d) => d.table === 'call-legs')).toBe(true);
     expect(legs.otherGrid).toBe(0);
   });
+
+  describe('stranded windows', () => {
+    // A backfill of November whose tasks expired in the backfill queue: its windows stay running for good.
+    const now = at('2026-12-20T12:00:00Z');
+    const expired = (id: string, pbx: LedgerEntry['pbx'] = 'allpbxes') =>
+      runningEntry(
+        { table: 'call-legs', window: parseWindowId(id), pbx, attempt: 1 },
+        at('2026-12-05T00:00:00Z'),
+      );
+    const week = {
+      tables: ['call-legs'] as Table[],
+      fromMs: at('2026-11-01T00:00:00Z'),
+      toMs: now,
+      gridMinutes: 60,
+      nowMs: now,
+    };
+
+    it('lists running windows without progress and older than the horizon, a run at a time, with the rerun', () => {
+      const report = ledgerStatus(
+        [
+          expired('20261101T0000Z-60m'),
+          expired('20261101T0100Z-60m'),
+          expired('20261101T0200Z-60m'),
+          // Another PBX scope: its own rerun.
+          expired('20261101T0300Z-60m', ['acme']),
+          expired('20261101T0500Z-60m'),
+        ],
+        week,
+      );
+      expect(report.stranded).toEqual([
+        {
+          table: 'call-legs',
+          from: '2026-11-01T00:00:00Z',
+          to: '2026-11-01T03:00:00Z',
+          windows: 3,
+          lastProgress: '2026-12-05T00:00:00Z',
+          rerun: 'walake rerun --table call-legs --from 2026-11-01T00:00:00Z --to 2026-11-01T03:00:00Z',
+        },
+        expect.objectContaining({
+          windows: 1,
+          rerun:
+            'walake rerun --table call-legs --from 2026-11-01T03:00:00Z --to 2026-11-01T04:00:00Z --pbx acme',
+        }),
+        expect.objectContaining({ from: '2026-11-01T05:00:00Z', to: '2026-11-01T06:00:00Z', windows: 1 }),
+      ]);
+      // Still counted as running in the day table: what the ledger says.
+      expect(report.totals.running).toBe(5);
+    });
+
+    it('leaves out a chain that showed progress lately, and a stale one the planner will pull again', () => {
+      const progressing = runningEntry(
+        { table: 'call-legs', window: parseWindowId('20261101T0000Z-60m'), pbx: 'allpbxes', attempt: 1 },
+        now - 30 * 60_000,
+      );
+      // Within the 2-day horizon: the next tick plans it again as stale.
+      const recent = runningEntry(
+        { table: 'call-legs', window: parseWindowId('20261219T0000Z-60m'), pbx: 'allpbxes', attempt: 1 },
+        at('2026-12-19T02:00:00Z'),
+      );
+      expect(ledgerStatus([progressing, recent], week).stranded).toEqual([]);
+      // With the stack's own settings: a 1-day horizon leaves the recent one to the operator, and 20 minutes
+      // without progress is dead.
+      expect(ledgerStatus([recent], { ...week, horizonDays: 1 }).stranded).toHaveLength(1);
+      expect(ledgerStatus([progressing], { ...week, staleAfterMinutes: 20 }).stranded).toHaveLength(1);
+    });
+
+    it('fills a run longer than a rerun may ask for with a backfill', () => {
+      const ids = Array.from({ length: 33 * 24 }, (_, i) => {
+        const ms = at('2026-11-01T00:00:00Z') + i * 3_600_000;
+        return runningEntry(
+          { table: 'call-legs', window: { startMs: ms, endMs: ms + 3_600_000 }, pbx: 'allpbxes', attempt: 1 },
+          at('2026-12-05T00:00:00Z'),
+        );
+      });
+      const report = ledgerStatus(ids, { ...week, fromMs: at('2026-11-01T00:00:00Z') });
+      expect(report.stranded).toEqual([
+        expect.objectContaining({
+          windows: 33 * 24,
+          rerun: 'walake backfill --table call-legs --from 2026-11-01T00:00:00Z --to 2026-12-04T00:00:00Z',
+        }),
+      ]);
+    });
+  });
 });
