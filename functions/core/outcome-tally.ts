@@ -44,7 +44,8 @@ export function tallyOf(outcome: TaskOutcome): OutcomeTally {
   tally.typeMismatches = outcome.mismatched;
   tally.rowsQuarantined = outcome.quarantined;
   const published = publishedOf(outcome);
-  if (published) {
+  // A window is counted once, by the task that published it, not again by a redelivery of its last page.
+  if (published && !(outcome.kind === 'published' && outcome.alreadyPublished)) {
     tally.windowsPublished = 1;
     tally.reconciliationMismatches = published.reconciliation.verdict === 'mismatch' ? 1 : 0;
   }

@@ -45,7 +45,12 @@ interface PageCounts {
 /** What one task did, for metrics, logs and progress. */
 export type TaskOutcome =
   | ({ kind: 'next' } & PageCounts)
-  | ({ kind: 'published'; entry: LedgerEntry } & PageCounts)
+  | ({
+      kind: 'published';
+      entry: LedgerEntry;
+      /** A redelivered last page found its window published by its own chain: nothing was written again. */
+      alreadyPublished?: true;
+    } & PageCounts)
   | { kind: 'superseded'; by: string }
   | { kind: 'restarted'; attempt: number; reason: string }
   | { kind: 'failed'; reason: string; entry: LedgerEntry };
@@ -127,7 +132,12 @@ async function act(
   }
   const published = await publishWindow(task, decided.done, ports, options);
   if (published.kind === 'superseded') return published;
-  return { kind: 'published', ...counts, entry: published.entry };
+  return {
+    kind: 'published',
+    ...counts,
+    entry: published.entry,
+    ...(published.alreadyPublished ? { alreadyPublished: true as const } : {}),
+  };
 }
 
 /**

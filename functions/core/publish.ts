@@ -40,7 +40,14 @@ export class PublishWaitError extends WalakeError {
  * identity (a null `call_id`, or `leg_id` for legs) and were all kept.
  */
 export type PublishResult =
-  | { kind: 'published'; entry: LedgerEntry; duplicates: number; unidentified: number }
+  | {
+      kind: 'published';
+      entry: LedgerEntry;
+      duplicates: number;
+      unidentified: number;
+      /** The chain had published the window already: a redelivered last page, which wrote nothing. */
+      alreadyPublished?: true;
+    }
   | { kind: 'superseded'; by: string };
 
 /**
@@ -90,7 +97,8 @@ export async function publishWindow(
     }
     return { ...current, publishing: { chain: task.chain, since: new Date(clock.now()).toISOString() } };
   });
-  if (already) return { kind: 'published', entry: already, duplicates: 0, unidentified: 0 };
+  if (already)
+    return { kind: 'published', entry: already, duplicates: 0, unidentified: 0, alreadyPublished: true };
   if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
   const pageKeys = Array.from({ length: done.pages }, (_, i) =>
     stagingKey(task.table, window, task.chain, i + 1),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -58,7 +59,16 @@ export function lambdaContext(
  * real-shaped event, delete what succeeded, and leave what it reported failed (or everything, if it threw)
  * to reappear after the visibility timeout; the queue's redrive policy moves it to the DLQ after
  * maxReceiveCount receives.
+ *
+ * The stack sets each queue's visibility timeout above its function's timeout, so a message never comes back
+ * while its invocation still runs. The test queues keep a 1 s timeout so that failures come back quickly; the
+ * mapping therefore receives with the invocation's own visibility (`IN_FLIGHT_VISIBILITY_S`) and, once the
+ * handler is done, gives what it did not delete the queue's 1 s. A slow machine then changes how long a test
+ * takes, never how often a message is delivered.
  */
+const IN_FLIGHT_VISIBILITY_S = 900;
+const RETRY_VISIBILITY_S = 1;
+
 export class EventSourceMapping {
   invocations = 0;
   failures = 0;
@@ -87,6 +97,7 @@ export class EventSourceMapping {
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
         WaitTimeSeconds: 0,
+        VisibilityTimeout: IN_FLIGHT_VISIBILITY_S,
       }),
     );
     if (Messages.length === 0) return 0;
@@ -114,6 +125,19 @@ export class EventSourceMapping {
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    const kept = Messages.filter((m) => !done.includes(m));
+    if (kept.length > 0) {
+      await this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: kept.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: RETRY_VISIBILITY_S,
+          })),
         }),
       );
     }

@@ -56,6 +56,11 @@ describe('tallyOf', () => {
         reconciliationMismatches: 1,
       },
     ],
+    [
+      'a redelivered last page of a window its chain published already',
+      { kind: 'published', ...page, replayed: true, entry: published, alreadyPublished: true },
+      { driftFields: 1, typeMismatches: 1, rowsQuarantined: 2 },
+    ],
     ['a restart', { kind: 'restarted', attempt: 2, reason: 'refused' }, { chainsRestarted: 1 }],
     ['a failed window', { kind: 'failed', reason: 'refused', entry: running }, { windowsFailed: 1 }],
     ['a superseded chain', { kind: 'superseded', by: 'a newer chain' }, {}],

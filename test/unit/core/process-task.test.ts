@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApiPage, NO_DATA } from '../../../functions/core/api-page.js';
 import { lakeKey, ledgerKey } from '../../../functions/core/lake-keys.js';
 import { readLedgerEntry } from '../../../functions/core/ledger-store.js';
+import { tallyOf } from '../../../functions/core/outcome-tally.js';
 import type { PageQuery } from '../../../functions/core/page-query.js';
 import type { PageTask } from '../../../functions/core/page-task.js';
 import {
@@ -108,6 +109,21 @@ describe('processTask', () => {
     // The first task comes back (a redelivery 12 minutes later, past the FIFO deduplication window).
     expect(await processTask(first, ports, options)).toMatchObject({ kind: 'next', replayed: true });
     expect(sent).toHaveLength(before);
+  });
+
+  it('counts a window once when its last page is delivered again after the publish', async () => {
+    const { sent, ports, first } = await prepare(3);
+    const outcome = await runChain(first, ports, sent);
+    expect(outcome).toMatchObject({ kind: 'published', entry: { rows: 3 } });
+    expect(tallyOf(outcome).windowsPublished).toBe(1);
+    // The same last task again (a second poller got it while the first was still publishing).
+    const again = await processTask(sent.at(-1) as PageTask, ports, options);
+    expect(again).toMatchObject({ kind: 'published', alreadyPublished: true, entry: { rows: 3 } });
+    expect(tallyOf(again)).toMatchObject({
+      windowsPublished: 0,
+      reconciliationMismatches: 0,
+      pagesFetched: 0,
+    });
   });
 
   it('defers publishing when the invocation has too little time left, then publishes on the redelivery', async () => {

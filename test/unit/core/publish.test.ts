@@ -210,7 +210,13 @@ describe('publishWindow', () => {
     const published = publishedEntry(running(t), done(1, 1, 0, 1), clock.now(), 60);
     await record(s, t, published);
     const result = await publishWindow(t, done(1, 1, 0, 1), { store: s, clock }, options);
-    expect(result).toEqual({ kind: 'published', entry: published, duplicates: 0, unidentified: 0 });
+    expect(result).toEqual({
+      kind: 'published',
+      entry: published,
+      duplicates: 0,
+      unidentified: 0,
+      alreadyPublished: true,
+    });
     expect(await s.get(lakeKey(t.table, taskWindow(t)))).toBeUndefined();
   });
 
