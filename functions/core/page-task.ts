@@ -43,6 +43,9 @@ export const WindowIdSchema = z
 const sortedUnique = (ids: readonly string[]): boolean =>
   ids.every((id, i) => i === 0 || (ids[i - 1] ?? '') < id);
 
+/** Whether a PBX name is the `allpbxes` word in some spelling: the API would take it as a PBX of that name. */
+const isAllPbxesWord = (id: string): boolean => id.toLowerCase() === ALL_PBXES;
+
 /**
  * The PBX scope of a chain: `allpbxes`, or a sorted list of unique PBX names (sorted so that the same scope
  * always yields the same chain id). No commas: the API takes the list comma-joined.
@@ -61,6 +64,10 @@ export const PbxScopeSchema = z.union([
       z.minLength(1),
       z.maxLength(MAX_PBX_IDS),
       z.refine(sortedUnique, { error: 'PBX ids must be sorted and unique' }),
+      // `acmecorp,allpbxes` would be sent as a PBX named allpbxes (rows of none), and `AllPbxes` likewise.
+      z.refine((ids) => !ids.some(isAllPbxesWord), {
+        error: `${ALL_PBXES} stands alone, in lower case: it cannot be one PBX name among others`,
+      }),
     ),
 ]);
 
@@ -209,6 +216,37 @@ export function describeTaskError(error: z.core.$ZodError): string {
   const why = (keys: readonly string[]) =>
     keys.some((k) => CREDENTIAL_LIKE.test(k)) ? ' (a task must never carry a token or credential)' : '';
   return `page task refused: ${describeIssues(error.issues, why)}`;
+}
+
+/** A PBX scope that cannot be read as one: the message says how to write it. */
+export class PbxScopeError extends Error {
+  override readonly name = 'PbxScopeError';
+}
+
+/**
+ * The PBX scope a comma list names (`acmecorp,acmecorp2`, `allpbxes`), the one reading every entry point
+ * shares (`walake --pbx`, the planner's `PBX_IDS`): blanks and empty items (a trailing comma) are ignored, and
+ * `allpbxes` counts only alone and in lower case, since the API would take any other use as a PBX name.
+ * @throws PbxScopeError saying what to write instead.
+ */
+export function pbxScopeOfList(text: string): PbxScope {
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
+  if (ids.length === 0) throw new PbxScopeError(`no PBX id in "${text}": give PBX names, or ${ALL_PBXES}`);
+  const word = ids.find(isAllPbxesWord);
+  if (word !== undefined) {
+    throw new PbxScopeError(
+      ids.length === 1
+        ? `"${word}" is not a PBX name: write ${ALL_PBXES} (lower case) for every PBX of the account`
+        : `"${text}" mixes ${ALL_PBXES} with PBX names: give either ${ALL_PBXES} alone or PBX names only`,
+    );
+  }
+  const parsed = PbxScopeSchema.safeParse([...new Set(ids)].sort());
+  if (!parsed.success) throw new PbxScopeError(`"${text}": ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 /** The scope of a list of PBX names (sorted, de-duplicated), or `allpbxes`. */

@@ -95,9 +95,9 @@ export async function publishWindow(
   const pageKeys = Array.from({ length: done.pages }, (_, i) =>
     stagingKey(task.table, window, task.chain, i + 1),
   );
-  const counter = { duplicates: 0, unidentified: 0, others: 0 };
+  const counter = { duplicates: 0, unidentified: 0, replaced: 0 };
   const key = lakeKey(task.table, window);
-  const kept = task.pbx === ALL_PBXES ? undefined : await otherPbxLines(store, key, task.pbx, counter);
+  const kept = task.pbx === ALL_PBXES ? [] : await otherPbxLines(task.table, store, key, task.pbx);
   const lines = streamLines(task, store, pageKeys, counter, kept);
   if (!store.putStream) throw new Error('the object store cannot stream: publishing needs putStream');
   await store.putStream(key, gzipped(lines));
@@ -119,34 +119,34 @@ export async function publishWindow(
   return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
 }
 
+/** A line of the window's current object kept by a scoped pull, with its row's identity. */
+interface KeptLine {
+  readonly bytes: Uint8Array;
+  readonly identity: string | undefined;
+}
+
 /**
  * The lines of the window's current object whose PBX is outside `scope`: a pull of some PBXes replaces exactly
  * their rows and keeps every other PBX's. Read whole (a scoped pull is an operator's rerun, not the hot path).
  */
 async function otherPbxLines(
+  table: PageTask['table'],
   store: ObjectStore,
   key: string,
   scope: readonly string[],
-  counter: { others: number },
-): Promise<Uint8Array[]> {
+): Promise<KeptLine[]> {
   const body = await store.get(key);
   if (!body) return [];
   const pulled = new Set(scope);
-  const kept: Uint8Array[] = [];
+  const kept: KeptLine[] = [];
   const bytes = gunzipSync(body);
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(NEWLINE, start);
-    if (end < 0) end = bytes.length;
-    const line = bytes.subarray(start, end);
-    if (line.length > 0) {
-      const pbx = (JSON.parse(Buffer.from(line).toString('utf8')) as { pbx_id?: unknown }).pbx_id;
-      if (typeof pbx !== 'string' || !pulled.has(pbx)) {
-        kept.push(bytes.subarray(start, Math.min(end + 1, bytes.length)));
-        counter.others++;
-      }
+  for (const line of lineRanges(table, bytes)) {
+    if (line.end === line.start) continue;
+    const text = bytes.toString('utf8', line.start, line.end);
+    const pbx = (JSON.parse(text) as { pbx_id?: unknown }).pbx_id;
+    if (typeof pbx !== 'string' || !pulled.has(pbx)) {
+      kept.push({ bytes: bytes.subarray(line.start, line.end + 1), identity: line.identity });
     }
-    start = end + 1;
   }
   return kept;
 }
@@ -155,10 +155,9 @@ async function* streamLines(
   task: PageTask,
   store: ObjectStore,
   pageKeys: string[],
-  counter: { duplicates: number; unidentified: number },
-  before: readonly Uint8Array[] = [],
+  counter: { duplicates: number; unidentified: number; replaced: number },
+  kept: readonly KeptLine[] = [],
 ): AsyncGenerator<Uint8Array> {
-  for (const line of before) yield line;
   // A redelivered page fetched after late data arrived can overlap its neighbour: keep a row's first copy.
   // A row without an identity cannot be told from another one: it is kept, and counted.
   const seen = new Set<string>();
@@ -192,6 +191,16 @@ async function* streamLines(
       yield bytes.subarray(runStart);
       if (bytes[bytes.length - 1] !== NEWLINE) yield NEWLINE_BYTES;
     }
+  }
+  // The other PBXes' rows come last, so that a row the new pull also returned is never written twice: the
+  // fresh copy has been written, the old one is left out.
+  for (const line of kept) {
+    if (line.identity !== undefined && seen.has(line.identity)) {
+      counter.replaced++;
+      continue;
+    }
+    yield line.bytes;
+    if (line.bytes[line.bytes.length - 1] !== NEWLINE) yield NEWLINE_BYTES;
   }
 }
 

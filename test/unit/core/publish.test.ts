@@ -244,4 +244,21 @@ describe('publishWindow', () => {
     const folder = join(root, 'lake/call_legs/dt=2026-11-27');
     expect(readdirSync(folder)).toEqual(['20261127T0100Z-60m.json.gz']);
   });
+
+  it('writes a row once when a scoped pull also returns a row the other PBXes kept', async () => {
+    const { store: s } = store();
+    const t = { ...task(2), pbx: ['acmecorp'] };
+    await record(s, t);
+    const key = lakeKey(t.table, taskWindow(t));
+    const of = (pbx: string, row: LakeRow) => ({ ...row, pbx_id: pbx });
+    await s.put(
+      key,
+      encodeLines([of('acmecorp', leg('1', '1', 'old')), of('acmecorp2', leg('2', '1', 'old'))]),
+    );
+    await stage(s, t, [[of('acmecorp', leg('1', '1', 'new')), of('acmecorp2', leg('2', '1', 'new'))]]);
+    const result = await publishWindow(t, done(1, 2, 0, 2), { store: s, clock }, options);
+    expect(result).toMatchObject({ kind: 'published', duplicates: 0, entry: { rows: 2 } });
+    const lines = decodeLines((await s.get(key)) ?? new Uint8Array()).map((l) => JSON.parse(l));
+    expect(lines).toEqual([of('acmecorp', leg('1', '1', 'new')), of('acmecorp2', leg('2', '1', 'new'))]);
+  });
 });
