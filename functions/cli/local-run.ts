@@ -29,7 +29,8 @@ export interface LocalRunOptions {
   settleMinutes: number;
   out: string;
   connection: { baseUrl: string; credentials: Credentials };
-  onProgress?: (progress: RunProgress) => void;
+  /** Called after each task; a promise it returns is awaited before the next (a slow sink holds the run back). */
+  onProgress?: (progress: RunProgress) => void | Promise<void>;
   /** Redeliveries of a failing task before its chain is given up (default 5, as the AWS queue). */
   maxReceives?: number;
   retryDelayMs?: (receive: number) => number;
@@ -61,6 +62,11 @@ export interface RunSummary extends RunProgress {
   quarantined: number;
   typeMismatches: number;
   failures: { chain: string; error: string }[];
+  /**
+   * Windows this run did not publish because another chain took them over (a second run, a rerun, the
+   * planner): what the lake holds for them is that chain's, not this run's.
+   */
+  superseded: { table: Table; window: string; by: string }[];
   /** Set when the range reached past the last window that has ended: where it was cut. */
   cutAtMs?: number;
   durationMs: number;
@@ -85,6 +91,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     quarantined: 0,
     typeMismatches: 0,
     failures: [],
+    superseded: [],
     durationMs: 0,
   };
   // A window still filling would be published as if whole, and not pulled again: cut the range there.
@@ -129,7 +136,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       summary.windows++;
     }
   }
-  const report = () => options.onProgress?.(summary);
+  const report = async () => options.onProgress?.(summary);
   const record = (task: PageTask, outcome: TaskOutcome) => {
     const tally = tallyOf(outcome);
     summary.restarts += tally.chainsRestarted;
@@ -141,6 +148,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
       summary.failed++;
     }
+    if (outcome.kind === 'superseded')
+      summary.superseded.push({ table: task.table, window: task.window, by: outcome.by });
     if (outcome.kind === 'next' || outcome.kind === 'published')
       for (const name of outcome.driftFields) drift.add(name);
     const published = publishedOf(outcome);
@@ -167,7 +176,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
         summary.failures.push({ chain: chainIdOf(task), error: messageOf(error) });
         summary.failed++;
       }
-      report();
+      await report();
     },
     {
       concurrency: options.concurrency,
@@ -183,6 +192,6 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   }
   summary.driftFields = [...drift].sort();
   summary.durationMs = Math.round(performance.now() - started);
-  report();
+  await report();
   return summary;
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { FileObjectStore } from '../../functions/adapters/fs-store.js';
+import type { LocalRunOptions } from '../../functions/cli/local-run.js';
+import { runExitCode } from '../../functions/cli/run.js';
+import type { PageTask } from '../../functions/core/page-task.js';
+import { startChain } from '../../functions/core/process-task.js';
+import { windowId, windowsFor } from '../../functions/core/windows.js';
+import type { Simulator } from '../../functions/simulator/index.js';
+import { INSTANTS } from '../support/clock.js';
+import { localLakes, runAgainst } from '../support/local-lake.js';
+
+const RANGE = INSTANTS.busyHours(3);
+const NOW = INSTANTS.afterBusyDay;
+
+const { simulator, lakeDir } = localLakes({ callsPerHour: 8, now: () => NOW });
+
+function run(sim: Simulator, out: string, overrides: Partial<LocalRunOptions> = {}) {
+  return runAgainst(sim, out, { ...RANGE, pageSize: 25, clock: { now: () => NOW }, ...overrides });
+}
+
+describe('window integrity, round 3: exact, or loud', () => {
+  it('exits non-zero when another run takes its windows over, and names them', async () => {
+    const sim = await simulator();
+    const out = lakeDir();
+    const other = new FileObjectStore(out);
+    const queue = { send: async (_task: PageTask) => undefined };
+    let taken = false;
+    const summary = await run(sim, out, {
+      tables: ['call-legs'],
+      concurrency: 1,
+      onProgress: async () => {
+        if (taken) return;
+        taken = true;
+        // A second run starts a chain for every window while this one is at its first page.
+        await Promise.all(
+          windowsFor(RANGE.fromMs, RANGE.toMs, 60).map((w) =>
+            startChain(
+              {
+                table: 'call-legs',
+                window: windowId(w),
+                pbx: 'allpbxes',
+                pageSize: 25,
+                isConnectTime: false,
+                isSimplified: false,
+              },
+              { store: other, queue, clock: { now: () => NOW } },
+            ),
+          ),
+        );
+      },
+    });
+    expect(summary.published).toBeLessThan(summary.windows);
+    expect(summary.superseded.length).toBeGreaterThan(0);
+    expect(summary.superseded[0]).toMatchObject({ table: 'call-legs' });
+    expect(runExitCode(summary)).toBe(1);
+  });
+});
