@@ -4,6 +4,7 @@ import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { API_RETENTION_MS } from '../core/control-message.js';
 import { isPermanent, messageOf } from '../core/errors.js';
 import { ensureManifest } from '../core/manifest.js';
 import { publishedOf, tallyOf } from '../core/outcome-tally.js';
@@ -13,7 +14,9 @@ import { lastEndedMs } from '../core/plan.js';
 import type { Clock, PageSource } from '../core/ports.js';
 import { failWindow, processTask, startChain, type TaskOutcome } from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
-import { windowId, windowsFor } from '../core/windows.js';
+import { EDGE_MS } from '../core/window-rows.js';
+import { type Window, windowId, windowsFor } from '../core/windows.js';
+import { UsageError } from './usage.js';
 
 /** A local run: the same core as the Lambdas, on a folder and an in-process FIFO queue. */
 export interface LocalRunOptions {
@@ -72,6 +75,25 @@ export interface RunSummary extends RunProgress {
   durationMs: number;
 }
 
+/** Room for a run's own time: a window must still be served when its chain reaches it. */
+const RETENTION_MARGIN_MS = 24 * 3_600_000;
+
+/**
+ * The API answers nothing older than its two years, exactly as it answers a quiet hour: a window there would
+ * be published empty over whatever the lake holds. Refused before anything is written, as the control path does.
+ * @throws UsageError naming the earliest start that is still served.
+ */
+function assertWithinRetention(first: Window | undefined, nowMs: number): void {
+  const earliest = nowMs - API_RETENTION_MS + RETENTION_MARGIN_MS;
+  if (!first || first.startMs - EDGE_MS >= earliest) return;
+  const day = Math.ceil(earliest / RETENTION_MARGIN_MS) * RETENTION_MARGIN_MS;
+  throw new UsageError(
+    `--from ${new Date(first.startMs).toISOString()} is older than the API serves (the last two years, less a ` +
+      `day for the run itself): the API would answer those windows with no rows, and publishing them would empty ` +
+      `the lake there. Start at ${new Date(day).toISOString()} or later; nothing was written`,
+  );
+}
+
 /** Runs every window of `[fromMs, toMs)` (expanded outward to the grid) for each table, to publication. */
 export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -98,6 +120,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const lastEnded = lastEndedMs(clock.now(), options.gridMinutes);
   const toMs = Math.min(options.toMs, lastEnded);
   if (toMs < options.toMs) summary.cutAtMs = lastEnded;
+  const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
+  assertWithinRetention(windows[0], clock.now());
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
     deps: { ...realRetryDeps, now: () => clock.now() },
@@ -117,7 +141,6 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   await ensureManifest(store, options.gridMinutes, clock.now());
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
-  const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
   for (const table of options.tables) {
     for (const window of windows) {
       const legsOnly = table === 'call-legs';

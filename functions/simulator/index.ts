@@ -76,7 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     analyticsAccess: options.analyticsAccess ?? true,
     now,
     dataset,
-    engine: new QueryEngine(dataset, options.lateData),
+    engine: new QueryEngine(dataset, options.lateData, retentionMsOf(options.retentionDays)),
     tokens,
     deletedPbxIds: [...(options.deletedPbxIds ?? [])],
     recordsFilterField: options.recordsFilterField ?? 'disconnectedTimeUTC',
@@ -140,6 +140,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function retentionMsOf(days: number | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  if (!(Number.isInteger(days) && days > 0))
+    throw new Error(`startSimulator: retentionDays must be a whole number of days above 0, got ${days}`);
+  return days * 24 * 3_600_000;
 }
 
 function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {

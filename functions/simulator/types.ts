@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   timeZone?: string;
   /** Clock (epoch ms) for token expiry, the 2-year limit and data visibility; default Date.now. */
   now?: () => number;
+  /**
+   * Days of history served (default 730, the docs' "last 2 years"): older rows are answered as `No Data`, as if
+   * there were none. Fewer days reproduce an account whose retention is shorter than the docs say.
+   */
+  retentionDays?: number;
   /** This fraction of calls becomes visible only `delayMs` after the call ended (by `now`). */
   lateData?: { fraction: number; delayMs: number };
   /** Added to every report response (default 0). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import type { LocalRunOptions } from '../../functions/cli/local-run.js';
 import { runExitCode } from '../../functions/cli/run.js';
+import { UsageError } from '../../functions/cli/usage.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { startChain } from '../../functions/core/process-task.js';
 import { windowId, windowsFor } from '../../functions/core/windows.js';
@@ -53,5 +54,20 @@ describe('window integrity, round 3: exact, or loud', () => {
     expect(summary.superseded.length).toBeGreaterThan(0);
     expect(summary.superseded[0]).toMatchObject({ table: 'call-legs' });
     expect(runExitCode(summary)).toBe(1);
+  });
+});
+
+describe('a local run older than the API serves', () => {
+  it('is refused before anything is written, naming the earliest start', async () => {
+    const sim = await simulator();
+    const out = lakeDir();
+    const fromMs = NOW - 730 * 86_400_000 + 3_600_000;
+    const refused = run(sim, out, { fromMs, toMs: fromMs + 3_600_000 });
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(
+      /older than the API serves.*Start at 2024-06-12T00:00:00.000Z or later/s,
+    );
+    expect(await new FileObjectStore(out).list('')).toEqual([]);
+    expect(sim.stats.pagesServed + sim.stats.noDataServed).toBe(0);
   });
 });

@@ -177,3 +177,15 @@ describe('cursor formats', () => {
     }
   });
 });
+
+describe('what a real scroll API might do to a chain', () => {
+  it('serves only retentionDays of history, answering older ranges as No Data', async () => {
+    const { sim, token } = await simulator({ retentionDays: 1 });
+    const old = query(NOW - 2 * 86_400_000, NOW - 2 * 86_400_000 + 3_600_000);
+    expect((await getReport(sim, '/v2/call-legs', old, token)).json).toEqual({
+      meta: { totalRecordCount: 0, scrollId: 'No Data' },
+      data: [],
+    });
+    expect(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO }).length).toBeGreaterThan(0);
+  });
+});
