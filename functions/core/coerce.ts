@@ -117,3 +117,22 @@ function stringArray(value: unknown): (string | null)[] | typeof MISMATCH {
   }
   return items;
 }
+
+// A UTF-16 surrogate that is not half of a pair: in `u` mode a pair is one code point and never matches.
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
+/**
+ * A value with every lone surrogate (text cut inside a pair, as a caller name truncated mid-emoji) replaced by
+ * U+FFFD; undefined when it had none. JSON.stringify would write it as `\ud83d`, which is valid JSON but not
+ * UTF-8 text: DuckDB (and other readers) refuse the whole file for it.
+ */
+export function repairedText(value: LakeValue): LakeValue | undefined {
+  if (typeof value === 'string') {
+    return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : undefined;
+  }
+  if (!Array.isArray(value) || !value.some((item) => item !== null && LONE_SURROGATE.test(item))) {
+    return undefined;
+  }
+  return value.map((item) => (item === null ? null : item.replace(LONE_SURROGATES, '\uFFFD')));
+}

@@ -88,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       wideFraction: fraction('wideValues.fraction', options.wideValues?.fraction),
       nullCallIdFraction: fraction('nullCallIdFraction', options.nullCallIdFraction),
       bigIntegers: options.bigDriftIntegers ?? false,
+      loneSurrogateFraction: fraction('loneSurrogateFraction', options.loneSurrogateFraction),
     },
     cursors: new CursorCodec(cursorFormat, seed),
   };

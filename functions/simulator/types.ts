@@ -69,6 +69,11 @@ export interface SimulatorOptions {
    * with its exact digits; `truth()` gives it as a `bigint` (JSON.parse would round it).
    */
   bigDriftIntegers?: boolean;
+  /**
+   * This fraction of rows (drawn per row) has a `callerName` cut inside a surrogate pair: it ends in a lone
+   * high surrogate, which the JSON answer writes as `\ud83d`, in answers and `truth()` alike.
+   */
+  loneSurrogateFraction?: number;
   /** This fraction of rows (legs and records, drawn per row) has `callId: null`, in answers and `truth()` alike. */
   nullCallIdFraction?: number;
   /**

@@ -8,6 +8,7 @@ import { startChain } from '../../functions/core/process-task.js';
 import { windowId, windowsFor } from '../../functions/core/windows.js';
 import type { Simulator } from '../../functions/simulator/index.js';
 import { INSTANTS } from '../support/clock.js';
+import { expectedRows, lakeRows } from '../support/lake-truth.js';
 import { localLakes, runAgainst } from '../support/local-lake.js';
 
 const RANGE = INSTANTS.busyHours(3);
@@ -69,5 +70,18 @@ describe('a local run older than the API serves', () => {
     );
     expect(await new FileObjectStore(out).list('')).toEqual([]);
     expect(sim.stats.pagesServed + sim.stats.noDataServed).toBe(0);
+  });
+});
+
+describe('text cut inside a surrogate pair', () => {
+  it('lands rows DuckDB can read, with U+FFFD in the column, counted as type mismatches', async () => {
+    const sim = await simulator({ loneSurrogateFraction: 0.3 });
+    const out = lakeDir();
+    const summary = await run(sim, out, { tables: ['call-legs'] });
+    expect(summary.failed).toBe(0);
+    expect(summary.typeMismatches).toBeGreaterThan(0);
+    const legs = await lakeRows(out, 'call-legs');
+    expect(legs).toEqual(expectedRows(sim, { table: 'call-legs', ...RANGE }));
+    expect(legs.some((l) => String(l.caller_name).endsWith(' \ufffd'))).toBe(true);
   });
 });

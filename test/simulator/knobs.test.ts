@@ -188,4 +188,15 @@ describe('what a real scroll API might do to a chain', () => {
     });
     expect(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO }).length).toBeGreaterThan(0);
   });
+
+  it('serves loneSurrogateFraction of rows with a caller name ending in a lone high surrogate, escaped in the JSON', async () => {
+    const { sim, token } = await simulator({ loneSurrogateFraction: 0.5 });
+    const answer = await getReport(sim, '/v2/call-legs', query(FROM, TO), token);
+    expect(answer.text).toContain('\\ud83d"');
+    const rows = (answer.json as PageBody).data;
+    const cut = rows.filter((r) => String(r.callerName).endsWith(' \ud83d'));
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(rows.length);
+    expect(rows).toEqual(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO + 1000 }));
+  });
 });
