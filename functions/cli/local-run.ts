@@ -1,5 +1,6 @@
 import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
+import { processLeaseHolders } from '../adapters/process-leases.js';
 import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
@@ -182,7 +183,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     if (verdict === 'mismatch') summary.mismatches.push(`${task.table} ${task.window}: ${explanation}`);
     summary.last = { table: task.table, window: task.window, rows: published.rows, verdict };
   };
-  const ports = { source, store, queue, clock };
+  const ports = { source, store, queue, clock, leases: processLeaseHolders() };
   const workerOptions = {
     settleMinutes: options.settleMinutes,
     removeStaging: true,

@@ -55,7 +55,14 @@ const base = {
    * A chain that is writing the window's lake object. A newer chain waits until it is done (or stale), so
    * an older object can never land over a newer one.
    */
-  publishing: z.optional(z.strictObject({ chain: ChainIdSchema, since: z.iso.datetime() })),
+  publishing: z.optional(
+    z.strictObject({
+      chain: ChainIdSchema,
+      since: z.iso.datetime(),
+      /** The process that took it, where one can be named (a local run): a dead one's lease is broken. */
+      holder: z.optional(z.string().check(z.maxLength(200))),
+    }),
+  ),
   /** The task (its dedup id) that restarted the window: its redelivery resumes the restart, once. */
   origin: z.optional(z.string().check(z.maxLength(200))),
 };

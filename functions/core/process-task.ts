@@ -8,7 +8,7 @@ import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
 import { dedupId, firstPageTask, newChainId, type PageTask, taskWindow } from './page-task.js';
-import type { Clock, ObjectStore, PageSource, TaskQueue } from './ports.js';
+import type { Clock, LeaseHolders, ObjectStore, PageSource, TaskQueue } from './ports.js';
 import { publishWindow } from './publish.js';
 
 /** The ports a worker runs on: the same core in a Lambda (S3, SQS, 8x8) and in a local run (folder, memory). */
@@ -17,6 +17,8 @@ export interface WorkerPorts {
   store: ObjectStore;
   queue: TaskQueue;
   clock: Clock;
+  /** Names the worker in the publishing leases it takes (local runs), so a dead one's lease can be broken. */
+  leases?: LeaseHolders;
 }
 
 /** Restarts of a window on refused cursors before it is marked failed (default). */

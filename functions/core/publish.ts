@@ -9,7 +9,7 @@ import { updateEntry } from './ledger-store.js';
 import { ensureManifest } from './manifest.js';
 import type { PageTask } from './page-task.js';
 import { ALL_PBXES, taskWindow } from './page-task.js';
-import type { Clock, ObjectStore } from './ports.js';
+import type { Clock, LeaseHolders, ObjectStore } from './ports.js';
 import { windowMinutes } from './windows.js';
 
 export interface PublishOptions {
@@ -57,10 +57,10 @@ export type PublishResult =
 export async function publishWindow(
   task: PageTask,
   done: ChainDone,
-  ports: { store: ObjectStore; clock: Clock },
+  ports: { store: ObjectStore; clock: Clock; leases?: LeaseHolders },
   options: PublishOptions,
 ): Promise<PublishResult> {
-  const { store, clock } = ports;
+  const { store, clock, leases } = ports;
   const window = taskWindow(task);
   const entryKey = ledgerKey(task.table, window);
   // Never a second grid in one lake: the manifest names the lake's grid.
@@ -83,12 +83,15 @@ export async function publishWindow(
       return undefined;
     }
     const lease = current.publishing;
-    if (lease && lease.chain !== task.chain && clock.now() - Date.parse(lease.since) < PUBLISH_LEASE_MS) {
+    if (lease && lease.chain !== task.chain && leaseHeld(lease, clock.now(), leases)) {
       throw new PublishWaitError(
-        `${task.table} ${task.window}: chain ${lease.chain} is still writing the window's object; retried`,
+        `${task.table} ${task.window}: chain ${lease.chain}${lease.holder ? ` (${lease.holder})` : ''} is ` +
+          "still writing the window's object; retried",
       );
     }
-    return { ...current, publishing: { chain: task.chain, since: new Date(clock.now()).toISOString() } };
+    const since = new Date(clock.now()).toISOString();
+    const holder = leases ? { holder: leases.self } : {};
+    return { ...current, publishing: { chain: task.chain, since, ...holder } };
   });
   if (already) return { kind: 'published', entry: already, duplicates: 0, unidentified: 0 };
   if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
@@ -117,6 +120,19 @@ export async function publishWindow(
   }
   if (options.removeStaging) await store.delete(stagingPrefix(task.table, window, task.chain));
   return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
+}
+
+/**
+ * Whether another chain's publishing lease still stands: until {@link PUBLISH_LEASE_MS} have passed, unless its
+ * holder is known to be dead (a local run killed mid-publish: its object never replaced the window's).
+ */
+function leaseHeld(
+  lease: NonNullable<LedgerEntry['publishing']>,
+  nowMs: number,
+  leases: LeaseHolders | undefined,
+): boolean {
+  if (nowMs - Date.parse(lease.since) >= PUBLISH_LEASE_MS) return false;
+  return lease.holder === undefined || leases?.isAlive(lease.holder) !== false;
 }
 
 /** A line of the window's current object kept by a scoped pull, with its row's identity. */

@@ -1,8 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../functions/adapters/fs-store.js';
 import type { LocalRunOptions } from '../../functions/cli/local-run.js';
 import { runExitCode } from '../../functions/cli/run.js';
 import { UsageError } from '../../functions/cli/usage.js';
+import { ledgerKey } from '../../functions/core/lake-keys.js';
+import { runningEntry } from '../../functions/core/ledger.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { startChain } from '../../functions/core/process-task.js';
 import { windowId, windowsFor } from '../../functions/core/windows.js';
@@ -83,5 +88,26 @@ describe('text cut inside a surrogate pair', () => {
     const legs = await lakeRows(out, 'call-legs');
     expect(legs).toEqual(expectedRows(sim, { table: 'call-legs', ...RANGE }));
     expect(legs.some((l) => String(l.caller_name).endsWith(' \ufffd'))).toBe(true);
+  });
+});
+
+describe('a run killed in the middle of a publish', () => {
+  it('leaves a lease that the next run breaks at once, since its holder is dead', async () => {
+    const sim = await simulator();
+    const out = lakeDir();
+    const window = { startMs: RANGE.fromMs, endMs: RANGE.fromMs + 3_600_000 };
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const since = new Date(NOW).toISOString();
+    const dead = { chain: 'killed123456', since, holder: `${hostname().slice(0, 180)}:${child.pid}` };
+    const entry = runningEntry(
+      { table: 'call-legs', window, pbx: 'allpbxes', attempt: 1, chain: 'killed123456', publishing: dead },
+      NOW,
+    );
+    await new FileObjectStore(out).put(ledgerKey('call-legs', window), JSON.stringify(entry));
+    const summary = await run(sim, out, { tables: ['call-legs'], toMs: window.endMs });
+    expect(summary.failures).toEqual([]);
+    expect(summary.published).toBe(1);
   });
 });

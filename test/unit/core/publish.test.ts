@@ -261,4 +261,47 @@ describe('publishWindow', () => {
     const lines = decodeLines((await s.get(key)) ?? new Uint8Array()).map((l) => JSON.parse(l));
     expect(lines).toEqual([of('acmecorp', leg('1', '1', 'new')), of('acmecorp2', leg('2', '1', 'new'))]);
   });
+
+  it('breaks at once a lease whose holder is known to be dead (a local run killed mid-publish)', async () => {
+    const { store: s } = store();
+    const t = task(2);
+    const since = new Date(clock.now() - 60_000).toISOString();
+    const lease = (holder: string) => ({ publishing: { chain: 'older1234567', since, holder } });
+    const leases = (alive: boolean | undefined) => ({ self: 'here:1', isAlive: () => alive });
+    await stage(s, t, [[leg('1', '1')]]);
+    for (const alive of [true, undefined]) {
+      await record(s, t, running(t, lease('here:2')));
+      const waiting = publishWindow(t, done(1, 1, 0, 1), { store: s, clock, leases: leases(alive) }, options);
+      await expect(waiting).rejects.toThrow(/chain older1234567 \(here:2\) is still writing/);
+    }
+    const result = await publishWindow(
+      t,
+      done(1, 1, 0, 1),
+      { store: s, clock, leases: leases(false) },
+      {
+        ...options,
+        removeStaging: false,
+      },
+    );
+    expect(result).toMatchObject({ kind: 'published', entry: { chain: CHAIN, rows: 1 } });
+  });
+
+  it("records this worker as the lease's holder while it writes", async () => {
+    const { store: s } = store();
+    const t = task(1);
+    await record(s, t);
+    await stage(s, t, [[leg('1', '1')]]);
+    const seen: unknown[] = [];
+    const watching = {
+      ...s,
+      putStream: async (key: string, body: AsyncIterable<Uint8Array>) => {
+        seen.push((await readLedgerEntry(s, ledgerKey(t.table, taskWindow(t))))?.publishing);
+        return s.putStream(key, body);
+      },
+    };
+    Object.setPrototypeOf(watching, Object.getPrototypeOf(s));
+    const leases = { self: 'here:1', isAlive: () => true };
+    await publishWindow(t, done(1, 1, 0, 1), { store: watching as FileObjectStore, clock, leases }, options);
+    expect(seen).toEqual([{ chain: CHAIN, since: new Date(clock.now()).toISOString(), holder: 'here:1' }]);
+  });
 });
