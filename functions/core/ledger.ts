@@ -19,6 +19,8 @@ export const ReconciliationSchema = z.strictObject({
   verdict: z.enum(['match', 'mismatch']),
   received: count,
   apiTotal: count,
+  /** The totalRecordCount of the chain's last page with rows, where it differed from the first page's. */
+  lastApiTotal: z.optional(count),
   droppedAtEdges: count,
   /** Of `droppedAtEdges`, rows of the second before the window (each request starts a second early). */
   droppedBeforeStart: newCount,
@@ -116,6 +118,8 @@ export interface ChainCounts {
   typeMismatches?: number;
   unidentified?: number;
   apiTotal: number;
+  /** The total of the chain's latest page with rows (undefined: the same as the first). */
+  lastApiTotal?: number;
 }
 
 /**
@@ -125,6 +129,7 @@ export interface ChainCounts {
  */
 export function reconcile(counts: ChainCounts): Reconciliation {
   const { received, droppedAtEdges, apiTotal } = counts;
+  const changed = counts.lastApiTotal !== undefined && counts.lastApiTotal !== apiTotal;
   const quarantined = counts.quarantined ?? 0;
   const sum = received + droppedAtEdges + quarantined;
   const books =
@@ -138,15 +143,20 @@ export function reconcile(counts: ChainCounts): Reconciliation {
         ? `${books}, more than ${total}: calls that ended while the chain ran (late data); ` +
           'a settled re-pull will count them'
         : `${books}, fewer than ${total}: rows were lost between pages; re-pull the window`;
+  const moved = changed
+    ? `. The API's total changed while the chain ran, from ${apiTotal} to ${counts.lastApiTotal}: rows ` +
+      'ingested behind the cursor were never served to it; rerun the window (a settled re-pull counts them)'
+    : '';
   const explanation = quarantined
-    ? `${balance}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
+    ? `${balance}${moved}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
       'quarantine/, not in the table. Run `walake probe` to measure which field the report filters on, set ' +
       'it, then rerun the window'
-    : balance;
+    : `${balance}${moved}`;
   return {
-    verdict: sum === apiTotal && quarantined === 0 ? 'match' : 'mismatch',
+    verdict: sum === apiTotal && quarantined === 0 && !changed ? 'match' : 'mismatch',
     received,
     apiTotal,
+    ...(changed ? { lastApiTotal: counts.lastApiTotal } : {}),
     droppedAtEdges,
     droppedBeforeStart: counts.droppedBeforeStart ?? 0,
     quarantined,
@@ -232,6 +242,7 @@ export function publishedEntry(
       typeMismatches: done.mismatched,
       unidentified: done.unidentified,
       apiTotal: done.firstPageTotal,
+      lastApiTotal: done.lastTotal,
     }),
     settled: isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes),
   });

@@ -125,6 +125,13 @@ export const PageTaskSchema = z
     page: z.int().check(z.minimum(1), z.maximum(MAX_PAGE)),
     scrollId: z.optional(ScrollIdSchema),
     firstPageTotal: z.optional(z.int().check(z.nonnegative())),
+    /**
+     * The totalRecordCount of the chain's latest page with rows: a total that changed since the first page
+     * (rows ingested while the chain ran, maybe behind its cursor) makes the window a mismatch.
+     */
+    lastTotal: z.optional(z.int().check(z.nonnegative())),
+    /** The most rows one page of the chain held: a server that serves fewer than `pageSize` sets the cap. */
+    pageRows: z.optional(z.int().check(z.positive(), z.maximum(MAX_PAGE_SIZE))),
     rowsSoFar: z.int().check(z.nonnegative()),
     droppedSoFar: z.int().check(z.nonnegative()),
     /** Of the dropped rows, those before the window's start (each request starts a second early). */
@@ -150,6 +157,8 @@ export const PageTaskSchema = z
         ctx.addIssue({ code: 'custom', path: [path], message });
       if (task.page === 1) {
         if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
+        if (task.lastTotal !== undefined || task.pageRows !== undefined)
+          issue('lastTotal', 'lastTotal and pageRows are only known after page 1');
         const counts = [
           task.rowsSoFar,
           task.droppedSoFar,
@@ -161,10 +170,10 @@ export const PageTaskSchema = z
       } else {
         if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
         if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
-        else if (task.page > pageCap(task.firstPageTotal, task.pageSize)) {
+        else if (task.page > chainPageCap(task)) {
           issue(
             'page',
-            `is over the chain's cap of ${pageCap(task.firstPageTotal, task.pageSize)} pages for its first-page total`,
+            `is over the chain's cap of ${chainPageCap(task)} pages for its totals and page size`,
           );
         }
       }
@@ -185,6 +194,18 @@ export const PageTaskSchema = z
 export function pageCap(firstPageTotal: number, pageSize: number): number {
   const pages = Math.ceil(firstPageTotal / pageSize);
   return Math.min(MAX_PAGE, pages + 2 + Math.ceil(pages * 0.1));
+}
+
+/**
+ * The cap of a chain on its way: {@link pageCap} of the larger of its first and latest totals, in pages of
+ * the size the server actually serves (the most rows a page held, when fewer than asked: a server that clamps
+ * `pageSize` silently needs more pages, and the cap must follow).
+ */
+export function chainPageCap(
+  task: Pick<PageTask, 'pageSize' | 'firstPageTotal' | 'lastTotal' | 'pageRows'>,
+): number {
+  const total = Math.max(task.firstPageTotal ?? 0, task.lastTotal ?? 0);
+  return pageCap(total, Math.min(task.pageSize, task.pageRows ?? task.pageSize));
 }
 
 /** One page task. */

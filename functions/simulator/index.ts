@@ -6,6 +6,7 @@ import { QueryEngine, type Selection } from './query.js';
 import { renderRow } from './render.js';
 import { filterFieldOf, type SimContext } from './report-endpoint.js';
 import { CursorCodec } from './scroll-id.js';
+import { visibleMatches } from './scroll-quirks.js';
 import { SimulatorServer } from './server.js';
 import { isValidTimeZone } from './time-zone.js';
 import { TokenStore } from './token-store.js';
@@ -91,6 +92,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       loneSurrogateFraction: fraction('loneSurrogateFraction', options.loneSurrogateFraction),
     },
     cursors: new CursorCodec(cursorFormat, seed),
+    quirks: {
+      seed,
+      ingestDelay: options.ingestDelay && {
+        fraction: fraction('ingestDelay.fraction', options.ingestDelay.fraction),
+        afterRequests: options.ingestDelay.afterRequests,
+      },
+      servedPageSize: options.servedPageSize,
+      duplicateEdgeRows: options.duplicateEdgeRows ?? false,
+      answered: 0,
+    },
   };
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,
@@ -169,5 +180,7 @@ function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {
     isSimplified: q.table === 'call-legs' && (q.isSimplified ?? false),
   };
   const zone = q.timeZone ?? 'UTC';
-  return ctx.engine.select(sel, q.atMs ?? ctx.now()).map((m) => renderRow(m.row, zone, ctx.look));
+  return visibleMatches(ctx.quirks, ctx.engine.select(sel, q.atMs ?? ctx.now())).map((m) =>
+    renderRow(m.row, zone, ctx.look),
+  );
 }

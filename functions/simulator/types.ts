@@ -82,6 +82,19 @@ export interface SimulatorOptions {
    * opaque and replayable.
    */
   cursorFormat?: CursorFormat;
+  /**
+   * This fraction of rows (drawn per row) is ingested only once `afterRequests` report requests have been
+   * answered, whatever its times: a chain running then finds it behind its cursor, never served to it, while
+   * its later pages' totalRecordCount counts it. `truth()` shows what the next request would see.
+   */
+  ingestDelay?: { fraction: number; afterRequests: number };
+  /** The most rows a page holds, whatever `pageSize` asked, without saying so (default: as asked). */
+  servedPageSize?: number;
+  /**
+   * Rows of the request's first and last second are served twice in a row (a cursor that repeats them), while
+   * totalRecordCount counts each once (default false).
+   */
+  duplicateEdgeRows?: boolean;
 }
 
 export type RecordsFilterField = 'disconnectedTimeUTC' | 'startTimeUTC';

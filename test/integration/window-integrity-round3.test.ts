@@ -111,3 +111,30 @@ describe('a run killed in the middle of a publish', () => {
     expect(summary.published).toBe(1);
   });
 });
+
+describe('a scroll API that moves under the chain', () => {
+  it('says mismatch when rows are ingested behind the cursor while the chain runs, and a rerun is exact', async () => {
+    const sim = await simulator({ ingestDelay: { fraction: 0.1, afterRequests: 2 } });
+    const out = lakeDir();
+    const one = { toMs: RANGE.fromMs + 3_600_000, pageSize: 5, concurrency: 1 };
+    const summary = await run(sim, out, { ...one, tables: ['call-legs'] });
+    expect(summary.mismatches).toHaveLength(1);
+    expect(summary.mismatches[0]).toMatch(/total changed while the chain ran, from \d+ to \d+/);
+    expect(runExitCode(summary)).toBe(1);
+    const again = await run(sim, out, { ...one, tables: ['call-legs'] });
+    expect(again.mismatches).toEqual([]);
+    expect(await lakeRows(out, 'call-legs')).toEqual(
+      expectedRows(sim, { table: 'call-legs', fromMs: RANGE.fromMs, toMs: one.toMs }),
+    );
+  });
+
+  it('publishes busy windows exactly when the server serves fewer rows a page than asked', async () => {
+    const sim = await simulator({ servedPageSize: 4 });
+    const out = lakeDir();
+    const summary = await run(sim, out, { tables: ['call-legs'], pageSize: 25 });
+    expect(summary.failures).toEqual([]);
+    expect(summary.mismatches).toEqual([]);
+    expect(summary.pages).toBeGreaterThan(4 * summary.windows);
+    expect(await lakeRows(out, 'call-legs')).toEqual(expectedRows(sim, { table: 'call-legs', ...RANGE }));
+  });
+});

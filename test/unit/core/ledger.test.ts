@@ -16,6 +16,16 @@ const at = (iso: string) => Date.parse(iso);
 const W1 = parseWindowId('20261127T0100Z-60m');
 
 describe('reconcile', () => {
+  it('says mismatch when the total changed while the chain ran, even when the first total balances', () => {
+    const r = reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100, lastApiTotal: 101 });
+    expect(r).toMatchObject({ verdict: 'mismatch', apiTotal: 100, lastApiTotal: 101 });
+    expect(r.explanation).toMatch(/total changed while the chain ran, from 100 to 101: rows ingested behind/);
+    expect(reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100, lastApiTotal: 100 })).toMatchObject({
+      verdict: 'match',
+    });
+    expect(reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100 })).not.toHaveProperty('lastApiTotal');
+  });
+
   it('matches when kept + dropped at the edges equals the first page total', () => {
     const r = reconcile({ received: 95, droppedAtEdges: 5, droppedBeforeStart: 2, apiTotal: 100 });
     expect(r).toMatchObject({
