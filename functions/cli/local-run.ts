@@ -7,13 +7,19 @@ import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { API_RETENTION_MS } from '../core/control-message.js';
 import { isPermanent, messageOf } from '../core/errors.js';
-import { ensureManifest } from '../core/manifest.js';
+import { ensureManifest, placementOf } from '../core/manifest.js';
 import { publishedOf, tallyOf } from '../core/outcome-tally.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
 import { lastEndedMs } from '../core/plan.js';
 import type { Clock, PageSource } from '../core/ports.js';
-import { failWindow, processTask, startChain, type TaskOutcome } from '../core/process-task.js';
+import {
+  type ChainStart,
+  failWindow,
+  processTask,
+  startChain,
+  type TaskOutcome,
+} from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
 import { EDGE_MS } from '../core/window-rows.js';
 import { type Window, windowId, windowsFor } from '../core/windows.js';
@@ -74,6 +80,20 @@ export interface RunSummary extends RunProgress {
   /** Set when the range reached past the last window that has ended: where it was cut. */
   cutAtMs?: number;
   durationMs: number;
+}
+
+/** The settings of a table's chains in a run, without the window. */
+function chainStartOf(options: LocalRunOptions, table: Table): Omit<ChainStart, 'window'> {
+  const legsOnly = table === 'call-legs';
+  const filterField = options.filterFields?.[table];
+  return {
+    table,
+    pbx: options.pbx,
+    pageSize: options.pageSize,
+    isConnectTime: legsOnly && options.isConnectTime,
+    isSimplified: legsOnly && options.isSimplified,
+    ...(filterField ? { filterField } : {}),
+  };
 }
 
 /** Room for a run's own time: a window must still be served when its chain reaches it. */
@@ -139,24 +159,15 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     },
   };
   const store = new FileObjectStore(options.out);
-  await ensureManifest(store, options.gridMinutes, clock.now());
+  const starts = options.tables.map((table) => chainStartOf(options, table));
+  // A lake made with another grid or another placement of a table's rows is refused before anything is pulled.
+  const placements = Object.fromEntries(starts.map((start) => [start.table, placementOf(start)]));
+  await ensureManifest(store, options.gridMinutes, clock.now(), placements);
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
-  for (const table of options.tables) {
+  for (const start of starts) {
     for (const window of windows) {
-      const legsOnly = table === 'call-legs';
-      await startChain(
-        {
-          table,
-          window: windowId(window),
-          pbx: options.pbx,
-          pageSize: options.pageSize,
-          isConnectTime: legsOnly && options.isConnectTime,
-          isSimplified: legsOnly && options.isSimplified,
-          ...(options.filterFields?.[table] ? { filterField: options.filterFields[table] } : {}),
-        },
-        { store, queue, clock },
-      );
+      await startChain({ ...start, window: windowId(window) }, { store, queue, clock });
       summary.windows++;
     }
   }

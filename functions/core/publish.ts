@@ -6,7 +6,7 @@ import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { lineRanges } from './lake-lines.js';
 import { type LedgerEntry, publishedEntry } from './ledger.js';
 import { updateEntry } from './ledger-store.js';
-import { ensureManifest } from './manifest.js';
+import { ensureManifest, placementOf } from './manifest.js';
 import type { PageTask } from './page-task.js';
 import { ALL_PBXES, taskWindow } from './page-task.js';
 import type { Clock, LeaseHolders, ObjectStore } from './ports.js';
@@ -63,8 +63,8 @@ export async function publishWindow(
   const { store, clock, leases } = ports;
   const window = taskWindow(task);
   const entryKey = ledgerKey(task.table, window);
-  // Never a second grid in one lake: the manifest names the lake's grid.
-  await ensureManifest(store, windowMinutes(window), clock.now());
+  // Never a second grid, nor a second placement of a table's rows, in one lake: the manifest names both.
+  await ensureManifest(store, windowMinutes(window), clock.now(), { [task.table]: placementOf(task) });
   let already: LedgerEntry | undefined;
   let other: string | undefined;
   const leased = await updateEntry(store, entryKey, (current) => {

@@ -8,6 +8,7 @@ import { runExitCode } from '../../functions/cli/run.js';
 import { UsageError } from '../../functions/cli/usage.js';
 import { ledgerKey } from '../../functions/core/lake-keys.js';
 import { runningEntry } from '../../functions/core/ledger.js';
+import { LakeManifestError } from '../../functions/core/manifest.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { startChain } from '../../functions/core/process-task.js';
 import { windowId, windowsFor } from '../../functions/core/windows.js';
@@ -136,5 +137,30 @@ describe('a scroll API that moves under the chain', () => {
     expect(summary.mismatches).toEqual([]);
     expect(summary.pages).toBeGreaterThan(4 * summary.windows);
     expect(await lakeRows(out, 'call-legs')).toEqual(expectedRows(sim, { table: 'call-legs', ...RANGE }));
+  });
+});
+
+describe('a lake made with one placement of rows in windows', () => {
+  it('refuses a run that would place them another way, writing nothing, and takes the same placement', async () => {
+    const sim = await simulator();
+    const out = lakeDir();
+    await run(sim, out, { tables: ['call-legs'] });
+    const store = new FileObjectStore(out);
+    const keys = await store.list('');
+    const before = await lakeRows(out, 'call-legs');
+    for (const [other, placed] of [
+      [{ isConnectTime: true }, 'connect time \\(isConnectTime\\), child legs included'],
+      [{ isSimplified: true }, 'disconnect time, without child legs \\(isSimplified\\)'],
+    ] as const) {
+      const refused = run(sim, out, { tables: ['call-legs'], ...other });
+      await expect(refused).rejects.toBeInstanceOf(LakeManifestError);
+      await expect(refused).rejects.toThrow(
+        new RegExp(`places call-legs rows in windows by disconnect time, child legs included, not ${placed}`),
+      );
+    }
+    expect(await store.list('')).toEqual(keys);
+    expect(await lakeRows(out, 'call-legs')).toEqual(before);
+    const same = await run(sim, out, { tables: ['call-legs', 'call-records'] });
+    expect(same.failures).toEqual([]);
   });
 });

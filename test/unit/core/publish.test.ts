@@ -14,6 +14,7 @@ import {
   runningEntry,
 } from '../../../functions/core/ledger.js';
 import { readLedgerEntry } from '../../../functions/core/ledger-store.js';
+import { LakeManifestError } from '../../../functions/core/manifest.js';
 import { firstPageTask, type PageTask, taskWindow } from '../../../functions/core/page-task.js';
 import {
   MissingStagedPageError,
@@ -303,5 +304,26 @@ describe('publishWindow', () => {
     const leases = { self: 'here:1', isAlive: () => true };
     await publishWindow(t, done(1, 1, 0, 1), { store: watching as FileObjectStore, clock, leases }, options);
     expect(seen).toEqual([{ chain: CHAIN, since: new Date(clock.now()).toISOString(), holder: 'here:1' }]);
+  });
+
+  it('records the placement of a table in the manifest, and refuses a chain that places rows another way', async () => {
+    const { store: s } = store();
+    const t = task(1);
+    await record(s, t);
+    await stage(s, t, [[leg('1', '1')]]);
+    await publishWindow(t, done(1, 1, 0, 1), { store: s, clock }, options);
+    expect(JSON.parse(text(await s.get(MANIFEST_KEY)))).toMatchObject({
+      placement: { 'call-legs': { isConnectTime: false, isSimplified: false } },
+    });
+    const other = { ...task(2, 'connect12345'), isConnectTime: true };
+    await record(s, other);
+    await stage(s, other, [[leg('1', '1')]]);
+    const fresh = new FileObjectStore(s.root);
+    await expect(publishWindow(other, done(1, 1, 0, 1), { store: fresh, clock }, options)).rejects.toThrow(
+      LakeManifestError,
+    );
+    expect(await readLedgerEntry(fresh, ledgerKey(other.table, taskWindow(other)))).toMatchObject({
+      status: 'running',
+    });
   });
 });
