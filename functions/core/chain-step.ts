@@ -10,7 +10,7 @@ import {
 } from './page-task.js';
 
 import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
-import { filterTimeOf, placeOf } from './window-rows.js';
+import { apiRowIdentity, filterTimeOf, placeOf } from './window-rows.js';
 
 /** What the worker needs besides the task and the page. */
 export interface ChainStepOptions {
@@ -131,6 +131,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const drift = new Set<string>();
   const mismatches = new Set<string>();
   let typeMismatchRows = 0;
+  // The API may serve an edge row twice: count it once, as its totalRecordCount does (kept rows are
+  // de-duplicated when the window is published).
+  const edgeRows = new Set<string>();
   for (const apiRow of page.data) {
     const place = placeOf(window, filterTimeOf(apiRow, field));
     if (place === 'outside') {
@@ -138,6 +141,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
       continue;
     }
     if (place !== 'in') {
+      const id = apiRowIdentity(task.table, apiRow);
+      if (id !== undefined && edgeRows.has(id)) continue;
+      if (id !== undefined) edgeRows.add(id);
       dropped++;
       if (place === 'before') before++;
       continue;

@@ -164,3 +164,19 @@ describe('a lake made with one placement of rows in windows', () => {
     expect(same.failures).toEqual([]);
   });
 });
+
+describe('rows served twice at the edges of a window', () => {
+  it('are counted once, so the window reconciles, and the lake holds each row once', async () => {
+    const sim = await simulator({ duplicateEdgeRows: true, callsPerHour: 120 });
+    const out = lakeDir();
+    // Five-minute windows: thirteen edges in the hour, so that some rows fall in edge seconds.
+    const range = { fromMs: RANGE.fromMs, toMs: RANGE.fromMs + 3_600_000 };
+    const edges = Array.from({ length: 13 }, (_, i) => range.fromMs + i * 300_000).flatMap((at) =>
+      sim.truth({ table: 'call-legs', fromMs: at - 1000, toMs: at + 1000 }),
+    );
+    expect(edges.length).toBeGreaterThan(0);
+    const summary = await run(sim, out, { ...range, tables: ['call-legs'], pageSize: 7000, gridMinutes: 5 });
+    expect(summary.mismatches).toEqual([]);
+    expect(await lakeRows(out, 'call-legs')).toEqual(expectedRows(sim, { table: 'call-legs', ...range }));
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_DATA, parseApiPage } from '../../../functions/core/api-page.js';
 import {
+  type ChainDone,
   chainStep,
   InvalidCursorError,
   RunawayChainError,
@@ -297,5 +298,18 @@ describe('chainStep: totals that move, and pages smaller than asked', () => {
       task = chainStep(task, page(7000, 1000, `Y3Vyc29y${n}`), opts).next as PageTask;
     expect(task.page).toBe(8);
     expect(parsePageTask(task)).toMatchObject({ ok: true });
+  });
+});
+
+describe('chainStep: edge rows served twice', () => {
+  it('counts a dropped edge row once, as the API total does, and keeps rows without an identity apart', () => {
+    const edge = leg(END + 10);
+    const before = leg(START - 10);
+    const anonymous = { ...leg(END + 20), callId: null };
+    const data = [before, before, leg(START), edge, edge, anonymous, anonymous];
+    const step = chainStep(task1, { totalRecordCount: 5, scrollId: NO_DATA, data }, opts);
+    expect(step.done).toMatchObject({ rows: 1, dropped: 4, before: 1 });
+    const { rows: received, dropped: droppedAtEdges, firstPageTotal: apiTotal } = step.done as ChainDone;
+    expect(reconcile({ received, droppedAtEdges, apiTotal }).verdict).toBe('match');
   });
 });
