@@ -192,6 +192,12 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.rows += published.rows;
     const { verdict, explanation } = published.reconciliation;
     if (verdict === 'mismatch') summary.mismatches.push(`${task.table} ${task.window}: ${explanation}`);
+    if (outcome.kind === 'published' && outcome.kept) {
+      summary.mismatches.push(
+        `${task.table} ${task.window}: the re-pull did not reconcile (${outcome.kept.explanation}); it was worse ` +
+          'than the published window, which was kept as it was: find the cause, then rerun the window',
+      );
+    }
     summary.last = { table: task.table, window: task.window, rows: published.rows, verdict };
   };
   const ports = { source, store, queue, clock, leases: processLeaseHolders() };

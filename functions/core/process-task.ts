@@ -3,7 +3,14 @@ import { chainStep } from './chain-step.js';
 import { messageOf, WalakeError } from './errors.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
-import { failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
+import {
+  failedEntry,
+  type LedgerEntry,
+  lastProgressMs,
+  previousPublishOf,
+  type Reconciliation,
+  runningEntry,
+} from './ledger.js';
 import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
@@ -47,7 +54,7 @@ interface PageCounts {
 /** What one task did, for metrics, logs and progress. */
 export type TaskOutcome =
   | ({ kind: 'next' } & PageCounts)
-  | ({ kind: 'published'; entry: LedgerEntry } & PageCounts)
+  | ({ kind: 'published'; entry: LedgerEntry; kept?: Reconciliation } & PageCounts)
   | { kind: 'superseded'; by: string }
   | { kind: 'restarted'; attempt: number; reason: string }
   | { kind: 'failed'; reason: string; entry: LedgerEntry };
@@ -129,7 +136,8 @@ async function act(
   }
   const published = await publishWindow(task, decided.done, ports, options);
   if (published.kind === 'superseded') return published;
-  return { kind: 'published', ...counts, entry: published.entry };
+  const kept = published.kind === 'kept' ? { kept: published.rejected } : {};
+  return { kind: 'published', ...counts, entry: published.entry, ...kept };
 }
 
 /**
@@ -216,7 +224,11 @@ function running(
 ): LedgerEntry {
   const { table, pbx } = task;
   const window = taskWindow(task);
-  const carried = { publishing: previous?.publishing, failures: previous?.failures ?? 0 };
+  const carried = {
+    publishing: previous?.publishing,
+    failures: previous?.failures ?? 0,
+    previous: previousPublishOf(previous),
+  };
   return runningEntry({ table, window, pbx, ...chain, ...carried }, nowMs);
 }
 

@@ -4,7 +4,13 @@ import type { ChainDone } from './chain-step.js';
 import { WalakeError } from './errors.js';
 import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { lineRanges } from './lake-lines.js';
-import { type LedgerEntry, publishedEntry } from './ledger.js';
+import {
+  isWorseThanPublished,
+  keptEntry,
+  type LedgerEntry,
+  publishedEntry,
+  type Reconciliation,
+} from './ledger.js';
 import { updateEntry } from './ledger-store.js';
 import { ensureManifest, placementOf } from './manifest.js';
 import type { PageTask } from './page-task.js';
@@ -41,6 +47,7 @@ export class PublishWaitError extends WalakeError {
  */
 export type PublishResult =
   | { kind: 'published'; entry: LedgerEntry; duplicates: number; unidentified: number }
+  | { kind: 'kept'; entry: LedgerEntry; rejected: Reconciliation; duplicates: 0; unidentified: 0 }
   | { kind: 'superseded'; by: string };
 
 /**
@@ -93,8 +100,15 @@ export async function publishWindow(
     const holder = leases ? { holder: leases.self } : {};
     return { ...current, publishing: { chain: task.chain, since, ...holder } };
   });
-  if (already) return { kind: 'published', entry: already, duplicates: 0, unidentified: 0 };
+  if (already) return replayed(already, task);
   if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
+  const worse = await keepIfWorse(task, done, leased, ports);
+  if (worse) {
+    if (worse.kind === 'kept' && options.removeStaging) {
+      await store.delete(stagingPrefix(task.table, window, task.chain));
+    }
+    return worse;
+  }
   const pageKeys = Array.from({ length: done.pages }, (_, i) =>
     stagingKey(task.table, window, task.chain, i + 1),
   );
@@ -120,6 +134,45 @@ export async function publishWindow(
   }
   if (options.removeStaging) await store.delete(stagingPrefix(task.table, window, task.chain));
   return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
+}
+
+/** The result a redelivered last page gets: the window as this chain left it, published or kept. */
+function replayed(entry: LedgerEntry, task: PageTask): PublishResult {
+  if (entry.status === 'published' && entry.rejected?.chain === task.chain) {
+    return { kind: 'kept', entry, rejected: entry.rejected.reconciliation, duplicates: 0, unidentified: 0 };
+  }
+  return { kind: 'published', entry, duplicates: 0, unidentified: 0 };
+}
+
+/**
+ * A re-pull whose rows, before de-duplication, already reconcile worse than the published window (see
+ * {@link isWorseThanPublished}) does not replace it: the window is kept, and its entry records the re-pull
+ * (compare-and-set, releasing the lease). De-duplication only lowers the rows, so it cannot make such a pull
+ * better. Undefined when the pull may replace the window.
+ */
+async function keepIfWorse(
+  task: PageTask,
+  done: ChainDone,
+  leased: LedgerEntry,
+  ports: { store: ObjectStore; clock: Clock },
+): Promise<PublishResult | undefined> {
+  const { store, clock } = ports;
+  const pull = publishedEntry(leased, done, clock.now(), 0);
+  if (pull.status !== 'published' || !isWorseThanPublished(leased.previous, pull)) return undefined;
+  const rejected = {
+    chain: task.chain,
+    attempt: task.attempt,
+    at: new Date(clock.now()).toISOString(),
+    rows: pull.rows,
+    reconciliation: pull.reconciliation,
+  };
+  const kept = keptEntry(leased, rejected);
+  if (!kept) return undefined;
+  const written = await updateEntry(store, ledgerKey(task.table, taskWindow(task)), (current) =>
+    current?.chain === task.chain && current.publishing?.chain === task.chain ? kept : undefined,
+  );
+  if (!written) return { kind: 'superseded', by: 'a chain started while this one published' };
+  return { kind: 'kept', entry: kept, rejected: pull.reconciliation, duplicates: 0, unidentified: 0 };
 }
 
 /**

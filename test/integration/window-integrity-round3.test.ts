@@ -8,6 +8,7 @@ import { runExitCode } from '../../functions/cli/run.js';
 import { UsageError } from '../../functions/cli/usage.js';
 import { ledgerKey } from '../../functions/core/lake-keys.js';
 import { runningEntry } from '../../functions/core/ledger.js';
+import { readLedgerEntry } from '../../functions/core/ledger-store.js';
 import { LakeManifestError } from '../../functions/core/manifest.js';
 import type { PageTask } from '../../functions/core/page-task.js';
 import { startChain } from '../../functions/core/process-task.js';
@@ -178,5 +179,39 @@ describe('rows served twice at the edges of a window', () => {
     const summary = await run(sim, out, { ...range, tables: ['call-legs'], pageSize: 7000, gridMinutes: 5 });
     expect(summary.mismatches).toEqual([]);
     expect(await lakeRows(out, 'call-legs')).toEqual(expectedRows(sim, { table: 'call-legs', ...range }));
+  });
+});
+
+describe('a re-pull that ends worse than the published window', () => {
+  it('keeps the published window, records the re-pull, and exits non-zero; a good re-pull replaces it', async () => {
+    const sim = await simulator();
+    const out = lakeDir();
+    const tables = ['call-records'] as const;
+    const first = await run(sim, out, { tables: [...tables] });
+    expect(first.mismatches).toEqual([]);
+    const before = await lakeRows(out, 'call-records');
+    // A wrong belief about the filter field: rows that started before their window are quarantined.
+    const worse = await run(sim, out, {
+      tables: [...tables],
+      filterFields: { 'call-records': 'startTimeUTC' },
+    });
+    expect(worse.quarantined).toBeGreaterThan(0);
+    expect(worse.mismatches.some((m) => /worse than the published window, which was kept/.test(m))).toBe(
+      true,
+    );
+    expect(runExitCode(worse)).toBe(1);
+    expect(await lakeRows(out, 'call-records')).toEqual(before);
+    const store = new FileObjectStore(out);
+    const window = { startMs: RANGE.fromMs, endMs: RANGE.fromMs + 3_600_000 };
+    const entry = await readLedgerEntry(store, ledgerKey('call-records', window));
+    expect(entry).toMatchObject({
+      status: 'published',
+      reconciliation: { verdict: 'match' },
+      rejected: { reconciliation: { verdict: 'mismatch' } },
+    });
+    const again = await run(sim, out, { tables: [...tables] });
+    expect(again.mismatches).toEqual([]);
+    expect(await readLedgerEntry(store, ledgerKey('call-records', window))).not.toHaveProperty('rejected');
+    expect(await lakeRows(out, 'call-records')).toEqual(before);
   });
 });
