@@ -175,7 +175,8 @@ export function reconcile(counts: ChainCounts): Reconciliation {
         : `${books}, fewer than ${total}: rows were lost between pages; re-pull the window`;
   const moved = changed
     ? `. The API's total changed while the chain ran, from ${apiTotal} to ${counts.lastApiTotal}: rows ` +
-      'ingested behind the cursor were never served to it; rerun the window (a settled re-pull counts them)'
+      'ingested behind the cursor were never served to it. The window stays unsettled, so the planner pulls it ' +
+      'again; locally, rerun it'
     : '';
   const explanation = quarantined
     ? `${balance}${moved}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
@@ -311,7 +312,10 @@ export function publishedEntry(
       apiTotal: done.firstPageTotal,
       lastApiTotal: done.lastTotal,
     }),
-    settled: isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes),
+    // Rows still came in while this pull ran: it did not see the window settled, so the planner pulls it again.
+    settled:
+      isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes) &&
+      (done.lastTotal === undefined || done.lastTotal === done.firstPageTotal),
   });
 }
 

@@ -383,3 +383,17 @@ describe('isWorseThanPublished', () => {
     expect(isWorseThanPublished(undefined, lost)).toBe(false);
   });
 });
+
+describe('publishedEntry of a pull whose total moved', () => {
+  it('is not settled, however late the pull started, so that the planner pulls the window again', () => {
+    const window = parseWindowId('20261127T0100Z-60m');
+    const late = window.endMs + 24 * 3_600_000;
+    const running = runningEntry({ table: 'call-legs', window, pbx: 'allpbxes', attempt: 1 }, late);
+    const totals = { pages: 1, rows: 10, dropped: 0, firstPageTotal: 10 };
+    expect(publishedEntry(running, totals, late, 60)).toMatchObject({ settled: true });
+    expect(publishedEntry(running, { ...totals, lastTotal: 11 }, late, 60)).toMatchObject({
+      settled: false,
+      reconciliation: { verdict: 'mismatch', lastApiTotal: 11 },
+    });
+  });
+});
