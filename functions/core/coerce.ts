@@ -118,9 +118,14 @@ function stringArray(value: unknown): (string | null)[] | typeof MISMATCH {
   return items;
 }
 
-// A UTF-16 surrogate that is not half of a pair: in `u` mode a pair is one code point and never matches.
-const LONE_SURROGATE = /\p{Cs}/u;
-const LONE_SURROGATES = /\p{Cs}/gu;
+/** String methods of ES2024 that Node.js 20 has, though the ES2023 library types lack them. */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+const wellFormed = (text: string): boolean => (text as unknown as WellFormed).isWellFormed();
+const repaired = (text: string): string => (text as unknown as WellFormed).toWellFormed();
 
 /**
  * A value with every lone surrogate (text cut inside a pair, as a caller name truncated mid-emoji) replaced by
@@ -128,11 +133,10 @@ const LONE_SURROGATES = /\p{Cs}/gu;
  * UTF-8 text: DuckDB (and other readers) refuse the whole file for it.
  */
 export function repairedText(value: LakeValue): LakeValue | undefined {
-  if (typeof value === 'string') {
-    return LONE_SURROGATE.test(value) ? value.replace(LONE_SURROGATES, '\uFFFD') : undefined;
-  }
-  if (!Array.isArray(value) || !value.some((item) => item !== null && LONE_SURROGATE.test(item))) {
-    return undefined;
-  }
-  return value.map((item) => (item === null ? null : item.replace(LONE_SURROGATES, '\uFFFD')));
+  if (typeof value === 'string') return wellFormed(value) ? undefined : repaired(value);
+  if (!Array.isArray(value)) return undefined;
+  let i = 0;
+  while (i < value.length && (value[i] === null || wellFormed(value[i] as string))) i++;
+  if (i === value.length) return undefined;
+  return value.map((item) => (item === null ? null : repaired(item)));
 }
