@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { WalakeError } from '../core/errors.js';
@@ -48,22 +48,58 @@ function versionOf(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex').slice(0, 32);
 }
 
+/**
+ * Takes an object's lock. The lock file appears with its content in one step (written beside it, then linked
+ * in place), so a lock that is empty or unreadable was never a lock: a write that failed half way (a full
+ * disk) or another program left it, and it is broken at once. A lock older than {@link STALE_LOCK_MS} is
+ * broken as its holder's crash.
+ */
 async function acquire(lock: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    try {
-      // The lock holds the time it was taken, on this process's clock: a file's mtime comes from the
-      // filesystem's, which may disagree (a network folder, a faked clock).
-      await writeFile(lock, String(Date.now()), { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const taken = Number(await readFile(lock, 'utf8').catch(() => ''));
-    const age = Number.isFinite(taken) && taken > 0 ? Date.now() - taken : 0;
-    if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+    // The lock holds the time it was taken, on this process's clock: a file's mtime comes from the
+    // filesystem's, which may disagree (a network folder, a faked clock).
+    const taken = String(Date.now());
+    if (await createWhole(lock, taken)) return;
+    const held = await readFile(lock, 'utf8').catch(() => undefined);
+    if (held === undefined) continue; // Released meanwhile: try again at once.
+    const at = /^\d+$/.test(held) ? Number(held) : Number.NaN;
+    const broken = !(at > 0) || Date.now() - at > STALE_LOCK_MS;
+    if (broken) await breakLock(lock, held);
     else if (attempt > 3_000) throw new Error(`${lock} stayed locked for 30 s; remove it if no walake runs`);
     else await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Creates `path` holding `body`, only if it does not exist; false when it does. Never leaves it partial. */
+async function createWhole(path: string, body: string): Promise<boolean> {
+  const temp = `${path.slice(0, -LOCK_SUFFIX.length)}.tmp-${randomBytes(8).toString('hex')}`;
+  try {
+    await writeFile(temp, body, { flag: 'wx' });
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Removes a lock judged broken from its content `held`, unless another writer took the lock meanwhile: the
+ * lock is moved aside first (one mover wins), and put back if what was moved is not what was judged.
+ */
+async function breakLock(lock: string, held: string): Promise<void> {
+  const aside = `${lock.slice(0, -LOCK_SUFFIX.length)}.tmp-${randomBytes(8).toString('hex')}`;
+  try {
+    await rename(lock, aside);
+  } catch (error) {
+    if (isMissing(error)) return; // Another writer broke or released it first.
+    throw error;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => undefined);
+  if (moved !== held) await link(aside, lock).catch(() => undefined);
+  await rm(aside, { force: true });
 }
 
 // S3 lists keys in UTF-8 byte order; JS string order differs above the BMP.
@@ -125,7 +161,7 @@ export class FileObjectStore implements ObjectStore {
   /**
    * Compare-and-set on a folder: a lock file beside the object (created exclusively, so one writer at a time,
    * across processes too) guards the read-compare-replace. A lock left by a crashed process is broken after
-   * {@link STALE_LOCK_MS}.
+   * {@link STALE_LOCK_MS}; an empty or unreadable one at once (see {@link acquire}).
    */
   async putIf(key: string, body: Uint8Array | string, expected: string | null): Promise<string | undefined> {
     const path = this.pathOf(key);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ALL_PBXES } from '../core/page-task.js';
 import { describeIssues } from '../core/zod.js';
 import { WorkAnalyticsError } from './wa-errors.js';
 
@@ -102,7 +103,7 @@ export class UnknownPbxError extends WorkAnalyticsError {
 
 /**
  * Checks configured PBX ids against the account's PBX list before anything is pulled or written. `allpbxes`
- * passes. Denied PBXes are listed, so they pass too: their reports answer 403 (`PbxAccessDeniedError`).
+ * passes alone and in lower case only: the API takes any other spelling, or the word among names, as a PBX. Denied PBXes are listed, so they pass too: their reports answer 403 (`PbxAccessDeniedError`).
  * @returns the list, for the caller to log or reuse; undefined when there was nothing to check (allpbxes).
  * @throws UnknownPbxError naming the ids the account does not have.
  */
@@ -111,12 +112,14 @@ export async function assertKnownPbxes(
   ids: readonly string[],
   options: { deadlineMs?: number } = {},
 ): Promise<PbxList | undefined> {
-  const wanted = ids.filter((id) => id.toLowerCase() !== 'allpbxes');
+  if (ids.length === 1 && ids[0] === ALL_PBXES) return undefined;
+  const wanted = ids;
   if (wanted.length === 0) return undefined;
   const list = await client.listPbxes(options);
   const unknown = wanted.filter((id) => !list.names.includes(id));
   if (unknown.length === 0) return list;
   const hints = unknown.flatMap((id) => {
+    if (id.toLowerCase() === ALL_PBXES) return [`for every PBX, write ${ALL_PBXES} alone, in lower case.`];
     const pbx = list.pbxes.find((p) => p.name === id || p.id === id);
     if (pbx?.deleted) return [`${id} is deleted.`];
     if (pbx) return [`${id} is the id of the PBX named ${pbx.name}: reports take the name.`];

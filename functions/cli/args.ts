@@ -1,3 +1,4 @@
+import { type PbxScope, PbxScopeError, pbxScopeOfList } from '../core/page-task.js';
 import { UsageError } from './usage.js';
 
 /** An ISO 8601 instant with a zone (`2026-11-27T00:00:00Z` or `…+01:00`), as epoch ms. */
@@ -29,13 +30,13 @@ export function parseInteger(
   return n;
 }
 
-/** `--pbx a,b` or `--pbx allpbxes` (the default). */
-export function parsePbx(value: string | undefined): string[] | 'allpbxes' {
-  if (value === undefined || value === 'allpbxes') return 'allpbxes';
-  const ids = value
-    .split(',')
-    .map((id) => id.trim())
-    .filter(Boolean);
-  if (ids.length === 0) throw new UsageError('--pbx takes comma-separated PBX ids, or allpbxes');
-  return [...new Set(ids)].sort();
+/** `--pbx a,b` or `--pbx allpbxes` (the default), read as every entry point reads a PBX list. */
+export function parsePbx(value: string | undefined): PbxScope {
+  if (value === undefined) return 'allpbxes';
+  try {
+    return pbxScopeOfList(value);
+  } catch (error) {
+    if (!(error instanceof PbxScopeError)) throw error;
+    throw new UsageError(`--pbx ${error.message}`);
+  }
 }

@@ -1,19 +1,29 @@
 import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
+import { processLeaseHolders } from '../adapters/process-leases.js';
 import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { API_RETENTION_MS } from '../core/control-message.js';
 import { isPermanent, messageOf } from '../core/errors.js';
-import { ensureManifest } from '../core/manifest.js';
+import { ensureManifest, placementOf } from '../core/manifest.js';
 import { publishedOf, tallyOf } from '../core/outcome-tally.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
 import { lastEndedMs } from '../core/plan.js';
 import type { Clock, PageSource } from '../core/ports.js';
-import { failWindow, processTask, startChain, type TaskOutcome } from '../core/process-task.js';
+import {
+  type ChainStart,
+  failWindow,
+  processTask,
+  startChain,
+  type TaskOutcome,
+} from '../core/process-task.js';
 import type { Table } from '../core/tables.js';
-import { windowId, windowsFor } from '../core/windows.js';
+import { EDGE_MS } from '../core/window-rows.js';
+import { type Window, windowId, windowsFor } from '../core/windows.js';
+import { UsageError } from './usage.js';
 
 /** A local run: the same core as the Lambdas, on a folder and an in-process FIFO queue. */
 export interface LocalRunOptions {
@@ -29,7 +39,8 @@ export interface LocalRunOptions {
   settleMinutes: number;
   out: string;
   connection: { baseUrl: string; credentials: Credentials };
-  onProgress?: (progress: RunProgress) => void;
+  /** Called after each task; a promise it returns is awaited before the next (a slow sink holds the run back). */
+  onProgress?: (progress: RunProgress) => void | Promise<void>;
   /** Redeliveries of a failing task before its chain is given up (default 5, as the AWS queue). */
   maxReceives?: number;
   retryDelayMs?: (receive: number) => number;
@@ -61,9 +72,47 @@ export interface RunSummary extends RunProgress {
   quarantined: number;
   typeMismatches: number;
   failures: { chain: string; error: string }[];
+  /**
+   * Windows this run did not publish because another chain took them over (a second run, a rerun, the
+   * planner): what the lake holds for them is that chain's, not this run's.
+   */
+  superseded: { table: Table; window: string; by: string }[];
   /** Set when the range reached past the last window that has ended: where it was cut. */
   cutAtMs?: number;
   durationMs: number;
+}
+
+/** The settings of a table's chains in a run, without the window. */
+function chainStartOf(options: LocalRunOptions, table: Table): Omit<ChainStart, 'window'> {
+  const legsOnly = table === 'call-legs';
+  const filterField = options.filterFields?.[table];
+  return {
+    table,
+    pbx: options.pbx,
+    pageSize: options.pageSize,
+    isConnectTime: legsOnly && options.isConnectTime,
+    isSimplified: legsOnly && options.isSimplified,
+    ...(filterField ? { filterField } : {}),
+  };
+}
+
+/** Room for a run's own time: a window must still be served when its chain reaches it. */
+const RETENTION_MARGIN_MS = 24 * 3_600_000;
+
+/**
+ * The API answers nothing older than its two years, exactly as it answers a quiet hour: a window there would
+ * be published empty over whatever the lake holds. Refused before anything is written, as the control path does.
+ * @throws UsageError naming the earliest start that is still served.
+ */
+function assertWithinRetention(first: Window | undefined, nowMs: number): void {
+  const earliest = nowMs - API_RETENTION_MS + RETENTION_MARGIN_MS;
+  if (!first || first.startMs - EDGE_MS >= earliest) return;
+  const day = Math.ceil(earliest / RETENTION_MARGIN_MS) * RETENTION_MARGIN_MS;
+  throw new UsageError(
+    `--from ${new Date(first.startMs).toISOString()} is older than the API serves (the last two years, less a ` +
+      `day for the run itself): the API would answer those windows with no rows, and publishing them would empty ` +
+      `the lake there. Start at ${new Date(day).toISOString()} or later; nothing was written`,
+  );
 }
 
 /** Runs every window of `[fromMs, toMs)` (expanded outward to the grid) for each table, to publication. */
@@ -85,12 +134,15 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     quarantined: 0,
     typeMismatches: 0,
     failures: [],
+    superseded: [],
     durationMs: 0,
   };
   // A window still filling would be published as if whole, and not pulled again: cut the range there.
   const lastEnded = lastEndedMs(clock.now(), options.gridMinutes);
   const toMs = Math.min(options.toMs, lastEnded);
   if (toMs < options.toMs) summary.cutAtMs = lastEnded;
+  const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
+  assertWithinRetention(windows[0], clock.now());
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
     deps: { ...realRetryDeps, now: () => clock.now() },
@@ -107,29 +159,19 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     },
   };
   const store = new FileObjectStore(options.out);
-  await ensureManifest(store, options.gridMinutes, clock.now());
+  const starts = options.tables.map((table) => chainStartOf(options, table));
+  // A lake made with another grid or another placement of a table's rows is refused before anything is pulled.
+  const placements = Object.fromEntries(starts.map((start) => [start.table, placementOf(start)]));
+  await ensureManifest(store, options.gridMinutes, clock.now(), placements);
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
-  const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
-  for (const table of options.tables) {
+  for (const start of starts) {
     for (const window of windows) {
-      const legsOnly = table === 'call-legs';
-      await startChain(
-        {
-          table,
-          window: windowId(window),
-          pbx: options.pbx,
-          pageSize: options.pageSize,
-          isConnectTime: legsOnly && options.isConnectTime,
-          isSimplified: legsOnly && options.isSimplified,
-          ...(options.filterFields?.[table] ? { filterField: options.filterFields[table] } : {}),
-        },
-        { store, queue, clock },
-      );
+      await startChain({ ...start, window: windowId(window) }, { store, queue, clock });
       summary.windows++;
     }
   }
-  const report = () => options.onProgress?.(summary);
+  const report = async () => options.onProgress?.(summary);
   const record = (task: PageTask, outcome: TaskOutcome) => {
     const tally = tallyOf(outcome);
     summary.restarts += tally.chainsRestarted;
@@ -141,6 +183,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
       summary.failed++;
     }
+    if (outcome.kind === 'superseded')
+      summary.superseded.push({ table: task.table, window: task.window, by: outcome.by });
     if (outcome.kind === 'next' || outcome.kind === 'published')
       for (const name of outcome.driftFields) drift.add(name);
     const published = publishedOf(outcome);
@@ -148,9 +192,15 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.rows += published.rows;
     const { verdict, explanation } = published.reconciliation;
     if (verdict === 'mismatch') summary.mismatches.push(`${task.table} ${task.window}: ${explanation}`);
+    if (outcome.kind === 'published' && outcome.kept) {
+      summary.mismatches.push(
+        `${task.table} ${task.window}: the re-pull did not reconcile (${outcome.kept.explanation}); it was worse ` +
+          'than the published window, which was kept as it was: find the cause, then rerun the window',
+      );
+    }
     summary.last = { table: task.table, window: task.window, rows: published.rows, verdict };
   };
-  const ports = { source, store, queue, clock };
+  const ports = { source, store, queue, clock, leases: processLeaseHolders() };
   const workerOptions = {
     settleMinutes: options.settleMinutes,
     removeStaging: true,
@@ -167,7 +217,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
         summary.failures.push({ chain: chainIdOf(task), error: messageOf(error) });
         summary.failed++;
       }
-      report();
+      await report();
     },
     {
       concurrency: options.concurrency,
@@ -183,6 +233,6 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   }
   summary.driftFields = [...drift].sort();
   summary.durationMs = Math.round(performance.now() - started);
-  report();
+  await report();
   return summary;
 }

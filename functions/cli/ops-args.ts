@@ -1,5 +1,5 @@
 import { messageOf } from '../core/errors.js';
-import { type PbxScope, pbxScope } from '../core/page-task.js';
+import type { PbxScope } from '../core/page-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes, DEFAULT_GRID_MINUTES } from '../core/windows.js';
 import { parseInstant, parseInteger, parsePbx } from './args.js';
@@ -44,11 +44,7 @@ export function gridMinutesOf(value: string | undefined): number {
 /** `--pbx a,b` or `--pbx allpbxes`; undefined when absent (the planner then uses the stack's PBX scope). */
 export function pbxScopeOf(value: string | undefined): PbxScope | undefined {
   if (value === undefined) return undefined;
-  try {
-    return pbxScope(parsePbx(value));
-  } catch {
-    throw new UsageError('--pbx takes comma-separated PBX ids (letters, digits, . - and _), or allpbxes');
-  }
+  return parsePbx(value);
 }
 
 /** Exactly one of two ways to name a target (e.g. `--queue-url` or `--stack`). */

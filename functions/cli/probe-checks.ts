@@ -23,6 +23,18 @@ export interface PageSizeResult {
   max: number | null;
   tried: { pageSize: number; status: number }[];
   refusal?: string;
+  /**
+   * What a page of the largest accepted size really held, over the last 7 days: a server may accept `pageSize`
+   * and serve fewer rows without saying so. Absent when no page size was accepted or the request failed.
+   */
+  served?: ServedPageSize;
+}
+
+/** Rows a page held (`held`) when `asked` were asked and `total` matched: `held < asked, total` is a clamp. */
+export interface ServedPageSize {
+  asked: number;
+  held: number;
+  total: number;
 }
 
 export interface ScrollResult {
@@ -64,10 +76,19 @@ export async function probePageSize(deps: ProbeDeps, table: Table): Promise<Page
     if (answer.status === 400) result.refusal = deps.redact(answer.text).slice(0, 300);
     return answer.status === 200 ? true : answer.status === 400 ? false : undefined;
   };
+  const measured = async (): Promise<PageSizeResult> => {
+    if (result.max === null) return result;
+    const answer = await steadyRequest(deps, probeQuery(table, now - 7 * 24 * HOUR_MS, now, result.max));
+    if (answer.page) {
+      const { data, totalRecordCount } = answer.page;
+      result.served = { asked: result.max, held: data.length, total: totalRecordCount };
+    }
+    return result;
+  };
   const top = await accepts(MAX_PAGE_SIZE);
   if (top !== false) {
     result.max = top ? MAX_PAGE_SIZE : null;
-    return result;
+    return measured();
   }
   let [accepted, refused] = [0, MAX_PAGE_SIZE];
   while (refused - accepted > 1 && result.tried.length < 16) {
@@ -78,7 +99,22 @@ export async function probePageSize(deps: ProbeDeps, table: Table): Promise<Page
     else refused = mid;
   }
   result.max = refused - accepted === 1 ? accepted : null;
-  return result;
+  return measured();
+}
+
+/** The served page size as a line of the probe's report, with what to set. */
+export function describeServed(served: ServedPageSize | undefined): string {
+  if (!served) return 'served page size: not measured (no page size was accepted, or the request failed)';
+  const { asked, held, total } = served;
+  if (held >= asked) return `served page size: pages hold the ${asked} rows asked`;
+  if (held >= total) {
+    return `served page size: all ${total} rows of the last 7 days fit one page of ${asked}, so a smaller served size could not be seen`;
+  }
+  return (
+    `served page size: a page holds ${held} rows although ${asked} were asked and ${total} matched: the server ` +
+    `clamps pageSize silently. walake's page cap follows the rows pages hold, but set pageSize (cdk context) or ` +
+    `--page-size to ${held} so that its requests say what they get`
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo }
 import { resolveConnection } from './credentials.js';
 import { oneTableOf } from './ops-args.js';
 import {
+  describeServed,
   type PageSizeResult,
   type ProbeDeps,
   probePageSize,
@@ -21,7 +22,8 @@ import { EXIT_OK } from './usage.js';
 const PROBE_COMMAND = {
   usage: `walake probe [--quick] [--json] [options]`,
   about: `Measures, with your credentials, what the 8x8 docs do not say:
-  - the largest pageSize accepted (7000 first, then a binary search down on 400s);
+  - the largest pageSize accepted (7000 first, then a binary search down on 400s), and how many rows a page of
+    it really holds (a server may serve fewer without saying so);
   - whether page 1's scrollId can be replayed (page 2 fetched again after 0, 5 and 30 s; --quick: 0 s only);
   - how soon call legs appear (the newest disconnect time of the last hour, against now);
   - which time each report filters on (disconnect, start or connect time), on a recent busy quarter hour,
@@ -144,6 +146,7 @@ export function describeProbe(r: ProbeReport): string {
       : r.pageSize.max === 7000
         ? 'pageSize: 7000 accepted (the documented maximum)'
         : `pageSize: largest accepted ${r.pageSize.max} (${tried}); refusal: ${r.pageSize.refusal ?? '?'}`,
+    describeServed(r.pageSize.served),
   );
   const replays = r.scroll.replays.map(
     (x) => `${x.afterSeconds} s: ${x.status} ${x.samePage ? 'same' : 'different'}`,

@@ -55,6 +55,13 @@ export function printSummary(stream: Output, s: RunSummary, out: string): void {
     lines.push(`reconciliation mismatches (${s.mismatches.length}):`, ...s.mismatches.map((m) => `  ${m}`));
   if (s.driftFields.length)
     lines.push(`fields the docs never listed (kept in "extra"): ${s.driftFields.join(', ')}`);
+  if (s.superseded.length) {
+    lines.push(
+      `not published by this run (${s.superseded.length}): another chain took the window over (a second run ` +
+        'or a rerun at the same time); run again once it has ended:',
+      ...s.superseded.map((w) => `  ${w.table} ${w.window}: superseded by ${w.by}`),
+    );
+  }
   if (s.failures.length) {
     lines.push('failed chains (what was published stays published; rerun these windows):');
     lines.push(...s.failures.map((f) => `  ${f.chain}: ${f.error}`));

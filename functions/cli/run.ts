@@ -13,7 +13,7 @@ import {
   processIo,
 } from './command.js';
 import { resolveConnection } from './credentials.js';
-import { runLocal } from './local-run.js';
+import { type RunSummary, runLocal } from './local-run.js';
 import { gridMinutesOf, pbxScopeOf, RANGE_FLAGS, rangeOf, tableChoiceOf, tablesOf } from './ops-args.js';
 import { printSummary, progressReporter } from './run-output.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
@@ -86,8 +86,9 @@ const RUN: CommandSpec<typeof RUN_FLAGS> = {
 the Lambdas, on a folder and an in-process FIFO queue. Running it again replaces each window whole. A range
 reaching past the last window that has ended is cut there (a window still filling is never published).`,
   flags: RUN_FLAGS,
-  notes: `Exit status: 0 when every window was published and reconciled; 1 when a window failed, did not reconcile
-(the ledger's verdict is mismatch), or had rows quarantined; 2 on a usage error.
+  notes: `Exit status: 0 when this run published every window and each reconciled; 1 when a window failed, did not
+reconcile (the ledger's verdict is mismatch), had rows quarantined, or was taken over by another run or rerun
+(not published by this one); 2 on a usage error.
 
 Credentials: WA_API_KEY, WA_USERNAME, WA_PASSWORD (or --secret-id); endpoint: WA_BASE_URL.`,
   example:
@@ -102,8 +103,19 @@ export async function runCommand(argv: string[], io: CliIo = processIo()): Promi
   const connection = await resolveConnection(flags['secret-id'], io.env);
   const summary = await runLocal({ ...options, connection, onProgress: progressReporter(io.stderr) });
   printSummary(io.stdout, summary, options.out);
+  return runExitCode(summary);
+}
+
+/**
+ * 0 only when this run published every one of its windows itself and each reconciled; 1 when a window failed,
+ * did not reconcile, had rows quarantined, or was not published by this run (another chain took it over).
+ */
+export function runExitCode(
+  summary: Pick<RunSummary, 'windows' | 'published' | 'failed' | 'mismatches' | 'quarantined'>,
+): number {
   const unreconciled = summary.mismatches.length > 0 || summary.quarantined > 0;
-  return summary.failed > 0 || unreconciled ? EXIT_FAILURE : EXIT_OK;
+  const unpublished = summary.published < summary.windows;
+  return summary.failed > 0 || unreconciled || unpublished ? EXIT_FAILURE : EXIT_OK;
 }
 
 /** Validates the flags of a run; every problem is a UsageError naming the flag. */

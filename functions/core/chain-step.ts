@@ -1,16 +1,16 @@
 import { type ApiPage, endsChain } from './api-page.js';
 import { WalakeError } from './errors.js';
 import {
+  chainPageCap,
   describeTaskError,
   filterFieldOf,
   type PageTask,
   PageTaskSchema,
-  pageCap,
   taskWindow,
 } from './page-task.js';
 
 import { type LakeRow, lineageOf, normalizeRow } from './record-schema.js';
-import { filterTimeOf, placeOf } from './window-rows.js';
+import { apiRowIdentity, filterTimeOf, placeOf } from './window-rows.js';
 
 /** What the worker needs besides the task and the page. */
 export interface ChainStepOptions {
@@ -33,6 +33,8 @@ export interface ChainDone {
   /** Kept rows with a value that did not fit its column (the value is in `extra`). */
   readonly mismatched: number;
   readonly firstPageTotal: number;
+  /** The totalRecordCount of the chain's latest page with rows; differs from the first when rows came in. */
+  readonly lastTotal?: number;
 }
 
 /** What one page holds for the lake and the counters. */
@@ -82,6 +84,30 @@ export class InvalidCursorError extends WalakeError {
 }
 
 /**
+ * The API's totals as the chain knows them after `page`: the first page's totalRecordCount; the latest one of a
+ * page that continues the chain, where it differs from the first (rows ingested while the chain ran; the final
+ * `No Data` answer says 0, and so may a page with rows: neither is a total); and the most rows a page held, where that is fewer than
+ * `pageSize` asked (a server that clamps the page size silently: the page cap must follow it).
+ */
+export function chainTotals(
+  task: Pick<PageTask, 'page' | 'pageSize' | 'firstPageTotal' | 'lastTotal' | 'pageRows'>,
+  page: ApiPage,
+): { firstPageTotal: number; lastTotal?: number; pageRows?: number } {
+  const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
+  // A page that ends the chain, or that says 0 with rows on it, names no total.
+  const counted = !endsChain(page) && page.totalRecordCount > 0;
+  const lastTotal = counted ? page.totalRecordCount : (task.lastTotal ?? firstPageTotal);
+  // Page 1 records a short page; a later task without pageRows had a full first page.
+  const before = task.page === 1 ? 0 : (task.pageRows ?? task.pageSize);
+  const pageRows = Math.max(before, page.data.length);
+  return {
+    firstPageTotal,
+    ...(lastTotal !== firstPageTotal ? { lastTotal } : {}),
+    ...(pageRows > 0 && pageRows < task.pageSize ? { pageRows } : {}),
+  };
+}
+
+/**
  * Applies one fetched page to its task: keeps and normalizes the rows of the task's window, then either hands
  * back the next task or, on `No Data` or an empty page, the chain's totals.
  * @throws StuckCursorError when the cursor did not advance; InvalidCursorError when it cannot be queued;
@@ -105,6 +131,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   const drift = new Set<string>();
   const mismatches = new Set<string>();
   let typeMismatchRows = 0;
+  // The API may serve an edge row twice: count it once, as its totalRecordCount does (kept rows are
+  // de-duplicated when the window is published).
+  const edgeRows = new Set<string>();
   for (const apiRow of page.data) {
     const place = placeOf(window, filterTimeOf(apiRow, field));
     if (place === 'outside') {
@@ -112,6 +141,9 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
       continue;
     }
     if (place !== 'in') {
+      const id = apiRowIdentity(task.table, apiRow);
+      if (id !== undefined && edgeRows.has(id)) continue;
+      if (id !== undefined) edgeRows.add(id);
       dropped++;
       if (place === 'before') before++;
       continue;
@@ -124,7 +156,8 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
   }
   const driftFields = [...drift];
   const typeMismatches = [...mismatches];
-  const firstPageTotal = task.page === 1 ? page.totalRecordCount : (task.firstPageTotal ?? 0);
+  const totals = chainTotals(task, page);
+  const { firstPageTotal } = totals;
   const rowsSoFar = task.rowsSoFar + rows.length;
   const droppedSoFar = task.droppedSoFar + dropped;
   const beforeSoFar = task.beforeSoFar + before;
@@ -143,22 +176,25 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
         quarantined: quarantinedSoFar,
         mismatched: mismatchedSoFar,
         firstPageTotal,
+        ...(totals.lastTotal === undefined ? {} : { lastTotal: totals.lastTotal }),
       },
     };
   }
-  const cap = pageCap(firstPageTotal, task.pageSize);
+  const cap = chainPageCap({ pageSize: task.pageSize, ...totals });
   if (task.page + 1 > cap) {
+    const counted = Math.max(firstPageTotal, totals.lastTotal ?? 0);
     throw new RunawayChainError(
       `${task.table} ${task.window} attempt ${task.attempt} needs page ${task.page + 1}, ` +
-        `but its first page counted ${firstPageTotal} rows (${cap} pages of ${task.pageSize} at most); ` +
+        `but the API counted ${counted} rows (${cap} pages of ${totals.pageRows ?? task.pageSize} at most); ` +
         'stopped so it cannot loop: check the API cursor, then rerun the window',
     );
   }
+  const { lastTotal: _last, pageRows: _rows, ...carried } = task;
   const next = PageTaskSchema.safeParse({
-    ...task,
+    ...carried,
     page: task.page + 1,
     scrollId: page.scrollId,
-    firstPageTotal,
+    ...totals,
     rowsSoFar,
     droppedSoFar,
     beforeSoFar,

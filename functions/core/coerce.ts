@@ -117,3 +117,26 @@ function stringArray(value: unknown): (string | null)[] | typeof MISMATCH {
   }
   return items;
 }
+
+/** String methods of ES2024 that Node.js 20 has, though the ES2023 library types lack them. */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+const wellFormed = (text: string): boolean => (text as unknown as WellFormed).isWellFormed();
+const repaired = (text: string): string => (text as unknown as WellFormed).toWellFormed();
+
+/**
+ * A value with every lone surrogate (text cut inside a pair, as a caller name truncated mid-emoji) replaced by
+ * U+FFFD; undefined when it had none. JSON.stringify would write it as `\ud83d`, which is valid JSON but not
+ * UTF-8 text: DuckDB (and other readers) refuse the whole file for it.
+ */
+export function repairedText(value: LakeValue): LakeValue | undefined {
+  if (typeof value === 'string') return wellFormed(value) ? undefined : repaired(value);
+  if (!Array.isArray(value)) return undefined;
+  let i = 0;
+  while (i < value.length && (value[i] === null || wellFormed(value[i] as string))) i++;
+  if (i === value.length) return undefined;
+  return value.map((item) => (item === null ? null : repaired(item)));
+}

@@ -19,6 +19,8 @@ export const ReconciliationSchema = z.strictObject({
   verdict: z.enum(['match', 'mismatch']),
   received: count,
   apiTotal: count,
+  /** The totalRecordCount of the chain's last page with rows, where it differed from the first page's. */
+  lastApiTotal: z.optional(count),
   droppedAtEdges: count,
   /** Of `droppedAtEdges`, rows of the second before the window (each request starts a second early). */
   droppedBeforeStart: newCount,
@@ -33,6 +35,32 @@ export const ReconciliationSchema = z.strictObject({
 
 /** A reconciliation verdict with the numbers behind it. */
 export type Reconciliation = z.infer<typeof ReconciliationSchema>;
+
+/**
+ * What a window's published entry said, kept while a newer chain pulls it again: a re-pull that ends worse
+ * (rows quarantined or lost) keeps that window instead of replacing it.
+ */
+export const PreviousPublishSchema = z.strictObject({
+  chain: z.optional(ChainIdSchema),
+  attempt: z.int().check(z.positive()),
+  pbx: PbxScopeSchema,
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  pages: count,
+  rows: count,
+  firstPageTotal: count,
+  reconciliation: ReconciliationSchema,
+  settled: z.boolean(),
+});
+
+/** A re-pull that ended worse than the published window, which was kept: what it found, for status and alarms. */
+export const RejectedPullSchema = z.strictObject({
+  chain: ChainIdSchema,
+  attempt: z.int().check(z.positive()),
+  at: z.iso.datetime(),
+  rows: count,
+  reconciliation: ReconciliationSchema,
+});
 
 const base = {
   v: z.literal(1),
@@ -55,9 +83,18 @@ const base = {
    * A chain that is writing the window's lake object. A newer chain waits until it is done (or stale), so
    * an older object can never land over a newer one.
    */
-  publishing: z.optional(z.strictObject({ chain: ChainIdSchema, since: z.iso.datetime() })),
+  publishing: z.optional(
+    z.strictObject({
+      chain: ChainIdSchema,
+      since: z.iso.datetime(),
+      /** The process that took it, where one can be named (a local run): a dead one's lease is broken. */
+      holder: z.optional(z.string().check(z.maxLength(200))),
+    }),
+  ),
   /** The task (its dedup id) that restarted the window: its redelivery resumes the restart, once. */
   origin: z.optional(z.string().check(z.maxLength(200))),
+  /** The published window a running or failed chain would replace (see {@link PreviousPublishSchema}). */
+  previous: z.optional(PreviousPublishSchema),
 };
 
 /**
@@ -76,6 +113,8 @@ export const LedgerEntrySchema = z
       firstPageTotal: z.int().check(z.nonnegative()),
       reconciliation: ReconciliationSchema,
       settled: z.boolean(),
+      /** The last re-pull, if it ended worse than this window and this window was kept. */
+      rejected: z.optional(RejectedPullSchema),
     }),
     z.strictObject({
       ...base,
@@ -109,6 +148,8 @@ export interface ChainCounts {
   typeMismatches?: number;
   unidentified?: number;
   apiTotal: number;
+  /** The total of the chain's latest page with rows (undefined: the same as the first). */
+  lastApiTotal?: number;
 }
 
 /**
@@ -118,6 +159,7 @@ export interface ChainCounts {
  */
 export function reconcile(counts: ChainCounts): Reconciliation {
   const { received, droppedAtEdges, apiTotal } = counts;
+  const changed = counts.lastApiTotal !== undefined && counts.lastApiTotal !== apiTotal;
   const quarantined = counts.quarantined ?? 0;
   const sum = received + droppedAtEdges + quarantined;
   const books =
@@ -131,15 +173,21 @@ export function reconcile(counts: ChainCounts): Reconciliation {
         ? `${books}, more than ${total}: calls that ended while the chain ran (late data); ` +
           'a settled re-pull will count them'
         : `${books}, fewer than ${total}: rows were lost between pages; re-pull the window`;
+  const moved = changed
+    ? `. The API's total changed while the chain ran, from ${apiTotal} to ${counts.lastApiTotal}: rows ` +
+      'ingested behind the cursor were never served to it. The window stays unsettled, so the planner pulls it ' +
+      'again; locally, rerun it'
+    : '';
   const explanation = quarantined
-    ? `${balance}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
+    ? `${balance}${moved}. ${quarantined} rows lie outside the window on the configured filter field: they are in ` +
       'quarantine/, not in the table. Run `walake probe` to measure which field the report filters on, set ' +
       'it, then rerun the window'
-    : balance;
+    : `${balance}${moved}`;
   return {
-    verdict: sum === apiTotal && quarantined === 0 ? 'match' : 'mismatch',
+    verdict: sum === apiTotal && quarantined === 0 && !changed ? 'match' : 'mismatch',
     received,
     apiTotal,
+    ...(changed ? { lastApiTotal: counts.lastApiTotal } : {}),
     droppedAtEdges,
     droppedBeforeStart: counts.droppedBeforeStart ?? 0,
     quarantined,
@@ -166,10 +214,11 @@ export function runningEntry(
     publishing?: LedgerEntry['publishing'];
     origin?: string | undefined;
     failures?: number;
+    previous?: LedgerEntry['previous'];
   },
   startedAtMs: number,
 ): LedgerEntry {
-  const { table, window, pbx, attempt, restarts = 0, publishing, origin, failures = 0 } = chain;
+  const { table, window, pbx, attempt, restarts = 0, publishing, origin, failures = 0, previous } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -184,15 +233,50 @@ export function runningEntry(
     startedAt: new Date(startedAtMs).toISOString(),
     ...(publishing ? { publishing } : {}),
     ...(origin ? { origin } : {}),
+    ...(previous ? { previous } : {}),
     status: 'running',
   });
+}
+
+/** What a new chain must remember of the entry it replaces: the published window, if there is one. */
+export function previousPublishOf(entry: LedgerEntry | undefined): LedgerEntry['previous'] {
+  if (!entry) return undefined;
+  if (entry.status !== 'published') return entry.previous;
+  const { chain, attempt, pbx, startedAt, finishedAt, pages, rows, firstPageTotal, reconciliation, settled } =
+    entry;
+  return {
+    ...(chain ? { chain } : {}),
+    attempt,
+    pbx,
+    startedAt,
+    finishedAt,
+    pages,
+    rows,
+    firstPageTotal,
+    reconciliation,
+    settled,
+  };
 }
 
 /** The fields every status shares, from an entry (without its lease or heartbeat). */
 function baseOf(entry: LedgerEntry) {
   const { v, table, window, startMs, endMs, pbx, attempt, chain, restarts, failures, startedAt } = entry;
   const named = chain ? { chain } : {};
-  return { v, table, window, startMs, endMs, pbx, attempt, ...named, restarts, failures, startedAt };
+  const previous = entry.previous ? { previous: entry.previous } : {};
+  return {
+    v,
+    table,
+    window,
+    startMs,
+    endMs,
+    pbx,
+    attempt,
+    ...named,
+    restarts,
+    failures,
+    startedAt,
+    ...previous,
+  };
 }
 
 /** When the current chain last showed progress: its heartbeat, else its start. */
@@ -209,8 +293,9 @@ export function publishedEntry(
   settleMinutes: number,
 ): LedgerEntry {
   const { startMs, endMs, startedAt } = running;
+  const { previous: _replaced, ...base } = baseOf(running);
   return LedgerEntrySchema.parse({
-    ...baseOf(running),
+    ...base,
     failures: 0,
     status: 'published',
     finishedAt: new Date(finishedAtMs).toISOString(),
@@ -225,8 +310,12 @@ export function publishedEntry(
       typeMismatches: done.mismatched,
       unidentified: done.unidentified,
       apiTotal: done.firstPageTotal,
+      lastApiTotal: done.lastTotal,
     }),
-    settled: isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes),
+    // Rows still came in while this pull ran: it did not see the window settled, so the planner pulls it again.
+    settled:
+      isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes) &&
+      (done.lastTotal === undefined || done.lastTotal === done.firstPageTotal),
   });
 }
 
@@ -238,5 +327,45 @@ export function failedEntry(current: LedgerEntry, reason: string, failedAtMs: nu
     status: 'failed',
     failedAt: new Date(failedAtMs).toISOString(),
     reason,
+  });
+}
+
+/**
+ * Whether a re-pull ended worse than the window it would replace, which must then be kept: the published
+ * window reconciled, and the re-pull did not, with rows it kept out of the table (quarantined), rows it lost
+ * between pages (fewer accounted for than its total), or fewer rows than the window holds for the same scope.
+ * A re-pull that found more rows than its total (late data) is no worse: it replaces the window as usual.
+ */
+export function isWorseThanPublished(
+  previous: LedgerEntry['previous'],
+  pull: { pbx: LedgerEntry['pbx']; rows: number; reconciliation: Reconciliation },
+): boolean {
+  if (previous?.reconciliation.verdict !== 'match' || pull.reconciliation.verdict === 'match') return false;
+  const r = pull.reconciliation;
+  const accounted = r.received + r.droppedAtEdges + r.quarantined;
+  const sameScope = JSON.stringify(previous.pbx) === JSON.stringify(pull.pbx);
+  return r.quarantined > 0 || accounted < r.apiTotal || (sameScope && pull.rows < previous.rows);
+}
+
+/**
+ * The entry of a window kept after a worse re-pull: the published window as it was, and what the re-pull found.
+ * The re-pull's chain stays named, so that its redelivered tasks find the window decided.
+ */
+export function keptEntry(
+  running: LedgerEntry,
+  rejected: z.infer<typeof RejectedPullSchema>,
+): LedgerEntry | undefined {
+  const previous = running.previous;
+  if (!previous) return undefined;
+  const { previous: _kept, ...base } = baseOf(running);
+  const { chain: _was, attempt: _at, pbx, startedAt, ...published } = previous;
+  return LedgerEntrySchema.parse({
+    ...base,
+    pbx,
+    startedAt,
+    failures: 0,
+    status: 'published',
+    ...published,
+    rejected,
   });
 }

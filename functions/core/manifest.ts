@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { WalakeError } from './errors.js';
 import { MANIFEST_KEY } from './lake-keys.js';
+import type { PageTask } from './page-task.js';
 import type { ObjectStore } from './ports.js';
+import type { Table } from './tables.js';
 import { parseWindowId, windowMinutes } from './windows.js';
 import './zod.js';
 
@@ -11,15 +13,45 @@ import './zod.js';
  */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * How a table's rows are placed in windows: the report's parameters that decide by which time the API selects
+ * a window's rows (`isConnectTime`) and which rows exist (`isSimplified`). Two placements over the same windows
+ * would repeat some rows and lose others, without a row out of place to show it. The filter field is not part
+ * of it: it is what walake believes the API selects by, and a wrong belief is loud on its own (the rows it
+ * misplaces are quarantined), so correcting it and rerunning is the fix, not a second placement.
+ */
+export const PlacementSchema = z.strictObject({
+  isConnectTime: z.boolean(),
+  isSimplified: z.boolean(),
+});
+
+/** How a table's rows are placed in windows (see {@link PlacementSchema}). */
+export type Placement = z.infer<typeof PlacementSchema>;
+
+/** The placement of a chain's rows: the report's parameters. */
+export function placementOf(task: Pick<PageTask, 'isConnectTime' | 'isSimplified'>): Placement {
+  return { isConnectTime: task.isConnectTime, isSimplified: task.isSimplified };
+}
+
 /** What a lake was made with, once, at `lake/_manifest.json`: whatever would mix two of them is refused. */
 export const ManifestSchema = z.strictObject({
   v: z.literal(1),
   gridMinutes: z.int().check(z.positive()),
   schemaVersion: z.int().check(z.positive()),
   createdAt: z.iso.datetime(),
+  /** Each table's placement, recorded by its first pull (lakes made before it record it then). */
+  placement: z.optional(
+    z.strictObject({
+      'call-legs': z.optional(PlacementSchema),
+      'call-records': z.optional(PlacementSchema),
+    }),
+  ),
 });
 
 export type LakeManifest = z.infer<typeof ManifestSchema>;
+
+/** Placements a writer is about to use, per table. */
+export type Placements = Partial<Record<Table, Placement>>;
 
 /** The lake was made on another grid (or by a newer version): writing would double rows or mix schemas. */
 export class LakeManifestError extends WalakeError {
@@ -37,12 +69,60 @@ export async function ensureManifest(
   store: ObjectStore,
   gridMinutes: number,
   nowMs: number,
+  placements: Placements = {},
 ): Promise<LakeManifest> {
   const known = checked.get(store);
-  if (known?.gridMinutes === gridMinutes) return known;
-  const manifest = await readOrCreate(store, gridMinutes, nowMs);
+  if (known?.gridMinutes === gridMinutes && recorded(known, placements)) return known;
+  const manifest = await readOrCreate(store, gridMinutes, nowMs, placements);
   checked.set(store, manifest);
   return manifest;
+}
+
+/** Whether the manifest records exactly these placements already. */
+function recorded(manifest: LakeManifest, placements: Placements): boolean {
+  return Object.entries(placements).every(([table, wanted]) =>
+    samePlacement(manifest.placement?.[table as Table], wanted),
+  );
+}
+
+function samePlacement(a: Placement | undefined, b: Placement | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.isConnectTime === b.isConnectTime &&
+    a.isSimplified === b.isSimplified
+  );
+}
+
+/**
+ * The manifest with `placements` recorded where a table has none yet.
+ * @throws LakeManifestError when a table's recorded placement differs, with how to migrate.
+ */
+function withPlacements(manifest: LakeManifest, placements: Placements): LakeManifest {
+  let placement = manifest.placement;
+  for (const [name, wanted] of Object.entries(placements)) {
+    const table = name as Table;
+    const have = placement?.[table];
+    if (!wanted || samePlacement(have, wanted)) continue;
+    if (have) throw new LakeManifestError(placementConflict(table, have, wanted));
+    placement = { ...placement, [table]: wanted };
+  }
+  return placement === manifest.placement ? manifest : { ...manifest, placement };
+}
+
+function describePlacement(p: Placement): string {
+  const time = p.isConnectTime ? 'connect time (isConnectTime)' : 'disconnect time';
+  return `${time}, ${p.isSimplified ? 'without child legs (isSimplified)' : 'child legs included'}`;
+}
+
+function placementConflict(table: Table, have: Placement, wanted: Placement): string {
+  return (
+    `the lake places ${table} rows in windows by ${describePlacement(have)}, not ${describePlacement(wanted)}: ` +
+    'a window pulled the other way would repeat rows its neighbours hold and lose others. Use the settings ' +
+    'the lake was made with (--connect-time and --simplified; isConnectTime and isSimplified in the stack), ' +
+    'or migrate: write the new ' +
+    'placement into a new lake (another --out folder or bucket), backfill it, then switch your queries over'
+  );
 }
 
 /**
@@ -51,7 +131,12 @@ export async function ensureManifest(
  */
 const checked = new WeakMap<ObjectStore, LakeManifest>();
 
-async function readOrCreate(store: ObjectStore, gridMinutes: number, nowMs: number): Promise<LakeManifest> {
+async function readOrCreate(
+  store: ObjectStore,
+  gridMinutes: number,
+  nowMs: number,
+  placements: Placements,
+): Promise<LakeManifest> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const found = await store.getVersioned(MANIFEST_KEY);
     if (found) {
@@ -63,19 +148,18 @@ async function readOrCreate(store: ObjectStore, gridMinutes: number, nowMs: numb
             `${SCHEMA_VERSION}: upgrade walake before writing to it`,
         );
       }
-      if (manifest.schemaVersion === SCHEMA_VERSION) return manifest;
-      const upgraded = { ...manifest, schemaVersion: SCHEMA_VERSION };
+      const upgraded = withPlacements({ ...manifest, schemaVersion: SCHEMA_VERSION }, placements);
+      if (manifest.schemaVersion === SCHEMA_VERSION && upgraded.placement === manifest.placement)
+        return manifest;
       if ((await store.putIf(MANIFEST_KEY, text(upgraded), found.version)) !== undefined) return upgraded;
       continue;
     }
     const existing = await existingGrid(store);
     if (existing !== undefined) checkGrid(existing, gridMinutes);
-    const manifest: LakeManifest = {
-      v: 1,
-      gridMinutes,
-      schemaVersion: SCHEMA_VERSION,
-      createdAt: new Date(nowMs).toISOString(),
-    };
+    const manifest: LakeManifest = withPlacements(
+      { v: 1, gridMinutes, schemaVersion: SCHEMA_VERSION, createdAt: new Date(nowMs).toISOString() },
+      placements,
+    );
     if ((await store.putIf(MANIFEST_KEY, text(manifest), null)) !== undefined) return manifest;
   }
   throw new LakeManifestError(`${MANIFEST_KEY} kept changing while it was read; try again`);

@@ -47,7 +47,9 @@ export function tallyOf(outcome: TaskOutcome): OutcomeTally {
   // A window is counted once, by the task that published it, not again by a redelivery of its last page.
   if (published && !(outcome.kind === 'published' && outcome.alreadyPublished)) {
     tally.windowsPublished = 1;
-    tally.reconciliationMismatches = published.reconciliation.verdict === 'mismatch' ? 1 : 0;
+    // A re-pull that ended worse than the window, which was kept, is a mismatch all the same.
+    const kept = outcome.kind === 'published' && outcome.kept !== undefined;
+    tally.reconciliationMismatches = published.reconciliation.verdict === 'mismatch' || kept ? 1 : 0;
   }
   return tally;
 }

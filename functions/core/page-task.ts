@@ -43,6 +43,9 @@ export const WindowIdSchema = z
 const sortedUnique = (ids: readonly string[]): boolean =>
   ids.every((id, i) => i === 0 || (ids[i - 1] ?? '') < id);
 
+/** Whether a PBX name is the `allpbxes` word in some spelling: the API would take it as a PBX of that name. */
+const isAllPbxesWord = (id: string): boolean => id.toLowerCase() === ALL_PBXES;
+
 /**
  * The PBX scope of a chain: `allpbxes`, or a sorted list of unique PBX names (sorted so that the same scope
  * always yields the same chain id). No commas: the API takes the list comma-joined.
@@ -61,6 +64,10 @@ export const PbxScopeSchema = z.union([
       z.minLength(1),
       z.maxLength(MAX_PBX_IDS),
       z.refine(sortedUnique, { error: 'PBX ids must be sorted and unique' }),
+      // `acmecorp,allpbxes` would be sent as a PBX named allpbxes (rows of none), and `AllPbxes` likewise.
+      z.refine((ids) => !ids.some(isAllPbxesWord), {
+        error: `${ALL_PBXES} stands alone, in lower case: it cannot be one PBX name among others`,
+      }),
     ),
 ]);
 
@@ -118,6 +125,13 @@ export const PageTaskSchema = z
     page: z.int().check(z.minimum(1), z.maximum(MAX_PAGE)),
     scrollId: z.optional(ScrollIdSchema),
     firstPageTotal: z.optional(z.int().check(z.nonnegative())),
+    /**
+     * The totalRecordCount of the chain's latest page with rows: a total that changed since the first page
+     * (rows ingested while the chain ran, maybe behind its cursor) makes the window a mismatch.
+     */
+    lastTotal: z.optional(z.int().check(z.nonnegative())),
+    /** The most rows one page of the chain held: a server that serves fewer than `pageSize` sets the cap. */
+    pageRows: z.optional(z.int().check(z.positive(), z.maximum(MAX_PAGE_SIZE))),
     rowsSoFar: z.int().check(z.nonnegative()),
     droppedSoFar: z.int().check(z.nonnegative()),
     /** Of the dropped rows, those before the window's start (each request starts a second early). */
@@ -143,6 +157,8 @@ export const PageTaskSchema = z
         ctx.addIssue({ code: 'custom', path: [path], message });
       if (task.page === 1) {
         if (task.firstPageTotal !== undefined) issue('firstPageTotal', 'is only known after page 1');
+        if (task.lastTotal !== undefined || task.pageRows !== undefined)
+          issue('lastTotal', 'lastTotal and pageRows are only known after page 1');
         const counts = [
           task.rowsSoFar,
           task.droppedSoFar,
@@ -154,10 +170,10 @@ export const PageTaskSchema = z
       } else {
         if (task.scrollId === undefined) issue('scrollId', 'is required after page 1');
         if (task.firstPageTotal === undefined) issue('firstPageTotal', 'is required after page 1');
-        else if (task.page > pageCap(task.firstPageTotal, task.pageSize)) {
+        else if (task.page > chainPageCap(task)) {
           issue(
             'page',
-            `is over the chain's cap of ${pageCap(task.firstPageTotal, task.pageSize)} pages for its first-page total`,
+            `is over the chain's cap of ${chainPageCap(task)} pages for its totals and page size`,
           );
         }
       }
@@ -178,6 +194,18 @@ export const PageTaskSchema = z
 export function pageCap(firstPageTotal: number, pageSize: number): number {
   const pages = Math.ceil(firstPageTotal / pageSize);
   return Math.min(MAX_PAGE, pages + 2 + Math.ceil(pages * 0.1));
+}
+
+/**
+ * The cap of a chain on its way: {@link pageCap} of the larger of its first and latest totals, in pages of
+ * the size the server actually serves (the most rows a page held, when fewer than asked: a server that clamps
+ * `pageSize` silently needs more pages, and the cap must follow).
+ */
+export function chainPageCap(
+  task: Pick<PageTask, 'pageSize' | 'firstPageTotal' | 'lastTotal' | 'pageRows'>,
+): number {
+  const total = Math.max(task.firstPageTotal ?? 0, task.lastTotal ?? 0);
+  return pageCap(total, Math.min(task.pageSize, task.pageRows ?? task.pageSize));
 }
 
 /** One page task. */
@@ -209,6 +237,37 @@ export function describeTaskError(error: z.core.$ZodError): string {
   const why = (keys: readonly string[]) =>
     keys.some((k) => CREDENTIAL_LIKE.test(k)) ? ' (a task must never carry a token or credential)' : '';
   return `page task refused: ${describeIssues(error.issues, why)}`;
+}
+
+/** A PBX scope that cannot be read as one: the message says how to write it. */
+export class PbxScopeError extends Error {
+  override readonly name = 'PbxScopeError';
+}
+
+/**
+ * The PBX scope a comma list names (`acmecorp,acmecorp2`, `allpbxes`), the one reading every entry point
+ * shares (`walake --pbx`, the planner's `PBX_IDS`): blanks and empty items (a trailing comma) are ignored, and
+ * `allpbxes` counts only alone and in lower case, since the API would take any other use as a PBX name.
+ * @throws PbxScopeError saying what to write instead.
+ */
+export function pbxScopeOfList(text: string): PbxScope {
+  const ids = text
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (ids.length === 1 && ids[0] === ALL_PBXES) return ALL_PBXES;
+  if (ids.length === 0) throw new PbxScopeError(`no PBX id in "${text}": give PBX names, or ${ALL_PBXES}`);
+  const word = ids.find(isAllPbxesWord);
+  if (word !== undefined) {
+    throw new PbxScopeError(
+      ids.length === 1
+        ? `"${word}" is not a PBX name: write ${ALL_PBXES} (lower case) for every PBX of the account`
+        : `"${text}" mixes ${ALL_PBXES} with PBX names: give either ${ALL_PBXES} alone or PBX names only`,
+    );
+  }
+  const parsed = PbxScopeSchema.safeParse([...new Set(ids)].sort());
+  if (!parsed.success) throw new PbxScopeError(`"${text}": ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 /** The scope of a list of PBX names (sorted, de-duplicated), or `allpbxes`. */

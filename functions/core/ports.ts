@@ -54,3 +54,14 @@ export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
 }
+
+/**
+ * Who holds a window's publishing lease, where a worker can tell. A local run names its process, so that the
+ * lease a killed run left behind is broken at once instead of blocking the window until it expires.
+ */
+export interface LeaseHolders {
+  /** This worker's name, recorded in the leases it takes (at most 200 characters). */
+  readonly self: string;
+  /** false only when the named holder is known to be dead; undefined when it cannot be told (another machine). */
+  isAlive(holder: string): boolean | undefined;
+}

@@ -3,12 +3,19 @@ import { chainStep } from './chain-step.js';
 import { messageOf, WalakeError } from './errors.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
-import { failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
+import {
+  failedEntry,
+  type LedgerEntry,
+  lastProgressMs,
+  previousPublishOf,
+  type Reconciliation,
+  runningEntry,
+} from './ledger.js';
 import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
 import { dedupId, firstPageTask, newChainId, type PageTask, taskWindow } from './page-task.js';
-import type { Clock, ObjectStore, PageSource, TaskQueue } from './ports.js';
+import type { Clock, LeaseHolders, ObjectStore, PageSource, TaskQueue } from './ports.js';
 import { publishWindow } from './publish.js';
 
 /** The ports a worker runs on: the same core in a Lambda (S3, SQS, 8x8) and in a local run (folder, memory). */
@@ -17,6 +24,8 @@ export interface WorkerPorts {
   store: ObjectStore;
   queue: TaskQueue;
   clock: Clock;
+  /** Names the worker in the publishing leases it takes (local runs), so a dead one's lease can be broken. */
+  leases?: LeaseHolders;
 }
 
 /** Restarts of a window on refused cursors before it is marked failed (default). */
@@ -48,6 +57,8 @@ export type TaskOutcome =
   | ({
       kind: 'published';
       entry: LedgerEntry;
+      /** A re-pull that ended worse than the published window, which was kept: its reconciliation. */
+      kept?: Reconciliation;
       /** A redelivered last page found its window published by its own chain: nothing was written again. */
       alreadyPublished?: true;
     } & PageCounts)
@@ -132,12 +143,9 @@ async function act(
   }
   const published = await publishWindow(task, decided.done, ports, options);
   if (published.kind === 'superseded') return published;
-  return {
-    kind: 'published',
-    ...counts,
-    entry: published.entry,
-    ...(published.alreadyPublished ? { alreadyPublished: true as const } : {}),
-  };
+  const kept = published.kind === 'kept' ? { kept: published.rejected } : {};
+  const again = published.alreadyPublished ? { alreadyPublished: true as const } : {};
+  return { kind: 'published', ...counts, entry: published.entry, ...kept, ...again };
 }
 
 /**
@@ -224,7 +232,11 @@ function running(
 ): LedgerEntry {
   const { table, pbx } = task;
   const window = taskWindow(task);
-  const carried = { publishing: previous?.publishing, failures: previous?.failures ?? 0 };
+  const carried = {
+    publishing: previous?.publishing,
+    failures: previous?.failures ?? 0,
+    previous: previousPublishOf(previous),
+  };
   return runningEntry({ table, window, pbx, ...chain, ...carried }, nowMs);
 }
 

@@ -4,12 +4,18 @@ import type { ChainDone } from './chain-step.js';
 import { WalakeError } from './errors.js';
 import { lakeKey, ledgerKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { lineRanges } from './lake-lines.js';
-import { type LedgerEntry, publishedEntry } from './ledger.js';
+import {
+  isWorseThanPublished,
+  keptEntry,
+  type LedgerEntry,
+  publishedEntry,
+  type Reconciliation,
+} from './ledger.js';
 import { updateEntry } from './ledger-store.js';
-import { ensureManifest } from './manifest.js';
+import { ensureManifest, placementOf } from './manifest.js';
 import type { PageTask } from './page-task.js';
 import { ALL_PBXES, taskWindow } from './page-task.js';
-import type { Clock, ObjectStore } from './ports.js';
+import type { Clock, LeaseHolders, ObjectStore } from './ports.js';
 import { windowMinutes } from './windows.js';
 
 export interface PublishOptions {
@@ -48,6 +54,15 @@ export type PublishResult =
       /** The chain had published the window already: a redelivered last page, which wrote nothing. */
       alreadyPublished?: true;
     }
+  | {
+      kind: 'kept';
+      entry: LedgerEntry;
+      rejected: Reconciliation;
+      duplicates: 0;
+      unidentified: 0;
+      /** As for `published`: the chain's re-pull had been kept already. */
+      alreadyPublished?: true;
+    }
   | { kind: 'superseded'; by: string };
 
 /**
@@ -64,14 +79,14 @@ export type PublishResult =
 export async function publishWindow(
   task: PageTask,
   done: ChainDone,
-  ports: { store: ObjectStore; clock: Clock },
+  ports: { store: ObjectStore; clock: Clock; leases?: LeaseHolders },
   options: PublishOptions,
 ): Promise<PublishResult> {
-  const { store, clock } = ports;
+  const { store, clock, leases } = ports;
   const window = taskWindow(task);
   const entryKey = ledgerKey(task.table, window);
-  // Never a second grid in one lake: the manifest names the lake's grid.
-  await ensureManifest(store, windowMinutes(window), clock.now());
+  // Never a second grid, nor a second placement of a table's rows, in one lake: the manifest names both.
+  await ensureManifest(store, windowMinutes(window), clock.now(), { [task.table]: placementOf(task) });
   let already: LedgerEntry | undefined;
   let other: string | undefined;
   const leased = await updateEntry(store, entryKey, (current) => {
@@ -90,22 +105,31 @@ export async function publishWindow(
       return undefined;
     }
     const lease = current.publishing;
-    if (lease && lease.chain !== task.chain && clock.now() - Date.parse(lease.since) < PUBLISH_LEASE_MS) {
+    if (lease && lease.chain !== task.chain && leaseHeld(lease, clock.now(), leases)) {
       throw new PublishWaitError(
-        `${task.table} ${task.window}: chain ${lease.chain} is still writing the window's object; retried`,
+        `${task.table} ${task.window}: chain ${lease.chain}${lease.holder ? ` (${lease.holder})` : ''} is ` +
+          "still writing the window's object; retried",
       );
     }
-    return { ...current, publishing: { chain: task.chain, since: new Date(clock.now()).toISOString() } };
+    const since = new Date(clock.now()).toISOString();
+    const holder = leases ? { holder: leases.self } : {};
+    return { ...current, publishing: { chain: task.chain, since, ...holder } };
   });
-  if (already)
-    return { kind: 'published', entry: already, duplicates: 0, unidentified: 0, alreadyPublished: true };
+  if (already) return replayed(already, task);
   if (!leased) return { kind: 'superseded', by: other ?? 'a newer chain' };
+  const worse = await keepIfWorse(task, done, leased, ports);
+  if (worse) {
+    if (worse.kind === 'kept' && options.removeStaging) {
+      await store.delete(stagingPrefix(task.table, window, task.chain));
+    }
+    return worse;
+  }
   const pageKeys = Array.from({ length: done.pages }, (_, i) =>
     stagingKey(task.table, window, task.chain, i + 1),
   );
-  const counter = { duplicates: 0, unidentified: 0, others: 0 };
+  const counter = { duplicates: 0, unidentified: 0, replaced: 0 };
   const key = lakeKey(task.table, window);
-  const kept = task.pbx === ALL_PBXES ? undefined : await otherPbxLines(store, key, task.pbx, counter);
+  const kept = task.pbx === ALL_PBXES ? [] : await otherPbxLines(task.table, store, key, task.pbx);
   const lines = streamLines(task, store, pageKeys, counter, kept);
   if (!store.putStream) throw new Error('the object store cannot stream: publishing needs putStream');
   await store.putStream(key, gzipped(lines));
@@ -127,34 +151,87 @@ export async function publishWindow(
   return { kind: 'published', entry, duplicates: counter.duplicates, unidentified: counter.unidentified };
 }
 
+/** The result a redelivered last page gets: the window as this chain left it, published or kept. */
+function replayed(entry: LedgerEntry, task: PageTask): PublishResult {
+  const again = { duplicates: 0, unidentified: 0, alreadyPublished: true } as const;
+  if (entry.status === 'published' && entry.rejected?.chain === task.chain) {
+    return { kind: 'kept', entry, rejected: entry.rejected.reconciliation, ...again };
+  }
+  return { kind: 'published', entry, ...again };
+}
+
+/**
+ * A re-pull whose rows, before de-duplication, already reconcile worse than the published window (see
+ * {@link isWorseThanPublished}) does not replace it: the window is kept, and its entry records the re-pull
+ * (compare-and-set, releasing the lease). De-duplication only lowers the rows, so it cannot make such a pull
+ * better. Undefined when the pull may replace the window.
+ */
+async function keepIfWorse(
+  task: PageTask,
+  done: ChainDone,
+  leased: LedgerEntry,
+  ports: { store: ObjectStore; clock: Clock },
+): Promise<PublishResult | undefined> {
+  const { store, clock } = ports;
+  const pull = publishedEntry(leased, done, clock.now(), 0);
+  if (pull.status !== 'published' || !isWorseThanPublished(leased.previous, pull)) return undefined;
+  const rejected = {
+    chain: task.chain,
+    attempt: task.attempt,
+    at: new Date(clock.now()).toISOString(),
+    rows: pull.rows,
+    reconciliation: pull.reconciliation,
+  };
+  const kept = keptEntry(leased, rejected);
+  if (!kept) return undefined;
+  const written = await updateEntry(store, ledgerKey(task.table, taskWindow(task)), (current) =>
+    current?.chain === task.chain && current.publishing?.chain === task.chain ? kept : undefined,
+  );
+  if (!written) return { kind: 'superseded', by: 'a chain started while this one published' };
+  return { kind: 'kept', entry: kept, rejected: pull.reconciliation, duplicates: 0, unidentified: 0 };
+}
+
+/**
+ * Whether another chain's publishing lease still stands: until {@link PUBLISH_LEASE_MS} have passed, unless its
+ * holder is known to be dead (a local run killed mid-publish: its object never replaced the window's).
+ */
+function leaseHeld(
+  lease: NonNullable<LedgerEntry['publishing']>,
+  nowMs: number,
+  leases: LeaseHolders | undefined,
+): boolean {
+  if (nowMs - Date.parse(lease.since) >= PUBLISH_LEASE_MS) return false;
+  return lease.holder === undefined || leases?.isAlive(lease.holder) !== false;
+}
+
+/** A line of the window's current object kept by a scoped pull, with its row's identity. */
+interface KeptLine {
+  readonly bytes: Uint8Array;
+  readonly identity: string | undefined;
+}
+
 /**
  * The lines of the window's current object whose PBX is outside `scope`: a pull of some PBXes replaces exactly
  * their rows and keeps every other PBX's. Read whole (a scoped pull is an operator's rerun, not the hot path).
  */
 async function otherPbxLines(
+  table: PageTask['table'],
   store: ObjectStore,
   key: string,
   scope: readonly string[],
-  counter: { others: number },
-): Promise<Uint8Array[]> {
+): Promise<KeptLine[]> {
   const body = await store.get(key);
   if (!body) return [];
   const pulled = new Set(scope);
-  const kept: Uint8Array[] = [];
+  const kept: KeptLine[] = [];
   const bytes = gunzipSync(body);
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(NEWLINE, start);
-    if (end < 0) end = bytes.length;
-    const line = bytes.subarray(start, end);
-    if (line.length > 0) {
-      const pbx = (JSON.parse(Buffer.from(line).toString('utf8')) as { pbx_id?: unknown }).pbx_id;
-      if (typeof pbx !== 'string' || !pulled.has(pbx)) {
-        kept.push(bytes.subarray(start, Math.min(end + 1, bytes.length)));
-        counter.others++;
-      }
+  for (const line of lineRanges(table, bytes)) {
+    if (line.end === line.start) continue;
+    const text = bytes.toString('utf8', line.start, line.end);
+    const pbx = (JSON.parse(text) as { pbx_id?: unknown }).pbx_id;
+    if (typeof pbx !== 'string' || !pulled.has(pbx)) {
+      kept.push({ bytes: bytes.subarray(line.start, line.end + 1), identity: line.identity });
     }
-    start = end + 1;
   }
   return kept;
 }
@@ -163,10 +240,9 @@ async function* streamLines(
   task: PageTask,
   store: ObjectStore,
   pageKeys: string[],
-  counter: { duplicates: number; unidentified: number },
-  before: readonly Uint8Array[] = [],
+  counter: { duplicates: number; unidentified: number; replaced: number },
+  kept: readonly KeptLine[] = [],
 ): AsyncGenerator<Uint8Array> {
-  for (const line of before) yield line;
   // A redelivered page fetched after late data arrived can overlap its neighbour: keep a row's first copy.
   // A row without an identity cannot be told from another one: it is kept, and counted.
   const seen = new Set<string>();
@@ -200,6 +276,16 @@ async function* streamLines(
       yield bytes.subarray(runStart);
       if (bytes[bytes.length - 1] !== NEWLINE) yield NEWLINE_BYTES;
     }
+  }
+  // The other PBXes' rows come last, so that a row the new pull also returned is never written twice: the
+  // fresh copy has been written, the old one is left out.
+  for (const line of kept) {
+    if (line.identity !== undefined && seen.has(line.identity)) {
+      counter.replaced++;
+      continue;
+    }
+    yield line.bytes;
+    if (line.bytes[line.bytes.length - 1] !== NEWLINE) yield NEWLINE_BYTES;
   }
 }
 

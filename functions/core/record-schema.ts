@@ -1,4 +1,4 @@
-import { coerce, type LakeValue, MISMATCH, RowSchemaError } from './coerce.js';
+import { coerce, type LakeValue, MISMATCH, RowSchemaError, repairedText } from './coerce.js';
 import { LEG_FIELDS } from './columns-legs.js';
 import { RECORD_FIELDS } from './columns-records.js';
 import type { ApiColumnType, ColumnType, FieldSpec } from './columns-shared.js';
@@ -125,9 +125,14 @@ export function normalizeRow(table: Table, apiRow: unknown, lineage: Lineage): N
     const value = source[f.apiName];
     if (value !== undefined) present++;
     const lake = coerce(f.type, value);
-    if (lake !== MISMATCH) row[f.name] = lake;
-    else if (mismatches === undefined) mismatches = [f.apiName];
-    else mismatches.push(f.apiName);
+    // Text with a lone surrogate is kept with U+FFFD in its place, and exactly as sent in `extra`.
+    const repaired = lake === MISMATCH ? undefined : repairedText(lake);
+    if (lake !== MISMATCH && repaired === undefined) row[f.name] = lake;
+    else {
+      if (repaired !== undefined) row[f.name] = repaired;
+      if (mismatches === undefined) mismatches = [f.apiName];
+      else mismatches.push(f.apiName);
+    }
   }
   // Drift is rare: counting the row's keys (for...in allocates no key array; rows come from JSON.parse, so
   // every enumerable key is an own key) proves its absence without a set lookup per key.

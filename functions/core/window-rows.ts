@@ -1,4 +1,5 @@
 import type { FilterField } from './page-task.js';
+import type { Table } from './tables.js';
 import type { Window } from './windows.js';
 
 /** The second before a window that each request also asks for, and the API's inclusive end second. */
@@ -41,4 +42,19 @@ export function placeOf(window: Window, filterTimeMs: number | null): RowPlace {
  */
 export function inWindow(window: Window, filterTimeMs: number): boolean {
   return filterTimeMs >= window.startMs && filterTimeMs < window.endMs;
+}
+
+/**
+ * The identity of an API row, as the lake de-duplicates rows: its call id, and for call legs its leg id too;
+ * undefined when a part is null or empty (such rows are never taken for one another).
+ */
+export function apiRowIdentity(table: Table, apiRow: unknown): string | undefined {
+  if (typeof apiRow !== 'object' || apiRow === null) return undefined;
+  const row = apiRow as Record<string, unknown>;
+  const part = (value: unknown) =>
+    (typeof value === 'string' && value !== '') || typeof value === 'number' ? String(value) : undefined;
+  const call = part(row.callId);
+  if (call === undefined || table !== 'call-legs') return call;
+  const leg = part(row.legId);
+  return leg === undefined ? undefined : `${call}\u0000${leg}`;
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_BASE_URL } from '../adapters/wa-client.js';
 import { messageOf } from '../core/errors.js';
-import { FILTER_FIELDS, MAX_PAGE_SIZE, pbxScope } from '../core/page-task.js';
+import { FILTER_FIELDS, MAX_PAGE_SIZE, pbxScopeOfList } from '../core/page-task.js';
 import { DEFAULT_MAX_RESTARTS } from '../core/process-task.js';
 import { TABLES, type Table } from '../core/tables.js';
 import { assertGridMinutes } from '../core/windows.js';
@@ -54,9 +54,7 @@ export const PlannerConfigSchema = z.object({
     if (bad.length) throw new Error(`unknown table ${bad.join(', ')}`);
     return tables as Table[];
   }),
-  PBX_IDS: convert('allpbxes', (value) =>
-    pbxScope(value === 'allpbxes' ? 'allpbxes' : value.split(',').map((id) => id.trim())),
-  ),
+  PBX_IDS: convert('allpbxes', pbxScopeOfList),
   GRID_MINUTES: z.pipe(
     int(1, 1440, 60),
     z.transform((value: number, ctx) => {

@@ -6,6 +6,7 @@ import { QueryEngine, type Selection } from './query.js';
 import { renderRow } from './render.js';
 import { filterFieldOf, type SimContext } from './report-endpoint.js';
 import { CursorCodec } from './scroll-id.js';
+import { visibleMatches } from './scroll-quirks.js';
 import { SimulatorServer } from './server.js';
 import { isValidTimeZone } from './time-zone.js';
 import { TokenStore } from './token-store.js';
@@ -76,7 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     analyticsAccess: options.analyticsAccess ?? true,
     now,
     dataset,
-    engine: new QueryEngine(dataset, options.lateData),
+    engine: new QueryEngine(dataset, options.lateData, retentionMsOf(options.retentionDays)),
     tokens,
     deletedPbxIds: [...(options.deletedPbxIds ?? [])],
     recordsFilterField: options.recordsFilterField ?? 'disconnectedTimeUTC',
@@ -88,8 +89,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       wideFraction: fraction('wideValues.fraction', options.wideValues?.fraction),
       nullCallIdFraction: fraction('nullCallIdFraction', options.nullCallIdFraction),
       bigIntegers: options.bigDriftIntegers ?? false,
+      loneSurrogateFraction: fraction('loneSurrogateFraction', options.loneSurrogateFraction),
     },
     cursors: new CursorCodec(cursorFormat, seed),
+    quirks: {
+      seed,
+      ingestDelay: options.ingestDelay && {
+        fraction: fraction('ingestDelay.fraction', options.ingestDelay.fraction),
+        afterRequests: options.ingestDelay.afterRequests,
+      },
+      servedPageSize: options.servedPageSize,
+      duplicateEdgeRows: options.duplicateEdgeRows ?? false,
+      answered: 0,
+    },
   };
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,
@@ -143,6 +155,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 }
 
+function retentionMsOf(days: number | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  if (!(Number.isInteger(days) && days > 0))
+    throw new Error(`startSimulator: retentionDays must be a whole number of days above 0, got ${days}`);
+  return days * 24 * 3_600_000;
+}
+
 function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {
   const wanted = q.pbxIds ?? 'allpbxes';
   const pbxIndexes =
@@ -162,5 +181,7 @@ function truth(ctx: SimContext, q: TruthQuery): ApiRow[] {
     isSimplified: q.table === 'call-legs' && (q.isSimplified ?? false),
   };
   const zone = q.timeZone ?? 'UTC';
-  return ctx.engine.select(sel, q.atMs ?? ctx.now()).map((m) => renderRow(m.row, zone, ctx.look));
+  return visibleMatches(ctx.quirks, ctx.engine.select(sel, q.atMs ?? ctx.now())).map((m) =>
+    renderRow(m.row, zone, ctx.look),
+  );
 }

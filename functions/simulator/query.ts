@@ -72,6 +72,8 @@ export class QueryEngine {
   constructor(
     private readonly dataset: Dataset,
     private readonly late: LateData | undefined,
+    /** How much history is served (default {@link RETENTION_MS}). */
+    private readonly retentionMs: number = RETENTION_MS,
   ) {}
 
   select(sel: Selection, atMs: number): Match[] {
@@ -100,7 +102,7 @@ export class QueryEngine {
   }
 
   private compute(sel: Selection, atMs: number): Cached {
-    const from = Math.max(sel.fromMs, atMs - RETENTION_MS);
+    const from = Math.max(sel.fromMs, atMs - this.retentionMs);
     // Nothing that ends after `atMs` is visible yet, so the future is never scanned (an endTime in 9999 is fine);
     // but such a result changes as soon as the clock moves.
     const to = Math.min(sel.toMs, atMs + 1);
@@ -123,7 +125,7 @@ export class QueryEngine {
             else {
               matches.push({ f, row });
               // The row drops out once it is older than the retention.
-              validUntil = Math.min(validUntil, f + RETENTION_MS + 1);
+              validUntil = Math.min(validUntil, f + this.retentionMs + 1);
             }
           }
         }

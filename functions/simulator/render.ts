@@ -9,9 +9,14 @@ export interface RowLook {
   wideFraction: number;
   nullCallIdFraction: number;
   bigIntegers: boolean;
+  /** This fraction of rows has a caller name cut inside a surrogate pair (a lone high surrogate at its end). */
+  loneSurrogateFraction?: number;
 }
 
 export const PLAIN_LOOK: RowLook = { seed: 1, wideFraction: 0, nullCallIdFraction: 0, bigIntegers: false };
+
+/** The high half of 😀 (U+1F600): what is left of the emoji when a name is cut after its first code unit. */
+export const LONE_HIGH_SURROGATE = '\ud83d';
 
 /** A draw in [0, 1) fixed by the row and the purpose, so answers and truth() agree on every request. */
 function draw(look: RowLook, purpose: string, row: CallLegRow | CallRecordRow): number {
@@ -36,6 +41,10 @@ export function renderRow(row: CallLegRow | CallRecordRow, zone: string, look: R
   const served: ApiRow = out;
   if (look.nullCallIdFraction > 0 && draw(look, 'null-call-id', row) < look.nullCallIdFraction) {
     served.callId = null;
+  }
+  const lone = look.loneSurrogateFraction ?? 0;
+  if (lone > 0 && draw(look, 'lone-surrogate', row) < lone) {
+    served.callerName = `${row.callerName} ${LONE_HIGH_SURROGATE}`;
   }
   if (look.bigIntegers) served[BIG_INTEGER_FIELD] = bigIntegerOf(row);
   return served;

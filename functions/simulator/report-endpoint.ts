@@ -14,6 +14,7 @@ import { parseReportParams, type Table } from './params.js';
 import { filterTime, indexAfter, type QueryEngine, type Selection } from './query.js';
 import { type RowLook, renderRow, stringifyBody } from './render.js';
 import type { CursorCodec } from './scroll-id.js';
+import { type ScrollQuirks, servedPage, visibleMatches } from './scroll-quirks.js';
 import type { TokenStore } from './token-store.js';
 import type { FilterField, LegsFilterField, RecordsFilterField } from './types.js';
 
@@ -37,6 +38,7 @@ export interface SimContext {
   startInclusive: boolean;
   endInclusive: boolean;
   look: RowLook;
+  quirks: ScrollQuirks;
   cursors: CursorCodec;
 }
 
@@ -88,7 +90,8 @@ export function answerReport(
     callee: p.callee,
     callerOrCallee: p.callerOrCallee,
   };
-  const matches = ctx.engine.select(sel, ctx.now());
+  const matches = visibleMatches(ctx.quirks, ctx.engine.select(sel, ctx.now()));
+  ctx.quirks.answered++;
   let pos = 0;
   if (p.scrollId) {
     const key = cursorKey(ctx, table, p.scrollId, field);
@@ -96,7 +99,7 @@ export function answerReport(
       return badParam(scrollProblem(`Invalid scrollId: '${p.scrollId.slice(0, 80)}' does not name a row`));
     pos = indexAfter(matches, key.f, key.callId, key.legId);
   }
-  const page = matches.slice(pos, pos + p.pageSize);
+  const page = servedPage(ctx.quirks, matches, pos, p.pageSize, sel);
   const last = page.at(-1);
   if (!last) return { ...json(200, NO_DATA), rows: 0 };
   const data = page.map((m) => renderRow(m.row, p.timeZone, ctx.look));

@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   timeZone?: string;
   /** Clock (epoch ms) for token expiry, the 2-year limit and data visibility; default Date.now. */
   now?: () => number;
+  /**
+   * Days of history served (default 730, the docs' "last 2 years"): older rows are answered as `No Data`, as if
+   * there were none. Fewer days reproduce an account whose retention is shorter than the docs say.
+   */
+  retentionDays?: number;
   /** This fraction of calls becomes visible only `delayMs` after the call ended (by `now`). */
   lateData?: { fraction: number; delayMs: number };
   /** Added to every report response (default 0). */
@@ -69,6 +74,11 @@ export interface SimulatorOptions {
    * with its exact digits; `truth()` gives it as a `bigint` (JSON.parse would round it).
    */
   bigDriftIntegers?: boolean;
+  /**
+   * This fraction of rows (drawn per row) has a `callerName` cut inside a surrogate pair: it ends in a lone
+   * high surrogate, which the JSON answer writes as `\ud83d`, in answers and `truth()` alike.
+   */
+  loneSurrogateFraction?: number;
   /** This fraction of rows (legs and records, drawn per row) has `callId: null`, in answers and `truth()` alike. */
   nullCallIdFraction?: number;
   /**
@@ -77,6 +87,19 @@ export interface SimulatorOptions {
    * opaque and replayable.
    */
   cursorFormat?: CursorFormat;
+  /**
+   * This fraction of rows (drawn per row) is ingested only once `afterRequests` report requests have been
+   * answered, whatever its times: a chain running then finds it behind its cursor, never served to it, while
+   * its later pages' totalRecordCount counts it. `truth()` shows what the next request would see.
+   */
+  ingestDelay?: { fraction: number; afterRequests: number };
+  /** The most rows a page holds, whatever `pageSize` asked, without saying so (default: as asked). */
+  servedPageSize?: number;
+  /**
+   * Rows of the request's first and last second are served twice in a row (a cursor that repeats them), while
+   * totalRecordCount counts each once (default false).
+   */
+  duplicateEdgeRows?: boolean;
 }
 
 export type RecordsFilterField = 'disconnectedTimeUTC' | 'startTimeUTC';

@@ -101,6 +101,8 @@ describe('parseLakeConfig', () => {
     [{ secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wa' }, 'secretArn', /complete ARN/],
     [{ tables: 'call-legs,calls' }, 'tables', /call-legs, call-records/],
     [{ pbxIds: 'pbx one' }, 'pbxIds', /PBX/],
+    [{ pbxIds: 'acmecorp2,allpbxes' }, 'pbxIds', /allpbxes stands alone/],
+    [{ pbxIds: ['AllPbxes'] }, 'pbxIds', /allpbxes stands alone, in lower case/],
     [{ alarmEmail: 'ops' }, 'alarmEmail', /e-mail/],
     [{ baseUrl: 'http://api.8x8.com' }, 'baseUrl', /https/],
     [{ freshnessHours: 25 }, 'freshnessHours', /from 1 to 24/],

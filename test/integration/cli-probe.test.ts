@@ -107,6 +107,33 @@ describe('walake probe against the simulator', () => {
     expect(describeProbe(report)).toMatch(/pageSize: largest accepted 1234/);
   });
 
+  it('measures how many rows a page really holds, and says when the server clamps pageSize silently', async () => {
+    slept = [];
+    const clamped = await startSimulator({ now: () => NOW, callsPerHour: 30, servedPageSize: 50 });
+    try {
+      const report = await runProbe(await deps(() => {}, clamped), {
+        baseUrl: clamped.baseUrl,
+        table: 'call-legs',
+        burst: 0,
+        quick: true,
+      });
+      expect(report.pageSize).toMatchObject({ max: 7000, served: { asked: 7000, held: 50 } });
+      expect(report.pageSize.served?.total).toBeGreaterThan(50);
+      expect(describeProbe(report)).toMatch(
+        /served page size: a page holds 50 rows although 7000 were asked .* clamps pageSize silently.*--page-size to 50/,
+      );
+    } finally {
+      await clamped.close();
+    }
+    const plain = await runProbe(await deps(), {
+      baseUrl: sim.baseUrl,
+      table: 'call-legs',
+      burst: 0,
+      quick: true,
+    });
+    expect(describeProbe(plain)).toMatch(/served page size: (pages hold the 7000 rows asked|all \d+ rows)/);
+  });
+
   it('reports how long a scrollId can be replayed, and --quick skips the waits', async () => {
     slept = [];
     let expired = false;

@@ -48,7 +48,7 @@ describe('walake run', () => {
     [['run', ...range, '--page-size', '7001'], /--page-size must be a whole number from 1 to 7000/],
     [['run', ...range, '--table', 'calls'], /--table must be call-legs, call-records or all/],
     [['run', ...range, '--grid-minutes', '7'], /--grid-minutes/],
-    [['run', ...range, '--pbx', 'acme corp'], /--pbx takes comma-separated PBX ids/],
+    [['run', ...range, '--pbx', 'acme corp'], /--pbx "acme corp": must be a PBX name/],
     [['run', ...range, '--frobnicate'], /Unknown option '--frobnicate'/],
     [
       ['run', ...range, '--records-filter-field', 'startTime'],

@@ -177,3 +177,55 @@ describe('cursor formats', () => {
     }
   });
 });
+
+describe('what a real scroll API might do to a chain', () => {
+  it('serves only retentionDays of history, answering older ranges as No Data', async () => {
+    const { sim, token } = await simulator({ retentionDays: 1 });
+    const old = query(NOW - 2 * 86_400_000, NOW - 2 * 86_400_000 + 3_600_000);
+    expect((await getReport(sim, '/v2/call-legs', old, token)).json).toEqual({
+      meta: { totalRecordCount: 0, scrollId: 'No Data' },
+      data: [],
+    });
+    expect(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO }).length).toBeGreaterThan(0);
+  });
+
+  it('serves loneSurrogateFraction of rows with a caller name ending in a lone high surrogate, escaped in the JSON', async () => {
+    const { sim, token } = await simulator({ loneSurrogateFraction: 0.5 });
+    const answer = await getReport(sim, '/v2/call-legs', query(FROM, TO), token);
+    expect(answer.text).toContain('\\ud83d"');
+    const rows = (answer.json as PageBody).data;
+    const cut = rows.filter((r) => String(r.callerName).endsWith(' \ud83d'));
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(rows.length);
+    expect(rows).toEqual(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO + 1000 }));
+  });
+
+  it('ingests ingestDelay.fraction of rows only after afterRequests answers, counted by later totals', async () => {
+    const { sim, token } = await simulator({ ingestDelay: { fraction: 0.2, afterRequests: 1 } });
+    const first = (await getReport(sim, '/v2/call-legs', query(FROM, TO, 5), token)).json as PageBody;
+    const later = (await getReport(sim, '/v2/call-legs', query(FROM, TO, 5), token)).json as PageBody;
+    expect(later.meta.totalRecordCount).toBeGreaterThan(first.meta.totalRecordCount);
+    expect(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO + 1000 })).toHaveLength(
+      later.meta.totalRecordCount,
+    );
+  });
+
+  it('serves at most servedPageSize rows a page without saying so, and the chain still ends at the truth', async () => {
+    const { sim, token } = await simulator({ servedPageSize: 3 });
+    const pages = await walkChain(sim, '/v2/call-legs', query(FROM, TO, 50), token);
+    expect(Math.max(...pages.map((p) => p.data.length))).toBe(3);
+    expect(rowsOf(pages)).toEqual(sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO + 1000 }));
+  });
+
+  it('serves the rows of the first and last second twice with duplicateEdgeRows, counting them once', async () => {
+    const { sim, token } = await simulator({ duplicateEdgeRows: true, callsPerHour: 4000 });
+    const pages = await walkChain(sim, '/v2/call-legs', query(FROM, TO, 7000), token);
+    const rows = rowsOf(pages);
+    const truth = sim.truth({ table: 'call-legs', fromMs: FROM, toMs: TO + 1000 });
+    expect(pages[0]?.meta.totalRecordCount).toBe(truth.length);
+    const edge = (r: ApiRow) =>
+      Number(r.disconnectedTimeUTC) < FROM + 1000 || Number(r.disconnectedTimeUTC) >= TO;
+    expect(rows.length - truth.length).toBe(truth.filter(edge).length);
+    expect(truth.filter(edge).length).toBeGreaterThan(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -168,6 +168,18 @@ describe('FileObjectStore', () => {
       expect(won[winner]).toBe((await store.getVersioned('ledger/w.json'))?.version);
       expect(await readdir(join(root, 'ledger'))).toEqual(['w.json']);
       expect(await store.list('ledger/')).toEqual(['ledger/w.json']);
+    });
+
+    it.each([
+      ['empty (a full disk)', ''],
+      ['unreadable', 'not a time'],
+    ])('breaks a lock file left %s at once, and leaves none behind', async (_why, content) => {
+      await store.put('ledger/w.json', 'start');
+      const read = await store.getVersioned('ledger/w.json');
+      await writeFile(join(root, 'ledger', 'w.json.tmp-0000000000000000'), content);
+      expect(await store.putIf('ledger/w.json', 'next', read?.version ?? null)).toEqual(expect.any(String));
+      expect(text(await store.get('ledger/w.json'))).toBe('next');
+      expect(await readdir(join(root, 'ledger'))).toEqual(['w.json']);
     });
 
     it('lets exactly one of concurrent creators win', async () => {

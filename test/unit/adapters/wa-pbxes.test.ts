@@ -170,4 +170,12 @@ describe('assertKnownPbxes', () => {
     expect(message).toMatch('CDK context pbxIds, Lambda env PBX_IDS, walake run --pbx');
     expect(message).toMatch('Nothing was written.');
   });
+
+  it('checks allpbxes in any other spelling, or among names, as a PBX name, and says how to write it', async () => {
+    const { client } = connect(sim);
+    const error = await assertKnownPbxes(client, ['AllPbxes']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownPbxError);
+    expect((error as Error).message).toMatch('for every PBX, write allpbxes alone, in lower case.');
+    await expect(assertKnownPbxes(client, ['acmecorp2', 'allpbxes'])).rejects.toBeInstanceOf(UnknownPbxError);
+  });
 });

@@ -37,7 +37,9 @@ describe('the operator commands’ flags', () => {
       /--grid-minutes: gridMinutes must be a whole number of minutes that divides 1440/,
     ],
     [() => gridMinutesOf('0'), /--grid-minutes must be a whole number from 1 to 1440/],
-    [() => pbxScopeOf('a b'), /--pbx takes comma-separated PBX ids/],
+    [() => pbxScopeOf('a b'), /--pbx "a b": must be a PBX name/],
+    [() => pbxScopeOf('acmecorp2,allpbxes'), /--pbx "acmecorp2,allpbxes" mixes allpbxes with PBX names/],
+    [() => pbxScopeOf('AllPbxes'), /--pbx "AllPbxes" is not a PBX name: write allpbxes/],
     [() => oneOf(['queue-url', 'x'], ['stack', 'y']), /give --queue-url or --stack, not both/],
     [() => oneOf(['queue-url', undefined], ['stack', undefined]), /give --queue-url URL or --stack NAME/],
   ])('refuses a bad value with a UsageError naming the flag (%#)', (call, message) => {
@@ -49,6 +51,7 @@ describe('the operator commands’ flags', () => {
     expect(pbxScopeOf(undefined)).toBeUndefined();
     expect(pbxScopeOf('b,a,b')).toEqual(['a', 'b']);
     expect(pbxScopeOf('allpbxes')).toBe('allpbxes');
+    expect(pbxScopeOf('allpbxes,')).toBe('allpbxes');
     expect(gridMinutesOf(undefined)).toBe(60);
   });
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { NO_DATA, parseApiPage } from '../../../functions/core/api-page.js';
 import {
+  type ChainDone,
   chainStep,
   InvalidCursorError,
   RunawayChainError,
   StuckCursorError,
 } from '../../../functions/core/chain-step.js';
 import { reconcile } from '../../../functions/core/ledger.js';
-import { type PageTask, pageCap } from '../../../functions/core/page-task.js';
+import { type PageTask, pageCap, parsePageTask } from '../../../functions/core/page-task.js';
 
 const START = Date.parse('2026-11-27T01:00:00Z');
 const END = Date.parse('2026-11-27T02:00:00Z');
@@ -146,7 +147,7 @@ describe('chainStep', () => {
     expect(chainStep(task, page, opts).next?.page).toBe(6);
     const call = () => chainStep({ ...task, page: 6 }, { ...page, scrollId: 'Y3Vyc29yNw' }, opts);
     expect(call).toThrow(RunawayChainError);
-    expect(call).toThrow(/needs page 7, but its first page counted 7 rows \(6 pages of 3 at most\)/);
+    expect(call).toThrow(/needs page 7, but the API counted 7 rows \(6 pages of 3 at most\)/);
   });
 
   it('refuses a cursor that does not advance', () => {
@@ -264,5 +265,51 @@ describe('parseApiPage', () => {
     ['no data', { meta: { totalRecordCount: 2, scrollId: 'x' } }, /data/],
   ])('refuses a body with %s', (_name, body, error) => {
     expect(() => parseApiPage(body)).toThrow(error);
+  });
+});
+
+describe('chainStep: totals that move, and pages smaller than asked', () => {
+  const page = (total: number, n: number, scrollId = 'Y3Vyc29yMQ') => ({
+    totalRecordCount: total,
+    scrollId,
+    data: Array.from({ length: n }, (_, i) => leg(START + i)),
+  });
+
+  it('carries a later total that differs from the first page’s to the chain’s totals', () => {
+    const first = chainStep(task1, page(7, 3), opts).next as PageTask;
+    expect(first).not.toHaveProperty('lastTotal');
+    const second = chainStep(first, page(8, 3, 'Y3Vyc29yMg'), opts).next as PageTask;
+    expect(second).toMatchObject({ firstPageTotal: 7, lastTotal: 8 });
+    const done = chainStep(second, { totalRecordCount: 0, scrollId: NO_DATA, data: [] }, opts).done;
+    expect(done).toMatchObject({ firstPageTotal: 7, lastTotal: 8 });
+  });
+
+  it('reads no total from a page with rows that says 0', () => {
+    const first = chainStep(task1, page(7, 3), opts).next as PageTask;
+    expect(chainStep(first, page(0, 3, 'Y3Vyc29yMg'), opts).next).not.toHaveProperty('lastTotal');
+  });
+
+  it('follows the page size the server really serves in the page cap', () => {
+    const asked = { ...task1, pageSize: 7000 };
+    // 7000 rows served 1000 a page: 7 pages, where pages of 7000 would have allowed 1 + 2 + 1 = 4.
+    let task = chainStep(asked, page(7000, 1000), opts).next as PageTask;
+    expect(task).toMatchObject({ pageRows: 1000 });
+    for (let n = 2; n <= 7; n++)
+      task = chainStep(task, page(7000, 1000, `Y3Vyc29y${n}`), opts).next as PageTask;
+    expect(task.page).toBe(8);
+    expect(parsePageTask(task)).toMatchObject({ ok: true });
+  });
+});
+
+describe('chainStep: edge rows served twice', () => {
+  it('counts a dropped edge row once, as the API total does, and keeps rows without an identity apart', () => {
+    const edge = leg(END + 10);
+    const before = leg(START - 10);
+    const anonymous = { ...leg(END + 20), callId: null };
+    const data = [before, before, leg(START), edge, edge, anonymous, anonymous];
+    const step = chainStep(task1, { totalRecordCount: 5, scrollId: NO_DATA, data }, opts);
+    expect(step.done).toMatchObject({ rows: 1, dropped: 4, before: 1 });
+    const { rows: received, dropped: droppedAtEdges, firstPageTotal: apiTotal } = step.done as ChainDone;
+    expect(reconcile({ received, droppedAtEdges, apiTotal }).verdict).toBe('match');
   });
 });

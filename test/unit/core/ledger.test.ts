@@ -3,6 +3,7 @@ import { dueWindows } from '../../../functions/core/due-windows.js';
 import {
   failedEntry,
   isSettled,
+  isWorseThanPublished,
   type LedgerEntry,
   LedgerEntrySchema,
   publishedEntry,
@@ -16,6 +17,16 @@ const at = (iso: string) => Date.parse(iso);
 const W1 = parseWindowId('20261127T0100Z-60m');
 
 describe('reconcile', () => {
+  it('says mismatch when the total changed while the chain ran, even when the first total balances', () => {
+    const r = reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100, lastApiTotal: 101 });
+    expect(r).toMatchObject({ verdict: 'mismatch', apiTotal: 100, lastApiTotal: 101 });
+    expect(r.explanation).toMatch(/total changed while the chain ran, from 100 to 101: rows ingested behind/);
+    expect(reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100, lastApiTotal: 100 })).toMatchObject({
+      verdict: 'match',
+    });
+    expect(reconcile({ received: 95, droppedAtEdges: 5, apiTotal: 100 })).not.toHaveProperty('lastApiTotal');
+  });
+
   it('matches when kept + dropped at the edges equals the first page total', () => {
     const r = reconcile({ received: 95, droppedAtEdges: 5, droppedBeforeStart: 2, apiTotal: 100 });
     expect(r).toMatchObject({
@@ -326,5 +337,63 @@ describe('dueWindows', () => {
 
   it('refuses a non-positive horizon', () => {
     expect(() => dueWindows({ ...plan, horizonDays: 0, ledger: [] })).toThrow(/horizonDays/);
+  });
+});
+
+describe('isWorseThanPublished', () => {
+  const matched = reconcile({ received: 10, droppedAtEdges: 0, apiTotal: 10 });
+  const previous = {
+    attempt: 1,
+    pbx: 'allpbxes' as const,
+    startedAt: '2026-11-27T05:00:00.000Z',
+    finishedAt: '2026-11-27T05:01:00.000Z',
+    pages: 1,
+    rows: 10,
+    firstPageTotal: 10,
+    reconciliation: matched,
+    settled: true,
+  };
+  const pull = (counts: Parameters<typeof reconcile>[0], pbx: 'allpbxes' | string[] = 'allpbxes') => ({
+    pbx,
+    rows: counts.received,
+    reconciliation: reconcile(counts),
+  });
+  it.each([
+    ['rows quarantined', pull({ received: 0, droppedAtEdges: 0, quarantined: 10, apiTotal: 10 }), true],
+    ['rows lost between pages', pull({ received: 8, droppedAtEdges: 0, apiTotal: 10 }), true],
+    ['fewer rows for the same scope', pull({ received: 9, droppedAtEdges: 0, apiTotal: 8 }), true],
+    ['late data (more rows than its total)', pull({ received: 12, droppedAtEdges: 0, apiTotal: 11 }), false],
+    ['a match', pull({ received: 11, droppedAtEdges: 0, apiTotal: 11 }), false],
+    [
+      'fewer rows of a narrower scope',
+      pull({ received: 4, droppedAtEdges: 0, apiTotal: 3 }, ['acmecorp']),
+      false,
+    ],
+  ])('%s: %s', (_what, repull, worse) => {
+    expect(isWorseThanPublished(previous, repull)).toBe(worse);
+  });
+
+  it('never keeps a window that did not reconcile itself, or that there is none of', () => {
+    const lost = pull({ received: 8, droppedAtEdges: 0, apiTotal: 10 });
+    const mismatched = {
+      ...previous,
+      reconciliation: reconcile({ received: 9, droppedAtEdges: 0, apiTotal: 10 }),
+    };
+    expect(isWorseThanPublished(mismatched, lost)).toBe(false);
+    expect(isWorseThanPublished(undefined, lost)).toBe(false);
+  });
+});
+
+describe('publishedEntry of a pull whose total moved', () => {
+  it('is not settled, however late the pull started, so that the planner pulls the window again', () => {
+    const window = parseWindowId('20261127T0100Z-60m');
+    const late = window.endMs + 24 * 3_600_000;
+    const running = runningEntry({ table: 'call-legs', window, pbx: 'allpbxes', attempt: 1 }, late);
+    const totals = { pages: 1, rows: 10, dropped: 0, firstPageTotal: 10 };
+    expect(publishedEntry(running, totals, late, 60)).toMatchObject({ settled: true });
+    expect(publishedEntry(running, { ...totals, lastTotal: 11 }, late, 60)).toMatchObject({
+      settled: false,
+      reconciliation: { verdict: 'mismatch', lastApiTotal: 11 },
+    });
   });
 });

@@ -10,8 +10,11 @@ import {
   MAX_SCROLL_ID_LENGTH,
   newChainId,
   type PageTask,
+  PbxScopeError,
+  PbxScopeSchema,
   parsePageTask,
   pbxScope,
+  pbxScopeOfList,
 } from '../../../functions/core/page-task.js';
 
 const CHAIN = 'k3x9q0w2m1zp';
@@ -235,5 +238,33 @@ describe('building tasks', () => {
       pageSize: 50,
       scrollId: page3.scrollId,
     });
+  });
+});
+
+describe('reading a PBX list', () => {
+  it.each([
+    ['allpbxes', 'allpbxes'],
+    ['allpbxes,', 'allpbxes'],
+    [' allpbxes ', 'allpbxes'],
+    ['b, a,,b,', ['a', 'b']],
+  ])('reads %j as %j', (text, scope) => {
+    expect(pbxScopeOfList(text)).toEqual(scope);
+  });
+
+  it.each([
+    ['acmecorp2,allpbxes', /mixes allpbxes with PBX names/],
+    ['allpbxes,allpbxes,acmecorp', /mixes allpbxes/],
+    ['AllPbxes', /"AllPbxes" is not a PBX name: write allpbxes \(lower case\)/],
+    [',', /no PBX id/],
+    ['a b', /PBX name/],
+  ])('refuses %j, saying what to write', (text, message) => {
+    expect(() => pbxScopeOfList(text)).toThrow(PbxScopeError);
+    expect(() => pbxScopeOfList(text)).toThrow(message);
+  });
+
+  it('refuses allpbxes in any spelling inside a scope, wherever a scope is read (tasks, ledger, control)', () => {
+    expect(PbxScopeSchema.safeParse(['ALLPBXES']).success).toBe(false);
+    expect(PbxScopeSchema.safeParse(['acmecorp', 'allpbxes']).success).toBe(false);
+    expect(PbxScopeSchema.safeParse(['acmecorp']).success).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import {
   runningEntry,
 } from '../../../functions/core/ledger.js';
 import { readLedgerEntry } from '../../../functions/core/ledger-store.js';
+import { LakeManifestError } from '../../../functions/core/manifest.js';
 import { firstPageTask, type PageTask, taskWindow } from '../../../functions/core/page-task.js';
 import {
   MissingStagedPageError,
@@ -249,5 +250,86 @@ describe('publishWindow', () => {
     );
     const folder = join(root, 'lake/call_legs/dt=2026-11-27');
     expect(readdirSync(folder)).toEqual(['20261127T0100Z-60m.json.gz']);
+  });
+
+  it('writes a row once when a scoped pull also returns a row the other PBXes kept', async () => {
+    const { store: s } = store();
+    const t = { ...task(2), pbx: ['acmecorp'] };
+    await record(s, t);
+    const key = lakeKey(t.table, taskWindow(t));
+    const of = (pbx: string, row: LakeRow) => ({ ...row, pbx_id: pbx });
+    await s.put(
+      key,
+      encodeLines([of('acmecorp', leg('1', '1', 'old')), of('acmecorp2', leg('2', '1', 'old'))]),
+    );
+    await stage(s, t, [[of('acmecorp', leg('1', '1', 'new')), of('acmecorp2', leg('2', '1', 'new'))]]);
+    const result = await publishWindow(t, done(1, 2, 0, 2), { store: s, clock }, options);
+    expect(result).toMatchObject({ kind: 'published', duplicates: 0, entry: { rows: 2 } });
+    const lines = decodeLines((await s.get(key)) ?? new Uint8Array()).map((l) => JSON.parse(l));
+    expect(lines).toEqual([of('acmecorp', leg('1', '1', 'new')), of('acmecorp2', leg('2', '1', 'new'))]);
+  });
+
+  it('breaks at once a lease whose holder is known to be dead (a local run killed mid-publish)', async () => {
+    const { store: s } = store();
+    const t = task(2);
+    const since = new Date(clock.now() - 60_000).toISOString();
+    const lease = (holder: string) => ({ publishing: { chain: 'older1234567', since, holder } });
+    const leases = (alive: boolean | undefined) => ({ self: 'here:1', isAlive: () => alive });
+    await stage(s, t, [[leg('1', '1')]]);
+    for (const alive of [true, undefined]) {
+      await record(s, t, running(t, lease('here:2')));
+      const waiting = publishWindow(t, done(1, 1, 0, 1), { store: s, clock, leases: leases(alive) }, options);
+      await expect(waiting).rejects.toThrow(/chain older1234567 \(here:2\) is still writing/);
+    }
+    const result = await publishWindow(
+      t,
+      done(1, 1, 0, 1),
+      { store: s, clock, leases: leases(false) },
+      {
+        ...options,
+        removeStaging: false,
+      },
+    );
+    expect(result).toMatchObject({ kind: 'published', entry: { chain: CHAIN, rows: 1 } });
+  });
+
+  it("records this worker as the lease's holder while it writes", async () => {
+    const { store: s } = store();
+    const t = task(1);
+    await record(s, t);
+    await stage(s, t, [[leg('1', '1')]]);
+    const seen: unknown[] = [];
+    const watching = {
+      ...s,
+      putStream: async (key: string, body: AsyncIterable<Uint8Array>) => {
+        seen.push((await readLedgerEntry(s, ledgerKey(t.table, taskWindow(t))))?.publishing);
+        return s.putStream(key, body);
+      },
+    };
+    Object.setPrototypeOf(watching, Object.getPrototypeOf(s));
+    const leases = { self: 'here:1', isAlive: () => true };
+    await publishWindow(t, done(1, 1, 0, 1), { store: watching as FileObjectStore, clock, leases }, options);
+    expect(seen).toEqual([{ chain: CHAIN, since: new Date(clock.now()).toISOString(), holder: 'here:1' }]);
+  });
+
+  it('records the placement of a table in the manifest, and refuses a chain that places rows another way', async () => {
+    const { store: s } = store();
+    const t = task(1);
+    await record(s, t);
+    await stage(s, t, [[leg('1', '1')]]);
+    await publishWindow(t, done(1, 1, 0, 1), { store: s, clock }, options);
+    expect(JSON.parse(text(await s.get(MANIFEST_KEY)))).toMatchObject({
+      placement: { 'call-legs': { isConnectTime: false, isSimplified: false } },
+    });
+    const other = { ...task(2, 'connect12345'), isConnectTime: true };
+    await record(s, other);
+    await stage(s, other, [[leg('1', '1')]]);
+    const fresh = new FileObjectStore(s.root);
+    await expect(publishWindow(other, done(1, 1, 0, 1), { store: fresh, clock }, options)).rejects.toThrow(
+      LakeManifestError,
+    );
+    expect(await readLedgerEntry(fresh, ledgerKey(other.table, taskWindow(other)))).toMatchObject({
+      status: 'running',
+    });
   });
 });

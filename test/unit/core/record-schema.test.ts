@@ -344,3 +344,28 @@ describe('normalizeRow on integers beyond 2^53 (parsed exactly)', () => {
     expect(typeMismatches).toEqual([]);
   });
 });
+
+describe('normalizeRow on text cut inside a surrogate pair', () => {
+  const row = {
+    callId: '1635571048351',
+    legId: '1',
+    disconnectedTimeUTC: 1643898447499,
+    callerName: 'Zoë \ud83d',
+    calleeName: 'Bob 😀',
+    departments: ['Sales\udc00', 'Support'],
+  };
+
+  it('keeps the text with U+FFFD in place of the lone half, the value as sent in extra, and counts it', () => {
+    const normalized = normalizeRow('call-legs', row, lineage);
+    expect(normalized.row.caller_name).toBe('Zoë \ufffd');
+    expect(normalized.row.callee_name).toBe('Bob 😀');
+    expect(normalized.row.departments).toEqual(['Sales\ufffd', 'Support']);
+    expect(normalized.typeMismatches).toEqual(['callerName', 'departments']);
+    expect(JSON.parse(String(normalized.row.extra))).toEqual({
+      callerName: 'Zoë \ud83d',
+      departments: ['Sales\udc00', 'Support'],
+    });
+    // The line is well-formed text: no \ud83d escape that a reader would refuse.
+    expect(JSON.stringify({ ...normalized.row, extra: null })).not.toMatch(/\\ud[89a-f]/);
+  });
+});

@@ -8,6 +8,17 @@ const base = {
 };
 
 describe('Lambda configuration from the environment', () => {
+  it.each([
+    ['allpbxes,', 'allpbxes'],
+    [' acmecorp2 , acmecorp ,', ['acmecorp', 'acmecorp2']],
+  ])('reads PBX_IDS %j as the CLI reads --pbx: %j', (value, scope) => {
+    expect(parseConfig(PlannerConfigSchema, { ...base, PBX_IDS: value }).PBX_IDS).toEqual(scope);
+  });
+
+  it.each(['acmecorp2,allpbxes', 'AllPbxes'])('refuses PBX_IDS %j, naming the variable', (value) => {
+    expect(() => parseConfig(PlannerConfigSchema, { ...base, PBX_IDS: value })).toThrow(/PBX_IDS.*allpbxes/s);
+  });
+
   it('fills the defaults', () => {
     expect(parseConfig(PlannerConfigSchema, base)).toEqual({
       ...base,
