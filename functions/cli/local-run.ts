@@ -4,8 +4,9 @@ import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { AdaptiveLimit, type AdaptiveLimitStats } from '../core/adaptive-limit.js';
 import { isPermanent, messageOf } from '../core/errors.js';
-import { ensureManifest } from '../core/manifest.js';
+import { endOnLastDataPageAllowed, ensureManifest } from '../core/manifest.js';
 import { publishedOf, tallyOf } from '../core/outcome-tally.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
@@ -23,7 +24,17 @@ export interface LocalRunOptions {
   pbx: PbxScope;
   pageSize: number;
   gridMinutes: number;
+  /**
+   * The most chains in flight. The run starts at half of it, rises by one after each round of fast,
+   * error-free answers and halves on a 429 or 5xx (see `AdaptiveLimit`); `fixedConcurrency` keeps it there.
+   */
   concurrency: number;
+  fixedConcurrency?: boolean;
+  /**
+   * End chains on their last data page where the lake's manifest records that `walake probe` found full
+   * pages until the last (default true); false: every chain asks for `No Data`.
+   */
+  endOnLastDataPage?: boolean;
   isConnectTime: boolean;
   isSimplified: boolean;
   settleMinutes: number;
@@ -60,6 +71,11 @@ export interface RunSummary extends RunProgress {
   /** Rows quarantined (outside their window on the filter field) and rows with a mistyped value. */
   quarantined: number;
   typeMismatches: number;
+  /** Windows whose chain ended on its last data page, and publications that contradicted an earlier one. */
+  endedEarly: number;
+  earlyEndsRevised: number;
+  /** How the number of chains in flight moved (cap, start, peak, end; raises and halvings). */
+  concurrency: AdaptiveLimitStats & { cap: number };
   failures: { chain: string; error: string }[];
   /** Set when the range reached past the last window that has ended: where it was cut. */
   cutAtMs?: number;
@@ -84,9 +100,18 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     driftFields: [],
     quarantined: 0,
     typeMismatches: 0,
+    endedEarly: 0,
+    earlyEndsRevised: 0,
+    concurrency: { cap: options.concurrency, limit: 0, peak: 0, raises: 0, halvings: 0 },
     failures: [],
     durationMs: 0,
   };
+  const limiter = new AdaptiveLimit(
+    { cap: options.concurrency, ...(options.fixedConcurrency ? { initial: options.concurrency } : {}) },
+    clock,
+  );
+  const throttledBy = (status: number | undefined) =>
+    !options.fixedConcurrency && status !== undefined && (status === 429 || status >= 500);
   // A window still filling would be published as if whole, and not pulled again: cut the range there.
   const lastEnded = lastEndedMs(clock.now(), options.gridMinutes);
   const toMs = Math.min(options.toMs, lastEnded);
@@ -94,20 +119,30 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
     deps: { ...realRetryDeps, now: () => clock.now() },
-    onRetry: () => void summary.retries++,
+    onRetry: (event) => {
+      summary.retries++;
+      if (throttledBy(event.status)) limiter.throttled();
+    },
     onLogin: () => void summary.logins++,
   });
   // Fail fast on bad credentials and on a PBX the account does not have, before anything is written.
   await tokens.token();
   if (options.pbx !== 'allpbxes') await assertKnownPbxes(client, options.pbx);
   const source: PageSource = {
-    fetchPage: (query: PageQuery, opts) => {
+    fetchPage: async (query: PageQuery, opts) => {
       summary.requests++;
-      return client.fetchPage(query, opts);
+      const asked = clock.now();
+      const page = await client.fetchPage(query, opts);
+      if (!options.fixedConcurrency) limiter.succeeded(clock.now() - asked);
+      return page;
     },
   };
   const store = new FileObjectStore(options.out);
   await ensureManifest(store, options.gridMinutes, clock.now());
+  const endEarly = new Map<Table, boolean>();
+  for (const table of options.tables) {
+    endEarly.set(table, await endOnLastDataPageAllowed(store, table, options.endOnLastDataPage ?? true));
+  }
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
   const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
@@ -123,6 +158,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
           isConnectTime: legsOnly && options.isConnectTime,
           isSimplified: legsOnly && options.isSimplified,
           ...(options.filterFields?.[table] ? { filterField: options.filterFields[table] } : {}),
+          ...(endEarly.get(table) ? { endOnLastDataPage: true } : {}),
         },
         { store, queue, clock },
       );
@@ -137,6 +173,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.quarantined += tally.rowsQuarantined;
     summary.typeMismatches += tally.typeMismatches;
     summary.published += tally.windowsPublished;
+    summary.endedEarly += tally.windowsEndedEarly;
+    summary.earlyEndsRevised += tally.earlyEndsRevised;
     if (outcome.kind === 'failed') {
       summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
       summary.failed++;
@@ -170,7 +208,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       report();
     },
     {
-      concurrency: options.concurrency,
+      concurrency: limiter,
       maxReceives: options.maxReceives ?? 5,
       retryDelayMs: options.retryDelayMs,
     },
@@ -182,6 +220,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.failed++;
   }
   summary.driftFields = [...drift].sort();
+  summary.concurrency = { cap: options.concurrency, ...limiter.stats() };
   summary.durationMs = Math.round(performance.now() - started);
   report();
   return summary;

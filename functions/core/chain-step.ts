@@ -1,4 +1,5 @@
 import { type ApiPage, endsChain } from './api-page.js';
+import { endsOnLastDataPage } from './early-end.js';
 import { WalakeError } from './errors.js';
 import {
   describeTaskError,
@@ -33,6 +34,8 @@ export interface ChainDone {
   /** Kept rows with a value that did not fit its column (the value is in `extra`). */
   readonly mismatched: number;
   readonly firstPageTotal: number;
+  /** The chain ended on its last data page, without asking for `No Data` (see `endsOnLastDataPage`). */
+  readonly endedEarly?: boolean;
 }
 
 /** What one page holds for the lake and the counters. */
@@ -88,7 +91,8 @@ export class InvalidCursorError extends WalakeError {
  * RunawayChainError past {@link pageCap}.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
-  const ends = endsChain(page);
+  const endedEarly = !endsChain(page) && endsOnLastDataPage(task, page);
+  const ends = endedEarly || endsChain(page);
   if (!ends && page.scrollId === task.scrollId) {
     throw new StuckCursorError(
       `${task.table} ${task.window} page ${task.page} returned the scrollId it was sent; ` +
@@ -143,6 +147,7 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
         quarantined: quarantinedSoFar,
         mismatched: mismatchedSoFar,
         firstPageTotal,
+        ...(endedEarly ? { endedEarly } : {}),
       },
     };
   }

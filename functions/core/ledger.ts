@@ -58,6 +58,11 @@ const base = {
   publishing: z.optional(z.strictObject({ chain: ChainIdSchema, since: z.iso.datetime() })),
   /** The task (its dedup id) that restarted the window: its redelivery resumes the restart, once. */
   origin: z.optional(z.string().check(z.maxLength(200))),
+  /**
+   * The API's total of the window's last publication, when that chain ended on its last data page: the next
+   * publication compares its own total with it (see `earlyEndRevised`).
+   */
+  earlyEndedTotal: z.optional(count),
 };
 
 /**
@@ -76,6 +81,13 @@ export const LedgerEntrySchema = z
       firstPageTotal: z.int().check(z.nonnegative()),
       reconciliation: ReconciliationSchema,
       settled: z.boolean(),
+      /** The chain ended on its last data page, without asking for `No Data` (`endsOnLastDataPage`). */
+      endedEarly: z.optional(z.boolean()),
+      /**
+       * The previous publication ended early and this pull's total disagrees with its total: the early end
+       * was contradicted (rows arrived late, or the API served a short page before the last). Counted.
+       */
+      earlyEndRevised: z.optional(z.strictObject({ was: count, now: count })),
     }),
     z.strictObject({
       ...base,
@@ -166,10 +178,12 @@ export function runningEntry(
     publishing?: LedgerEntry['publishing'];
     origin?: string | undefined;
     failures?: number;
+    earlyEndedTotal?: number | undefined;
   },
   startedAtMs: number,
 ): LedgerEntry {
   const { table, window, pbx, attempt, restarts = 0, publishing, origin, failures = 0 } = chain;
+  const { earlyEndedTotal } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -184,6 +198,7 @@ export function runningEntry(
     startedAt: new Date(startedAtMs).toISOString(),
     ...(publishing ? { publishing } : {}),
     ...(origin ? { origin } : {}),
+    ...(earlyEndedTotal !== undefined ? { earlyEndedTotal } : {}),
     status: 'running',
   });
 }
@@ -193,6 +208,15 @@ function baseOf(entry: LedgerEntry) {
   const { v, table, window, startMs, endMs, pbx, attempt, chain, restarts, failures, startedAt } = entry;
   const named = chain ? { chain } : {};
   return { v, table, window, startMs, endMs, pbx, attempt, ...named, restarts, failures, startedAt };
+}
+
+/**
+ * The early-ended total a window's next chain compares with: that of its last publication if it ended
+ * early, else whatever the entry carries from before (a chain that failed or was superseded compared nothing).
+ */
+export function earlyEndedTotalOf(entry: LedgerEntry | undefined): number | undefined {
+  if (entry?.status === 'published') return entry.endedEarly ? entry.firstPageTotal : undefined;
+  return entry?.earlyEndedTotal;
 }
 
 /** When the current chain last showed progress: its heartbeat, else its start. */
@@ -208,7 +232,11 @@ export function publishedEntry(
   finishedAtMs: number,
   settleMinutes: number,
 ): LedgerEntry {
-  const { startMs, endMs, startedAt } = running;
+  const { startMs, endMs, startedAt, earlyEndedTotal } = running;
+  const revised =
+    earlyEndedTotal !== undefined && earlyEndedTotal !== done.firstPageTotal
+      ? { earlyEndRevised: { was: earlyEndedTotal, now: done.firstPageTotal } }
+      : {};
   return LedgerEntrySchema.parse({
     ...baseOf(running),
     failures: 0,
@@ -227,6 +255,8 @@ export function publishedEntry(
       apiTotal: done.firstPageTotal,
     }),
     settled: isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes),
+    ...(done.endedEarly ? { endedEarly: true } : {}),
+    ...revised,
   });
 }
 
@@ -234,6 +264,7 @@ export function publishedEntry(
 export function failedEntry(current: LedgerEntry, reason: string, failedAtMs: number): LedgerEntry {
   return LedgerEntrySchema.parse({
     ...baseOf(current),
+    ...(current.earlyEndedTotal !== undefined ? { earlyEndedTotal: current.earlyEndedTotal } : {}),
     failures: current.failures + 1,
     status: 'failed',
     failedAt: new Date(failedAtMs).toISOString(),

@@ -25,6 +25,7 @@ const MarkerSchema = z.strictObject({
       quarantined: count,
       mismatched: count,
       firstPageTotal: count,
+      endedEarly: z.optional(z.boolean()),
     }),
   ),
 });

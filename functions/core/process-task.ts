@@ -3,7 +3,7 @@ import { chainStep } from './chain-step.js';
 import { messageOf, WalakeError } from './errors.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
-import { failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
+import { earlyEndedTotalOf, failedEntry, type LedgerEntry, lastProgressMs, runningEntry } from './ledger.js';
 import { updateEntry } from './ledger-store.js';
 import { type PageMarker, readMarker, writeMarker } from './page-marker.js';
 import { pageQueryOf } from './page-query.js';
@@ -214,13 +214,17 @@ function running(
 ): LedgerEntry {
   const { table, pbx } = task;
   const window = taskWindow(task);
-  const carried = { publishing: previous?.publishing, failures: previous?.failures ?? 0 };
+  const carried = {
+    publishing: previous?.publishing,
+    failures: previous?.failures ?? 0,
+    earlyEndedTotal: earlyEndedTotalOf(previous),
+  };
   return runningEntry({ table, window, pbx, ...chain, ...carried }, nowMs);
 }
 
 /** The first task of the chain a ledger entry names, with the settings of a task of the same window. */
 function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
-  const { table, window, pageSize, isConnectTime, isSimplified, filterField, lane } = like;
+  const { table, window, pageSize, isConnectTime, isSimplified, filterField, lane, endOnLastDataPage } = like;
   return firstPageTask({
     table,
     window,
@@ -231,6 +235,7 @@ function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
     isConnectTime,
     isSimplified,
     lane,
+    ...(endOnLastDataPage ? { endOnLastDataPage } : {}),
     ...(filterField ? { filterField } : {}),
   });
 }
@@ -240,7 +245,7 @@ export type ChainStart = Pick<
   PageTask,
   'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'
 > &
-  Partial<Pick<PageTask, 'filterField' | 'lane'>>;
+  Partial<Pick<PageTask, 'filterField' | 'lane' | 'endOnLastDataPage'>>;
 
 /**
  * Starts a chain for a window: records it in the ledger as the current chain (compare-and-set), then queues

@@ -90,6 +90,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       bigIntegers: options.bigDriftIntegers ?? false,
     },
     cursors: new CursorCodec(cursorFormat, seed),
+    raggedPages: options.raggedPages ?? false,
   };
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,

@@ -38,6 +38,7 @@ export interface SimContext {
   endInclusive: boolean;
   look: RowLook;
   cursors: CursorCodec;
+  raggedPages: boolean;
 }
 
 /** The time a request's rows are filtered and sorted on. */
@@ -96,13 +97,24 @@ export function answerReport(
       return badParam(scrollProblem(`Invalid scrollId: '${p.scrollId.slice(0, 80)}' does not name a row`));
     pos = indexAfter(matches, key.f, key.callId, key.legId);
   }
-  const page = matches.slice(pos, pos + p.pageSize);
+  const page = matches.slice(pos, pos + (ctx.raggedPages ? raggedSize(pos, p.pageSize) : p.pageSize));
   const last = page.at(-1);
   if (!last) return { ...json(200, NO_DATA), rows: 0 };
   const data = page.map((m) => renderRow(m.row, p.timeZone, ctx.look));
   const meta = { totalRecordCount: matches.length, scrollId: ctx.cursors.encode(table, last.row) };
   const body = stringifyBody({ meta, data }, ctx.look.bigIntegers);
   return { ...json(200, {}), body, rows: page.length };
+}
+
+/**
+ * The rows of a ragged page starting at match `pos`: from three quarters of `pageSize` to one row less, drawn
+ * from the position (so a replayed cursor gets the same page).
+ */
+export function raggedSize(pos: number, pageSize: number): number {
+  if (pageSize < 2) return pageSize;
+  const spread = Math.max(1, Math.floor(pageSize / 4));
+  const draw = Math.imul(pos + 1, 0x9e3779b1) >>> 0;
+  return pageSize - 1 - (draw % spread);
 }
 
 function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {
