@@ -106,10 +106,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     failures: [],
     durationMs: 0,
   };
-  const limiter = new AdaptiveLimit(
-    { cap: options.concurrency, ...(options.fixedConcurrency ? { initial: options.concurrency } : {}) },
-    clock,
-  );
+  const limiter = new AdaptiveLimit({
+    cap: options.concurrency,
+    ...(options.fixedConcurrency ? { initial: options.concurrency } : {}),
+  });
   const throttledBy = (status: number | undefined) =>
     !options.fixedConcurrency && status !== undefined && (status === 429 || status >= 500);
   // A window still filling would be published as if whole, and not pulled again: cut the range there.
@@ -119,10 +119,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
     deps: { ...realRetryDeps, now: () => clock.now() },
-    onRetry: (event) => {
-      summary.retries++;
-      if (throttledBy(event.status)) limiter.throttled();
-    },
+    onRetry: () => void summary.retries++,
     onLogin: () => void summary.logins++,
   });
   // Fail fast on bad credentials and on a PBX the account does not have, before anything is written.
@@ -132,7 +129,13 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     fetchPage: async (query: PageQuery, opts) => {
       summary.requests++;
       const asked = clock.now();
-      const page = await client.fetchPage(query, opts);
+      const token = limiter.sent();
+      const page = await client.fetchPage(query, {
+        ...opts,
+        onRetry: (event) => {
+          if (throttledBy(event.status)) limiter.throttled(token);
+        },
+      });
       if (!options.fixedConcurrency) limiter.succeeded(clock.now() - asked);
       return page;
     },

@@ -1,5 +1,3 @@
-import type { Clock } from './ports.js';
-
 /** How an {@link AdaptiveLimit} moves. */
 export interface AdaptiveLimitOptions {
   /** The configured ceiling: the limit never goes above it. */
@@ -11,11 +9,6 @@ export interface AdaptiveLimitOptions {
    * answers say the API is queueing, so the limit holds instead of rising.
    */
   readonly slowFactor?: number;
-  /**
-   * After a halving, further throttles within this long do not halve again (default 1 s): one overload
-   * answers every request in flight with a 429, and that is one signal, not many.
-   */
-  readonly cooldownMs?: number;
 }
 
 /** What the limit did, for logs and the run's summary. */
@@ -29,22 +22,19 @@ export interface AdaptiveLimitStats {
 /**
  * Additive increase, multiplicative decrease of the number of chains in flight: after a round of fast,
  * error-free answers (as many as the current limit) the limit rises by one, up to the cap; a 429 or a 5xx
- * halves it (at least 1), once per cooldown. Deterministic: time comes from the injected clock, and the limit
- * moves only on the events it is told of.
+ * halves it (at least 1), once per round trip: only a request sent after the last halving can halve again,
+ * since one overload answers every request then in flight (and their retries) with a 429, and that is one
+ * signal, not many. Deterministic: the limit moves only on the events it is told of, with no clock.
  */
 export class AdaptiveLimit {
   private current: number;
   private fastest = Number.POSITIVE_INFINITY;
   private streak = 0;
-  private lastHalvingMs = Number.NEGATIVE_INFINITY;
+  private generation = 0;
   private counts = { peak: 0, raises: 0, halvings: 0 };
   private readonly slowFactor: number;
-  private readonly cooldownMs: number;
 
-  constructor(
-    private readonly options: AdaptiveLimitOptions,
-    private readonly clock: Clock,
-  ) {
+  constructor(private readonly options: AdaptiveLimitOptions) {
     const { cap } = options;
     if (!Number.isSafeInteger(cap) || cap < 1) throw new RangeError('cap must be a whole number >= 1');
     const initial = options.initial ?? Math.max(1, Math.floor(cap / 2));
@@ -53,7 +43,6 @@ export class AdaptiveLimit {
     this.current = initial;
     this.counts.peak = initial;
     this.slowFactor = options.slowFactor ?? 2;
-    this.cooldownMs = options.cooldownMs ?? 1000;
   }
 
   /** How many may be in flight now. */
@@ -77,12 +66,16 @@ export class AdaptiveLimit {
     }
   }
 
-  /** The API answered 429 or a 5xx. */
-  throttled(): void {
+  /** A request is sent: the token to hand back to {@link throttled} if it is answered 429 or 5xx. */
+  sent(): number {
+    return this.generation;
+  }
+
+  /** The API answered 429 or a 5xx to a request sent with `token` (from {@link sent}). */
+  throttled(token: number): void {
     this.streak = 0;
-    const now = this.clock.now();
-    if (now - this.lastHalvingMs < this.cooldownMs) return;
-    this.lastHalvingMs = now;
+    if (token < this.generation) return;
+    this.generation++;
     const halved = Math.max(1, Math.floor(this.current / 2));
     if (halved < this.current) this.counts.halvings++;
     this.current = halved;

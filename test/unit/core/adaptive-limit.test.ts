@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveLimit } from '../../../functions/core/adaptive-limit.js';
 
-/** A clock the test moves by hand. */
-function clock(startMs = 0) {
-  let now = startMs;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
-
 /** `n` answers of `ms` each. */
 function answer(limit: AdaptiveLimit, n: number, ms = 150): void {
   for (let i = 0; i < n; i++) limit.succeeded(ms);
@@ -14,7 +8,7 @@ function answer(limit: AdaptiveLimit, n: number, ms = 150): void {
 
 describe('AdaptiveLimit', () => {
   it('starts at half the cap and rises by one after each round of fast, error-free answers', () => {
-    const limit = new AdaptiveLimit({ cap: 8 }, clock());
+    const limit = new AdaptiveLimit({ cap: 8 });
     expect(limit.limit).toBe(4);
     answer(limit, 3);
     expect(limit.limit).toBe(4);
@@ -27,7 +21,7 @@ describe('AdaptiveLimit', () => {
   });
 
   it('holds while answers are slow (more than twice the fastest seen)', () => {
-    const limit = new AdaptiveLimit({ cap: 8 }, clock());
+    const limit = new AdaptiveLimit({ cap: 8 });
     answer(limit, 1, 100);
     answer(limit, 50, 250);
     expect(limit.limit).toBe(4);
@@ -35,30 +29,24 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(5);
   });
 
-  it('halves on a 429 or 5xx, once for a burst, again after the cooldown, never below 1', () => {
-    const time = clock();
-    const limit = new AdaptiveLimit({ cap: 16, initial: 16, cooldownMs: 1000 }, time);
-    limit.throttled();
-    for (let i = 0; i < 15; i++) limit.throttled(); // the rest of the in-flight requests, same moment
+  it('halves on a 429 or 5xx, once for all the requests that were in flight, never below 1', () => {
+    const limit = new AdaptiveLimit({ cap: 16, initial: 16 });
+    const inFlight = Array.from({ length: 16 }, () => limit.sent());
+    for (const token of inFlight) limit.throttled(token); // one overload answers them all
     expect(limit.limit).toBe(8);
-    time.advance(999);
-    limit.throttled();
+    for (const token of inFlight) limit.throttled(token); // and their retries
     expect(limit.limit).toBe(8);
-    time.advance(1);
-    limit.throttled();
+    const after = limit.sent(); // sent after the halving: a new signal
+    limit.throttled(after);
     expect(limit.limit).toBe(4);
-    for (let i = 0; i < 5; i++) {
-      time.advance(1000);
-      limit.throttled();
-    }
+    for (let i = 0; i < 5; i++) limit.throttled(limit.sent());
     expect(limit.stats()).toMatchObject({ limit: 1, halvings: 4 });
   });
 
   it('starts a new round after a throttle: the answers before it do not count toward a raise', () => {
-    const time = clock();
-    const limit = new AdaptiveLimit({ cap: 8, initial: 4 }, time);
+    const limit = new AdaptiveLimit({ cap: 8, initial: 4 });
     answer(limit, 3);
-    limit.throttled();
+    limit.throttled(limit.sent());
     expect(limit.limit).toBe(2);
     answer(limit, 1);
     expect(limit.limit).toBe(2);
@@ -67,10 +55,10 @@ describe('AdaptiveLimit', () => {
   });
 
   it('never goes above the cap, and a cap of 1 stays 1', () => {
-    const one = new AdaptiveLimit({ cap: 1 }, clock());
+    const one = new AdaptiveLimit({ cap: 1 });
     answer(one, 50);
     expect(one.limit).toBe(1);
-    expect(() => new AdaptiveLimit({ cap: 0 }, clock())).toThrow(RangeError);
-    expect(() => new AdaptiveLimit({ cap: 4, initial: 5 }, clock())).toThrow(RangeError);
+    expect(() => new AdaptiveLimit({ cap: 0 })).toThrow(RangeError);
+    expect(() => new AdaptiveLimit({ cap: 4, initial: 5 })).toThrow(RangeError);
   });
 });
