@@ -5,6 +5,13 @@ import { HOUR_MS, type ProbeDeps, probeQuery, steadyRequest } from './probe-chec
 
 /** Requests of one walk at most (the first page's total picks a page size that needs about 4 pages). */
 const MAX_WALK = 8;
+/** The spans tried, longest first, until one holds at most 4 full pages of the largest page size. */
+const SPANS_MS = [24 * HOUR_MS, HOUR_MS, HOUR_MS / 12];
+/**
+ * The spans end this long before now: calls that end while the walk runs would change the total between its
+ * pages and leave the probe unable to tell.
+ */
+const SETTLED_MS = 2 * HOUR_MS;
 
 /** Whether the API answered full pages until the last one, for one report. */
 export interface PageFillResult {
@@ -24,14 +31,16 @@ export interface PageFillResult {
 
 /**
  * Whether the API answers full pages until the last, the condition for ending a chain on its last data page:
- * page 1 of the last 24 hours at pageSize 1 gives the total, then the range is walked to its end at a page
- * size that needs about four pages (one more than a quarter of the total), and each page's row count is read.
+ * page 1 of the 24 hours that ended 2 hours ago at pageSize 1 gives the total (a busy account's hour, or 5
+ * minutes, when the day holds more than 4 pages of 7000), then the range is walked to its end at a page size that needs about
+ * four pages (one more than a quarter of the total), and each page's row count is read.
  * Inconclusive (null) with fewer than 3 rows, when the walk is cut short, or when the rows received do not add
  * up to the total (data arriving while the probe ran): only a clean walk records `true`.
  */
 export async function probePageFill(deps: ProbeDeps, table: Table): Promise<PageFillResult> {
   const now = deps.now();
-  const range = probeQuery(table, now - 24 * HOUR_MS, now, 1);
+  const end = now - SETTLED_MS;
+  let range = probeQuery(table, end - 24 * HOUR_MS, end, 1);
   const result: PageFillResult = {
     table,
     fullPagesUntilLast: null,
@@ -42,10 +51,15 @@ export async function probePageFill(deps: ProbeDeps, table: Table): Promise<Page
     reachedEnd: false,
     note: '',
   };
-  const first = await steadyRequest(deps, range);
-  if (!first.page) return { ...result, note: `not measured: page 1 answered ${first.status}` };
-  result.total = first.page.totalRecordCount;
-  if (result.total < 3) return { ...result, note: `not measured: ${result.total} rows in the last 24 hours` };
+  for (const span of SPANS_MS) {
+    range = probeQuery(table, end - span, end, 1);
+    const first = await steadyRequest(deps, range);
+    if (!first.page) return { ...result, note: `not measured: page 1 answered ${first.status}` };
+    result.total = first.page.totalRecordCount;
+    if (result.total <= 4 * MAX_PAGE_SIZE) break;
+  }
+  if (result.total < 3)
+    return { ...result, note: `not measured: ${result.total} rows in the 24 hours before the last 2` };
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.floor(result.total / 4) + 1);
   result.pageSize = pageSize;
   const query = { ...range, pageSize };

@@ -16,12 +16,15 @@ export async function limitedBackfillFigure(
 ): Promise<Figure> {
   await sim.setRateLimit(undefined);
   await timeLocalRun(sim, scenario, options.concurrency, options.findings); // warm-up: the calls are generated
+  // Without the limit: what this machine's client and simulator manage on their own (the other floor).
+  const free = await timeLocalRun(sim, scenario, options.concurrency, options.findings);
   await sim.setRateLimit(options.perSecond);
   await sim.reset();
   const { ms, summary } = await timeLocalRun(sim, scenario, options.concurrency, options.findings);
   const stats = await sim.stats();
   await sim.setRateLimit(undefined);
-  const answered = stats.responses[200] ?? 0;
+  // Report requests answered with a page (the token endpoint's 200s are not the API's limit).
+  const answered = (stats.responses[200] ?? 0) - stats.logins;
   const throttled = stats.responses[429] ?? 0;
   const floor = (answered / options.perSecond) * 1000;
   const ratio = ms / floor;
@@ -33,9 +36,11 @@ export async function limitedBackfillFigure(
     goal: '≤ 1.20, no failed window',
     met: ratio <= 1.2 && summary.failed === 0,
     why:
-      `${summary.windows} windows, ${summary.rows} rows; ${answered} requests answered (the floor is ` +
+      `${summary.windows} windows, ${summary.rows} rows, ${summary.endedEarly} ended on their last data page; ` +
+      `${answered} requests answered (the floor is ` +
       `${answered} ÷ ${options.perSecond}/s), ${throttled} answered 429 and retried after Retry-After; chains in ` +
       `flight at most ${options.concurrency}: from ${Math.max(1, Math.floor(options.concurrency / 2))} they ` +
-      `rose to ${c.peak} and ended at ${c.limit}, halved ${c.halvings} times and raised ${c.raises} times`,
+      `rose to ${c.peak} and ended at ${c.limit}, halved ${c.halvings} times and raised ${c.raises} times; ` +
+      `the same backfill without the limit took ${fixed(free.ms / 1000, 1)} s on this machine`,
   };
 }

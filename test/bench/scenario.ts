@@ -64,6 +64,7 @@ export async function timeLocalRun(
   scenario: Scenario,
   concurrency: number,
   findings?: ApiFindings,
+  fixedConcurrency = false,
 ): Promise<{ ms: number; summary: RunSummary }> {
   const { ms, value: summary } = await withFolder(async (out) => {
     if (findings) await recordApiFindings(new FileObjectStore(out), findings, 60, Date.now());
@@ -76,6 +77,7 @@ export async function timeLocalRun(
         pageSize: scenario.pageSize,
         gridMinutes: 60,
         concurrency,
+        fixedConcurrency,
         isConnectTime: false,
         isSimplified: false,
         settleMinutes: 60,

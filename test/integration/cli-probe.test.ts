@@ -231,7 +231,7 @@ describe('walake probe measures which time each report filters on, and its edges
     );
     expect(text).toMatch(/call-legs filter field: inconclusive/);
     expect(report.pageFill.map((f) => f.fullPagesUntilLast)).toEqual([null, null]);
-    expect(text).toMatch(/call-legs pages: not measured: 0 rows in the last 24 hours/);
+    expect(text).toMatch(/call-legs pages: not measured: 0 rows in the 24 hours before the last 2/);
     // pageSize 1, scroll 1, visibility 1, 8 ranges of records, 1 of legs, 1 page-fill request per report.
     expect((before['/v2/call-records'] ?? 0) + (before['/v2/call-legs'] ?? 0)).toBeLessThanOrEqual(14);
   });
