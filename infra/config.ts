@@ -161,6 +161,11 @@ const ContextObject = z.object({
   isConnectTime: flag,
   /** Call legs without their child legs (the API's `isSimplified`). */
   isSimplified: flag,
+  /**
+   * End a chain on its last data page where `walake probe` recorded full pages until the last in the lake's
+   * manifest; false: always ask for `No Data`.
+   */
+  endOnLastDataPage: flag.default(true),
   /** The most chains one planner run may start: a bound on what a mistake can queue. */
   maxChainsPerRun: whole(1, 100_000, 2000),
   /** The field each report filters on, where `walake probe` measured another than the docs' default. */

@@ -3,8 +3,11 @@ import type { TaskQueue } from '../core/ports.js';
 
 /** How {@link LocalFifoQueue.drain} runs the handler. */
 export interface DrainOptions {
-  /** Most messages in flight at once (one per group, so also the most chains progressing together). */
-  concurrency: number;
+  /**
+   * Most messages in flight at once (one per group, so also the most chains progressing together): a number,
+   * or a limit read before each delivery (an adaptive one, see `AdaptiveLimit`), at least 1.
+   */
+  concurrency: number | { readonly limit: number };
   /** Receives of a message before it goes to the dead letters (SQS `maxReceiveCount`); default 5. */
   maxReceives?: number;
   /** Delay before a failed message is received again, given its receive count so far (1 after the first). */
@@ -96,7 +99,8 @@ export class LocalFifoQueue implements TaskQueue {
    */
   async drain(handler: (task: PageTask) => Promise<void>, options: DrainOptions): Promise<DrainResult> {
     const { concurrency, maxReceives = 5, retryDelayMs = defaultRetryDelayMs, signal } = options;
-    assertCount('concurrency', concurrency);
+    const limit = () => (typeof concurrency === 'number' ? concurrency : concurrency.limit);
+    assertCount('concurrency', limit());
     assertCount('maxReceives', maxReceives);
     if (this.wake !== undefined) throw new Error('this queue is already being drained');
     const result: DrainResult = { processed: 0, deadLetters: [] };
@@ -141,7 +145,7 @@ export class LocalFifoQueue implements TaskQueue {
       };
       const pump = () => {
         aborted ||= signal?.aborted === true;
-        while (!aborted && this.inFlight < concurrency) {
+        while (!aborted && this.inFlight < Math.max(1, limit())) {
           const group = this.ready.shift();
           const head = group?.messages[0];
           if (group === undefined || head === undefined) break;

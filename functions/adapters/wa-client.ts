@@ -14,6 +14,7 @@ import { collectPbxes, PBXES_PATH, type PbxList, parsePbxPage, pbxPagePath } fro
 import {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
+  type RetryEvent,
   realRetryDeps,
   type Transport,
   withRetries,
@@ -45,6 +46,8 @@ interface GetSpec<T> {
   forbidden?: (detail: string) => WorkAnalyticsError;
   /** Malformed 200s outlasted the retries: a typed error instead of the retryable `RetriesExhaustedError`. */
   malformed?: (detail: string, attempts: string) => WorkAnalyticsError;
+  /** Told of this request's retries, besides the client's own listener. */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
 /** The 8x8 Work Analytics client: the two paginated reports, and the account's PBX list. */
@@ -59,11 +62,15 @@ export class WorkAnalyticsClient {
    * Fetches one page. Transient failures are retried within the policy and before `deadlineMs`; a 401 leads
    * to one new login and one more try. Refusals become typed errors that say what to do.
    */
-  async fetchPage(query: PageQuery, opts: { deadlineMs?: number } = {}): Promise<PageAnswer> {
+  async fetchPage(
+    query: PageQuery,
+    opts: { deadlineMs?: number; onRetry?: (event: RetryEvent) => void } = {},
+  ): Promise<PageAnswer> {
     return this.get({
       path: apiPath(query.table),
       search: buildSearch(query),
       deadlineMs: opts.deadlineMs,
+      onRetry: opts.onRetry,
       afterScroll: query.scrollId !== undefined,
       parse: (body) => {
         const page = parseApiPage(body);
@@ -116,6 +123,8 @@ export class WorkAnalyticsClient {
             return {
               retry: `${spec.path} answered ${answer.status}`,
               retryAfterMs: parseRetryAfter(answer.retryAfter, deps.now()),
+              status: answer.status,
+              throttled: answer.status === 429,
             };
           }
           if (answer.status === 403 && spec.forbidden) {
@@ -135,7 +144,10 @@ export class WorkAnalyticsClient {
           policy: this.options.policy ?? DEFAULT_RETRY_POLICY,
           deps,
           deadlineMs: spec.deadlineMs,
-          onRetry: this.options.onRetry,
+          onRetry: (event) => {
+            this.options.onRetry?.(event);
+            spec.onRetry?.(event);
+          },
         },
       );
     } catch (error) {

@@ -13,6 +13,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Time allowed for one HTTP exchange, body included. */
   requestTimeoutMs: number;
+  /**
+   * Patience with throttling: 429s do not count against `maxAttempts`; the request keeps waiting them out
+   * until it has waited this long in all (or until the deadline), so a burst of 429s never fails a page.
+   */
+  maxThrottleWaitMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -20,6 +25,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 300,
   maxDelayMs: 20_000,
   requestTimeoutMs: 30_000,
+  maxThrottleWaitMs: 600_000,
 };
 
 /** The clock, sleep and randomness of the retry loop, injectable so tests are quick and exact. */
@@ -36,12 +42,16 @@ export const realRetryDeps: RetryDeps = {
 };
 
 /** What one attempt gives back: a value, or a transient failure worth another attempt. */
-export type AttemptOutcome<T> = { value: T } | { retry: string; retryAfterMs?: number };
+export type AttemptOutcome<T> =
+  | { value: T }
+  | { retry: string; retryAfterMs?: number; status?: number; throttled?: boolean };
 
 export interface RetryEvent {
   attempt: number;
   reason: string;
   delayMs: number;
+  /** The HTTP status that was retried, when there was an answer (429, 5xx…). */
+  status?: number;
 }
 
 /** How a connection talks to 8x8: the fetch to use, how hard it retries, and who hears of a retry. */
@@ -70,29 +80,41 @@ export async function withRetries<T>(
   options: RetryOptions,
 ): Promise<T> {
   const { policy, deps, deadlineMs = Number.POSITIVE_INFINITY } = options;
+  const patienceMs = policy.maxThrottleWaitMs ?? 0;
   let last = 'no time was left before the deadline';
+  let throttleWaitMs = 0;
+  // Attempts that count against maxAttempts: a throttled one does not while patience lasts.
+  let counted = 0;
   for (let n = 1; ; n++) {
     const timeLeft = deadlineMs - deps.now();
     if (timeLeft <= 0) throw new RetriesExhaustedError(n - 1, last, 'deadline');
     const timeoutMs = Math.min(policy.requestTimeoutMs, timeLeft);
     let retryAfterMs: number | undefined;
+    let status: number | undefined;
+    let throttled = false;
     try {
       const outcome = await attempt(AbortSignal.timeout(timeoutMs));
       if ('value' in outcome) return outcome.value;
       last = outcome.retry;
       retryAfterMs = outcome.retryAfterMs;
+      status = outcome.status;
+      throttled = outcome.throttled === true;
     } catch (error) {
       if (error instanceof WorkAnalyticsError) throw error;
       last = describeNetworkError(error, timeoutMs);
     }
-    if (n >= policy.maxAttempts) throw new RetriesExhaustedError(n, last, 'attempts');
+    const patient = throttled && throttleWaitMs < patienceMs;
+    if (!patient) counted++;
+    if (counted >= policy.maxAttempts) throw new RetriesExhaustedError(n, last, 'attempts');
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));
-    const delayMs =
+    let delayMs =
       retryAfterMs !== undefined
         ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
         : Math.floor(deps.random() * ceiling);
+    if (patient) delayMs = Math.min(delayMs, patienceMs - throttleWaitMs);
     if (deps.now() + delayMs >= deadlineMs) throw new RetriesExhaustedError(n, last, 'deadline');
-    options.onRetry?.({ attempt: n, reason: last, delayMs });
+    if (patient) throttleWaitMs += Math.max(delayMs, 1);
+    options.onRetry?.({ attempt: n, reason: last, delayMs, ...(status !== undefined ? { status } : {}) });
     await deps.sleep(delayMs);
   }
 }

@@ -5,9 +5,10 @@ import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { AdaptiveLimit, type AdaptiveLimitStats } from '../core/adaptive-limit.js';
 import { API_RETENTION_MS } from '../core/control-message.js';
 import { isPermanent, messageOf } from '../core/errors.js';
-import { ensureManifest, placementOf } from '../core/manifest.js';
+import { endOnLastDataPageAllowed, ensureManifest, placementOf } from '../core/manifest.js';
 import { publishedOf, tallyOf } from '../core/outcome-tally.js';
 import type { PageQuery } from '../core/page-query.js';
 import { chainIdOf, type FilterField, type PageTask, type PbxScope } from '../core/page-task.js';
@@ -33,7 +34,17 @@ export interface LocalRunOptions {
   pbx: PbxScope;
   pageSize: number;
   gridMinutes: number;
+  /**
+   * The most chains in flight. The run starts at half of it, rises by one after each round of fast,
+   * error-free answers and halves on a 429 or 5xx (see `AdaptiveLimit`); `fixedConcurrency` keeps it there.
+   */
   concurrency: number;
+  fixedConcurrency?: boolean;
+  /**
+   * End chains on their last data page where the lake's manifest records that `walake probe` found full
+   * pages until the last (default true); false: every chain asks for `No Data`.
+   */
+  endOnLastDataPage?: boolean;
   isConnectTime: boolean;
   isSimplified: boolean;
   settleMinutes: number;
@@ -71,6 +82,11 @@ export interface RunSummary extends RunProgress {
   /** Rows quarantined (outside their window on the filter field) and rows with a mistyped value. */
   quarantined: number;
   typeMismatches: number;
+  /** Windows whose chain ended on its last data page, and publications that contradicted an earlier one. */
+  endedEarly: number;
+  earlyEndsRevised: number;
+  /** How the number of chains in flight moved (cap, start, peak, end; raises and halvings). */
+  concurrency: AdaptiveLimitStats & { cap: number };
   failures: { chain: string; error: string }[];
   /**
    * Windows this run did not publish because another chain took them over (a second run, a rerun, the
@@ -133,10 +149,19 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     driftFields: [],
     quarantined: 0,
     typeMismatches: 0,
+    endedEarly: 0,
+    earlyEndsRevised: 0,
+    concurrency: { cap: options.concurrency, limit: 0, peak: 0, raises: 0, halvings: 0 },
     failures: [],
     superseded: [],
     durationMs: 0,
   };
+  const limiter = new AdaptiveLimit({
+    cap: options.concurrency,
+    ...(options.fixedConcurrency ? { initial: options.concurrency } : {}),
+  });
+  const throttledBy = (status: number | undefined) =>
+    !options.fixedConcurrency && status !== undefined && (status === 429 || status >= 500);
   // A window still filling would be published as if whole, and not pulled again: cut the range there.
   const lastEnded = lastEndedMs(clock.now(), options.gridMinutes);
   const toMs = Math.min(options.toMs, lastEnded);
@@ -153,9 +178,18 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   await tokens.token();
   if (options.pbx !== 'allpbxes') await assertKnownPbxes(client, options.pbx);
   const source: PageSource = {
-    fetchPage: (query: PageQuery, opts) => {
+    fetchPage: async (query: PageQuery, opts) => {
       summary.requests++;
-      return client.fetchPage(query, opts);
+      const asked = clock.now();
+      const token = limiter.sent();
+      const page = await client.fetchPage(query, {
+        ...opts,
+        onRetry: (event) => {
+          if (throttledBy(event.status)) limiter.throttled(token);
+        },
+      });
+      if (!options.fixedConcurrency) limiter.succeeded(clock.now() - asked);
+      return page;
     },
   };
   const store = new FileObjectStore(options.out);
@@ -163,11 +197,16 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   // A lake made with another grid or another placement of a table's rows is refused before anything is pulled.
   const placements = Object.fromEntries(starts.map((start) => [start.table, placementOf(start)]));
   await ensureManifest(store, options.gridMinutes, clock.now(), placements);
+  const endEarly = new Map<Table, boolean>();
+  for (const table of options.tables) {
+    endEarly.set(table, await endOnLastDataPageAllowed(store, table, options.endOnLastDataPage ?? true));
+  }
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
   for (const start of starts) {
     for (const window of windows) {
-      await startChain({ ...start, window: windowId(window) }, { store, queue, clock });
+      const early = endEarly.get(start.table) ? { endOnLastDataPage: true } : {};
+      await startChain({ ...start, window: windowId(window), ...early }, { store, queue, clock });
       summary.windows++;
     }
   }
@@ -179,6 +218,8 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.quarantined += tally.rowsQuarantined;
     summary.typeMismatches += tally.typeMismatches;
     summary.published += tally.windowsPublished;
+    summary.endedEarly += tally.windowsEndedEarly;
+    summary.earlyEndsRevised += tally.earlyEndsRevised;
     if (outcome.kind === 'failed') {
       summary.failures.push({ chain: chainIdOf(task), error: outcome.reason });
       summary.failed++;
@@ -220,7 +261,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       await report();
     },
     {
-      concurrency: options.concurrency,
+      concurrency: limiter,
       maxReceives: options.maxReceives ?? 5,
       retryDelayMs: options.retryDelayMs,
     },
@@ -232,6 +273,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     summary.failed++;
   }
   summary.driftFields = [...drift].sort();
+  summary.concurrency = { cap: options.concurrency, ...limiter.stats() };
   summary.durationMs = Math.round(performance.now() - started);
   await report();
   return summary;

@@ -2,10 +2,11 @@ import { redact } from '../adapters/wa-errors.js';
 import { rawReport } from '../adapters/wa-raw.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
 import { messageOf } from '../core/errors.js';
+import { type ApiFindings, recordApiFindings } from '../core/manifest.js';
 import { parseInteger } from './args.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { resolveConnection } from './credentials.js';
-import { oneTableOf } from './ops-args.js';
+import { assertOneLakeSource, gridMinutesOf, oneTableOf } from './ops-args.js';
 import {
   describeServed,
   type PageSizeResult,
@@ -16,7 +17,9 @@ import {
 } from './probe-checks.js';
 import { type FilterFinding, probeEdges } from './probe-edges.js';
 import { describeEdges } from './probe-edges-text.js';
+import { type PageFillResult, probePageFill } from './probe-pages.js';
 import { type BurstResult, probeBurst, probeVisibility, type VisibilityResult } from './probe-traffic.js';
+import { openLake } from './status.js';
 import { EXIT_OK } from './usage.js';
 
 const PROBE_COMMAND = {
@@ -29,9 +32,13 @@ const PROBE_COMMAND = {
   - which time each report filters on (disconnect, start or connect time), on a recent busy quarter hour,
     and whether startTime and endTime are inclusive (asked with an edge on a row's second), and what to
     configure when it is not the default;
+  - whether each report answers full pages until the last (a walk of the last 24 hours in about 4 pages):
+    where it does, chains may end on their last data page instead of asking for "No Data";
   - the account's PBXes (GET /v2/pbxes/);
   - what throttling looks like (--burst requests at once, default 20, 30 s at most: statuses, Retry-After).
-Read-only, and bounded: about 50 requests in all. It takes about 40 s (--quick: a few seconds).`,
+Read-only against the API, and bounded: about 70 requests in all. It takes about 40 s (--quick: a few
+seconds). With --out, --bucket or --stack it records the page finding in that lake's manifest
+(lake/_manifest.json), where walake run and the planner read it.`,
   flags: {
     table: {
       type: 'string',
@@ -44,6 +51,18 @@ Read-only, and bounded: about 50 requests in all. It takes about 40 s (--quick: 
       description: `requests of the throttling burst, 0..50 (default 20; 0 skips it)`,
     },
     quick: { type: 'boolean', description: `skip the waits of the scrollId check` },
+    out: { type: 'string', value: 'DIR', description: `record the findings in this local lake folder` },
+    bucket: { type: 'string', value: 'B', description: `record the findings in this S3 lake bucket` },
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      description: `record the findings in the lake bucket of this CloudFormation stack`,
+    },
+    'grid-minutes': {
+      type: 'string',
+      value: 'N',
+      description: `the grid of a lake that has no manifest yet (default 60)`,
+    },
     json: { type: 'boolean', description: `print the report as JSON` },
     'secret-id': {
       type: 'string',
@@ -64,8 +83,12 @@ export interface ProbeReport {
   visibility: VisibilityResult;
   /** Per report: the field it filters on, its edges, what to configure. */
   filters: FilterFinding[];
+  /** Per report: whether the API answers full pages until the last. */
+  pageFill: PageFillResult[];
   pbxes: PbxResult;
   burst: BurstResult | null;
+  /** The lake whose manifest took the findings, when one was named. */
+  recordedIn?: string;
 }
 
 /** The account's PBXes, or why they could not be listed. */
@@ -94,6 +117,7 @@ export async function runProbe(
   const scroll = await probeScroll(deps, options.table, options.quick ? [0] : [0, 5, 30]);
   const visibility = await probeVisibility(deps, pageSize.max || undefined);
   const filters = await probeEdges(deps, Math.min(pageSize.max || 1000, 7000));
+  const pageFill = [await probePageFill(deps, 'call-legs'), await probePageFill(deps, 'call-records')];
   const pbxes = await listPbxes(deps);
   const burst = options.burst > 0 ? await probeBurst(deps, options.table, options.burst) : null;
   return {
@@ -104,15 +128,25 @@ export async function runProbe(
     scroll,
     visibility,
     filters,
+    pageFill,
     pbxes,
     burst,
   };
+}
+
+/** The findings a lake's manifest keeps: only what the probe could tell. */
+export function apiFindingsOf(report: ProbeReport): ApiFindings {
+  const full: ApiFindings['fullPagesUntilLast'] = {};
+  for (const f of report.pageFill) if (f.fullPagesUntilLast !== null) full[f.table] = f.fullPagesUntilLast;
+  return { measuredAt: report.at, fullPagesUntilLast: full };
 }
 
 export async function probeCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = parseCommand(argv, PROBE_COMMAND, io);
   if (!parsed) return EXIT_OK;
   const flags = parsed.values;
+  assertOneLakeSource(flags);
+  const gridMinutes = gridMinutesOf(flags['grid-minutes']);
   const table = oneTableOf(flags.table, 'call-legs');
   const burst = parseInteger('burst', flags.burst, 0, 50) ?? 20;
   const connection = await resolveConnection(flags['secret-id'], io.env);
@@ -132,6 +166,11 @@ export async function probeCommand(argv: string[], io: CliIo = processIo()): Pro
     burst,
     quick: flags.quick === true,
   });
+  if (flags.out !== undefined || flags.bucket !== undefined || flags.stack !== undefined) {
+    const { store, name } = await openLake(flags, { create: true });
+    await recordApiFindings(store, apiFindingsOf(report), gridMinutes, io.now());
+    report.recordedIn = name;
+  }
   io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : describeProbe(report));
   return EXIT_OK;
 }
@@ -160,6 +199,8 @@ export function describeProbe(r: ProbeReport): string {
       : `call legs: newest disconnect ${v.newestDisconnect}, ${v.lagSeconds} s before now (${v.legs} legs in the last hour${v.pages >= 5 ? ', first 5 pages' : ''})`,
   );
   lines.push(...describeEdges(r.filters));
+  for (const f of r.pageFill) lines.push(`${f.table} pages: ${f.note}`);
+  if (r.recordedIn) lines.push(`recorded in the manifest of ${r.recordedIn}`);
   const p = r.pbxes;
   lines.push(
     p.error

@@ -37,7 +37,16 @@ export function printSummary(stream: Output, s: RunSummary, out: string): void {
     `rows: ${s.rows} in ${s.pages} pages; ${s.requests} API requests, ${s.retries} retries, ${s.logins} logins${s.restarts ? `, ${s.restarts} restarted chains` : ''}`,
     `lake: ${out}`,
     `time: ${(s.durationMs / 1000).toFixed(1)} s`,
+    `chains in flight: up to ${s.concurrency.peak} of ${s.concurrency.cap}` +
+      (s.concurrency.halvings ? `, halved ${s.concurrency.halvings} times on 429/5xx` : ''),
   ];
+  if (s.endedEarly)
+    lines.push(`ended on their last data page (no "No Data" request): ${s.endedEarly} windows`);
+  if (s.earlyEndsRevised)
+    lines.push(
+      `early ends contradicted: ${s.earlyEndsRevised} windows whose earlier early-ended pull had another total ` +
+        '(pulled again and counted; if this repeats, run `walake probe` or set --no-early-end)',
+    );
   if (s.cutAtMs !== undefined)
     lines.push(
       `range cut at ${new Date(s.cutAtMs).toISOString()}: later windows have not ended yet; run again after`,

@@ -43,7 +43,19 @@ export const RUN_FLAGS = {
     description: 'window length in minutes, dividing a day',
     default: String(DEFAULT_GRID_MINUTES),
   },
-  concurrency: { type: 'string', value: 'N', description: 'chains in parallel, 1..64', default: '4' },
+  concurrency: {
+    type: 'string',
+    value: 'N',
+    description:
+      'the most chains in parallel, 1..64: the run starts at half, rises while the API answers fast, halves on 429/5xx',
+    default: '8',
+  },
+  'fixed-concurrency': { type: 'boolean', description: 'keep --concurrency chains in flight, never adapt' },
+  'no-early-end': {
+    type: 'boolean',
+    description:
+      'always ask for "No Data", even where walake probe recorded full pages until the last in the lake',
+  },
   'settle-minutes': {
     type: 'string',
     value: 'N',
@@ -120,8 +132,12 @@ export function runExitCode(
 
 /** Validates the flags of a run; every problem is a UsageError naming the flag. */
 export function runOptionsOf(flags: Partial<FlagValues<typeof RUN_FLAGS>>) {
-  const str = (name: Exclude<keyof typeof RUN_FLAGS, 'connect-time' | 'simplified'>) =>
-    flags[name] ?? (RUN_FLAGS[name] as FlagSpec).default;
+  const str = (
+    name: Exclude<
+      keyof typeof RUN_FLAGS,
+      'connect-time' | 'simplified' | 'fixed-concurrency' | 'no-early-end'
+    >,
+  ) => flags[name] ?? (RUN_FLAGS[name] as FlagSpec).default;
   const { fromMs, toMs } = rangeOf(flags);
   return {
     pbx: pbxScopeOf(str('pbx')) ?? 'allpbxes',
@@ -130,7 +146,9 @@ export function runOptionsOf(flags: Partial<FlagValues<typeof RUN_FLAGS>>) {
     toMs,
     pageSize: parseInteger('page-size', str('page-size'), 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE,
     gridMinutes: gridMinutesOf(str('grid-minutes')),
-    concurrency: parseInteger('concurrency', str('concurrency'), 1, 64) ?? 4,
+    concurrency: parseInteger('concurrency', str('concurrency'), 1, 64) ?? 8,
+    fixedConcurrency: flags['fixed-concurrency'] === true,
+    endOnLastDataPage: flags['no-early-end'] !== true,
     settleMinutes: parseInteger('settle-minutes', str('settle-minutes'), 0, 10_080) ?? 60,
     isConnectTime: flags['connect-time'] === true,
     isSimplified: flags.simplified === true,

@@ -78,7 +78,7 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
   const tables = tablesOf(tableChoiceOf(flags.table, 'all'));
   const gridMinutes = gridMinutesOf(flags['grid-minutes']);
-  const { store, name } = await openLedger(flags);
+  const { store, name } = await openLake(flags);
   const first = flags.all ? await firstLedgerDayMs(store, tables) : undefined;
   const fromMs =
     flags.from === undefined
@@ -116,7 +116,14 @@ async function firstLedgerDayMs(store: ObjectStore, tables: readonly Table[]): P
   return found === undefined ? undefined : Date.parse(`${found}T00:00:00Z`);
 }
 
-async function openLedger(flags: { bucket?: string; stack?: string; out?: string }) {
+/**
+ * The lake a command names with `--stack`, `--bucket` or `--out` (default ./lake-data). A folder must exist
+ * unless `create` (the probe may record its findings before the first run).
+ */
+export async function openLake(
+  flags: { bucket?: string; stack?: string; out?: string },
+  options: { create?: boolean } = {},
+) {
   const bucket = flags.stack
     ? (await stackOutputs(flags.stack, ['DataBucketName'])).DataBucketName
     : flags.bucket;
@@ -126,6 +133,7 @@ async function openLedger(flags: { bucket?: string; stack?: string; out?: string
   }
   const root = resolve(flags.out ?? 'lake-data');
   const found = await stat(root).catch(() => undefined);
+  if (options.create && !found) return { store: new FileObjectStore(root) as ObjectStore, name: root };
   if (!found?.isDirectory()) {
     throw new Error(
       `no lake folder at ${root}: pass --out DIR (where walake run wrote), --bucket or --stack`,

@@ -1,4 +1,5 @@
 import { type ApiPage, endsChain } from './api-page.js';
+import { endsOnLastDataPage } from './early-end.js';
 import { WalakeError } from './errors.js';
 import {
   chainPageCap,
@@ -35,6 +36,8 @@ export interface ChainDone {
   readonly firstPageTotal: number;
   /** The totalRecordCount of the chain's latest page with rows; differs from the first when rows came in. */
   readonly lastTotal?: number;
+  /** The chain ended on its last data page, without asking for `No Data` (see `endsOnLastDataPage`). */
+  readonly endedEarly?: boolean;
 }
 
 /** What one page holds for the lake and the counters. */
@@ -114,7 +117,8 @@ export function chainTotals(
  * RunawayChainError past {@link pageCap}.
  */
 export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptions): ChainStepResult {
-  const ends = endsChain(page);
+  const endedEarly = !endsChain(page) && endsOnLastDataPage(task, page);
+  const ends = endedEarly || endsChain(page);
   if (!ends && page.scrollId === task.scrollId) {
     throw new StuckCursorError(
       `${task.table} ${task.window} page ${task.page} returned the scrollId it was sent; ` +
@@ -177,6 +181,7 @@ export function chainStep(task: PageTask, page: ApiPage, options: ChainStepOptio
         mismatched: mismatchedSoFar,
         firstPageTotal,
         ...(totals.lastTotal === undefined ? {} : { lastTotal: totals.lastTotal }),
+        ...(endedEarly ? { endedEarly } : {}),
       },
     };
   }

@@ -95,6 +95,11 @@ const base = {
   origin: z.optional(z.string().check(z.maxLength(200))),
   /** The published window a running or failed chain would replace (see {@link PreviousPublishSchema}). */
   previous: z.optional(PreviousPublishSchema),
+  /**
+   * The API's total of the window's last publication, when that chain ended on its last data page: the next
+   * publication compares its own total with it (see `earlyEndRevised`).
+   */
+  earlyEndedTotal: z.optional(count),
 };
 
 /**
@@ -115,6 +120,13 @@ export const LedgerEntrySchema = z
       settled: z.boolean(),
       /** The last re-pull, if it ended worse than this window and this window was kept. */
       rejected: z.optional(RejectedPullSchema),
+      /** The chain ended on its last data page, without asking for `No Data` (`endsOnLastDataPage`). */
+      endedEarly: z.optional(z.boolean()),
+      /**
+       * The previous publication ended early and this pull's total disagrees with its total: the early end
+       * was contradicted (rows arrived late, or the API served a short page before the last). Counted.
+       */
+      earlyEndRevised: z.optional(z.strictObject({ was: count, now: count })),
     }),
     z.strictObject({
       ...base,
@@ -215,10 +227,12 @@ export function runningEntry(
     origin?: string | undefined;
     failures?: number;
     previous?: LedgerEntry['previous'];
+    earlyEndedTotal?: number | undefined;
   },
   startedAtMs: number,
 ): LedgerEntry {
   const { table, window, pbx, attempt, restarts = 0, publishing, origin, failures = 0, previous } = chain;
+  const { earlyEndedTotal } = chain;
   return LedgerEntrySchema.parse({
     v: 1,
     table,
@@ -234,6 +248,7 @@ export function runningEntry(
     ...(publishing ? { publishing } : {}),
     ...(origin ? { origin } : {}),
     ...(previous ? { previous } : {}),
+    ...(earlyEndedTotal !== undefined ? { earlyEndedTotal } : {}),
     status: 'running',
   });
 }
@@ -279,6 +294,15 @@ function baseOf(entry: LedgerEntry) {
   };
 }
 
+/**
+ * The early-ended total a window's next chain compares with: that of its last publication if it ended
+ * early, else whatever the entry carries from before (a chain that failed or was superseded compared nothing).
+ */
+export function earlyEndedTotalOf(entry: LedgerEntry | undefined): number | undefined {
+  if (entry?.status === 'published') return entry.endedEarly ? entry.firstPageTotal : undefined;
+  return entry?.earlyEndedTotal;
+}
+
 /** When the current chain last showed progress: its heartbeat, else its start. */
 export function lastProgressMs(entry: LedgerEntry): number {
   return Date.parse(entry.heartbeatAt ?? entry.startedAt);
@@ -292,8 +316,12 @@ export function publishedEntry(
   finishedAtMs: number,
   settleMinutes: number,
 ): LedgerEntry {
-  const { startMs, endMs, startedAt } = running;
+  const { startMs, endMs, startedAt, earlyEndedTotal } = running;
   const { previous: _replaced, ...base } = baseOf(running);
+  const revised =
+    earlyEndedTotal !== undefined && earlyEndedTotal !== done.firstPageTotal
+      ? { earlyEndRevised: { was: earlyEndedTotal, now: done.firstPageTotal } }
+      : {};
   return LedgerEntrySchema.parse({
     ...base,
     failures: 0,
@@ -316,6 +344,8 @@ export function publishedEntry(
     settled:
       isSettled({ startMs, endMs }, Date.parse(startedAt), settleMinutes) &&
       (done.lastTotal === undefined || done.lastTotal === done.firstPageTotal),
+    ...(done.endedEarly ? { endedEarly: true } : {}),
+    ...revised,
   });
 }
 
@@ -323,6 +353,7 @@ export function publishedEntry(
 export function failedEntry(current: LedgerEntry, reason: string, failedAtMs: number): LedgerEntry {
   return LedgerEntrySchema.parse({
     ...baseOf(current),
+    ...(current.earlyEndedTotal !== undefined ? { earlyEndedTotal: current.earlyEndedTotal } : {}),
     failures: current.failures + 1,
     status: 'failed',
     failedAt: new Date(failedAtMs).toISOString(),

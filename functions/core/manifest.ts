@@ -33,6 +33,21 @@ export function placementOf(task: Pick<PageTask, 'isConnectTime' | 'isSimplified
   return { isConnectTime: task.isConnectTime, isSimplified: task.isSimplified };
 }
 
+/**
+ * What `walake probe` measured of the API the lake is pulled from, where the docs are silent. Per report:
+ * whether every page before the last was full (`pageSize` rows), which is what lets a chain end on its last
+ * data page (see `endsOnLastDataPage`); absent when the probe could not tell.
+ */
+export const ApiFindingsSchema = z.strictObject({
+  measuredAt: z.iso.datetime(),
+  fullPagesUntilLast: z.strictObject({
+    'call-legs': z.optional(z.boolean()),
+    'call-records': z.optional(z.boolean()),
+  }),
+});
+
+export type ApiFindings = z.infer<typeof ApiFindingsSchema>;
+
 /** What a lake was made with, once, at `lake/_manifest.json`: whatever would mix two of them is refused. */
 export const ManifestSchema = z.strictObject({
   v: z.literal(1),
@@ -46,6 +61,8 @@ export const ManifestSchema = z.strictObject({
       'call-records': z.optional(PlacementSchema),
     }),
   ),
+  /** The probe's findings, recorded by `walake probe` with a lake named. */
+  api: z.optional(ApiFindingsSchema),
 });
 
 export type LakeManifest = z.infer<typeof ManifestSchema>;
@@ -163,6 +180,46 @@ async function readOrCreate(
     if ((await store.putIf(MANIFEST_KEY, text(manifest), null)) !== undefined) return manifest;
   }
   throw new LakeManifestError(`${MANIFEST_KEY} kept changing while it was read; try again`);
+}
+
+/**
+ * Records the probe's findings in the lake's manifest (compare-and-set, replacing earlier findings). A lake
+ * without a manifest gets one on `gridMinutes`, checked as a first run would.
+ */
+export async function recordApiFindings(
+  store: ObjectStore,
+  findings: ApiFindings,
+  gridMinutes: number,
+  nowMs: number,
+): Promise<LakeManifest> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const found = await store.getVersioned(MANIFEST_KEY);
+    if (!found) {
+      await readOrCreate(store, gridMinutes, nowMs, {});
+      continue;
+    }
+    const updated: LakeManifest = { ...parseManifest(found.body), api: ApiFindingsSchema.parse(findings) };
+    if ((await store.putIf(MANIFEST_KEY, text(updated), found.version)) !== undefined) {
+      checked.delete(store);
+      return updated;
+    }
+  }
+  throw new LakeManifestError(`${MANIFEST_KEY} kept changing while it was written; try again`);
+}
+
+/**
+ * Whether chains of `table` may end on their last data page: only when allowed by the configuration and
+ * the lake's manifest records that the probe found full pages until the last. Read fresh, not cached: a probe
+ * run since the last read counts at once.
+ */
+export async function endOnLastDataPageAllowed(
+  store: ObjectStore,
+  table: Table,
+  enabled: boolean,
+): Promise<boolean> {
+  if (!enabled) return false;
+  const found = await store.get(MANIFEST_KEY);
+  return found !== undefined && parseManifest(found).api?.fullPagesUntilLast[table] === true;
 }
 
 function text(manifest: LakeManifest): string {

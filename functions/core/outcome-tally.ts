@@ -15,6 +15,10 @@ export interface OutcomeTally {
   reconciliationMismatches: number;
   chainsRestarted: number;
   windowsFailed: number;
+  /** Windows whose chain ended on its last data page, without the `No Data` request. */
+  windowsEndedEarly: number;
+  /** Publications that contradicted an earlier early end: their total differs from it. */
+  earlyEndsRevised: number;
 }
 
 /** The published entry of an outcome, if the task published its window. */
@@ -34,6 +38,8 @@ export function tallyOf(outcome: TaskOutcome): OutcomeTally {
     reconciliationMismatches: 0,
     chainsRestarted: outcome.kind === 'restarted' ? 1 : 0,
     windowsFailed: outcome.kind === 'failed' ? 1 : 0,
+    windowsEndedEarly: 0,
+    earlyEndsRevised: 0,
   };
   if (outcome.kind !== 'next' && outcome.kind !== 'published') return tally;
   if (!outcome.replayed) {
@@ -50,6 +56,8 @@ export function tallyOf(outcome: TaskOutcome): OutcomeTally {
     // A re-pull that ended worse than the window, which was kept, is a mismatch all the same.
     const kept = outcome.kind === 'published' && outcome.kept !== undefined;
     tally.reconciliationMismatches = published.reconciliation.verdict === 'mismatch' || kept ? 1 : 0;
+    tally.windowsEndedEarly = published.endedEarly ? 1 : 0;
+    tally.earlyEndsRevised = published.earlyEndRevised ? 1 : 0;
   }
   return tally;
 }

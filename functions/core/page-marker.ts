@@ -26,6 +26,7 @@ const MarkerSchema = z.strictObject({
       mismatched: count,
       firstPageTotal: count,
       lastTotal: z.optional(count),
+      endedEarly: z.optional(z.boolean()),
     }),
   ),
 });

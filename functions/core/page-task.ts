@@ -147,6 +147,11 @@ export const PageTaskSchema = z
     lane: z._default(z.enum(['live', 'backfill']), 'live'),
     /** The field the report is believed to filter on (default: the docs' inference, see FILTER_FIELDS). */
     filterField: z.optional(z.enum(['disconnectedTimeUTC', 'connectTimeUTC', 'startTimeUTC'])),
+    /**
+     * End on the last data page instead of asking for `No Data` (see `endsOnLastDataPage`): set only where
+     * `walake probe` measured that the API answers full pages until the last, and the configuration allows it.
+     */
+    endOnLastDataPage: z.optional(z.boolean()),
     isConnectTime: z.boolean(),
     isSimplified: z.boolean(),
     pageSize: z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE)),
@@ -312,7 +317,7 @@ export function firstPageTask(
     PageTask,
     'table' | 'window' | 'pbx' | 'attempt' | 'chain' | 'pageSize' | 'isConnectTime' | 'isSimplified'
   > &
-    Partial<Pick<PageTask, 'filterField' | 'lane'>>,
+    Partial<Pick<PageTask, 'filterField' | 'lane' | 'endOnLastDataPage'>>,
 ): PageTask {
   return PageTaskSchema.parse({ v: PAGE_TASK_VERSION, ...start, page: 1, rowsSoFar: 0, droppedSoFar: 0 });
 }

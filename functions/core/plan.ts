@@ -26,6 +26,8 @@ export interface PlanConfig {
   maxChains: number;
   /** The field each report filters on, where it is not the docs' default (measured by `walake probe`). */
   filterFields?: Partial<Record<Table, FilterField>>;
+  /** The reports whose chains end on their last data page (see `endOnLastDataPageAllowed`). */
+  endOnLastDataPage?: Partial<Record<Table, boolean>>;
 }
 
 /**
@@ -145,5 +147,6 @@ function chainStart(config: PlanConfig, table: Table, window: string, pbx: PbxSc
     isConnectTime: legs && config.isConnectTime,
     isSimplified: legs && config.isSimplified,
     ...(filterField ? { filterField } : {}),
+    ...(config.endOnLastDataPage?.[table] ? { endOnLastDataPage: true } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { messageOf, WalakeError } from './errors.js';
 import { ledgerKey, quarantineKey, stagingKey, stagingPrefix } from './lake-keys.js';
 import { encodeLines } from './lake-lines.js';
 import {
+  earlyEndedTotalOf,
   failedEntry,
   type LedgerEntry,
   lastProgressMs,
@@ -236,13 +237,14 @@ function running(
     publishing: previous?.publishing,
     failures: previous?.failures ?? 0,
     previous: previousPublishOf(previous),
+    earlyEndedTotal: earlyEndedTotalOf(previous),
   };
   return runningEntry({ table, window, pbx, ...chain, ...carried }, nowMs);
 }
 
 /** The first task of the chain a ledger entry names, with the settings of a task of the same window. */
 function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
-  const { table, window, pageSize, isConnectTime, isSimplified, filterField, lane } = like;
+  const { table, window, pageSize, isConnectTime, isSimplified, filterField, lane, endOnLastDataPage } = like;
   return firstPageTask({
     table,
     window,
@@ -253,6 +255,7 @@ function firstTaskOf(entry: LedgerEntry, like: PageTask): PageTask {
     isConnectTime,
     isSimplified,
     lane,
+    ...(endOnLastDataPage ? { endOnLastDataPage } : {}),
     ...(filterField ? { filterField } : {}),
   });
 }
@@ -262,7 +265,7 @@ export type ChainStart = Pick<
   PageTask,
   'table' | 'window' | 'pbx' | 'pageSize' | 'isConnectTime' | 'isSimplified'
 > &
-  Partial<Pick<PageTask, 'filterField' | 'lane'>>;
+  Partial<Pick<PageTask, 'filterField' | 'lane' | 'endOnLastDataPage'>>;
 
 /**
  * Starts a chain for a window: records it in the ledger as the current chain (compare-and-set), then queues

@@ -73,6 +73,8 @@ export const PlannerConfigSchema = z.object({
   MAX_CHAINS_PER_RUN: int(1, 100_000, 2000),
   IS_CONNECT_TIME: z._default(z.stringbool(), false),
   IS_SIMPLIFIED: z._default(z.stringbool(), false),
+  /** false: chains always ask for `No Data`, whatever `walake probe` recorded in the manifest. */
+  END_ON_LAST_DATA_PAGE: z._default(z.stringbool(), true),
   LEGS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-legs']), 'disconnectedTimeUTC'),
   RECORDS_FILTER_FIELD: z._default(z.enum(FILTER_FIELDS['call-records']), 'disconnectedTimeUTC'),
   /** The first day the Athena tables project (`YYYY-MM-DD`): a rerun before it would land where no query looks. */
@@ -106,4 +108,6 @@ export const METRICS = {
   rowsQuarantined: 'RowsQuarantined',
   typeMismatches: 'TypeMismatches',
   recordsFailed: 'RecordsFailed',
+  windowsEndedEarly: 'WindowsEndedEarly',
+  earlyEndsRevised: 'EarlyEndsRevised',
 } as const;

@@ -11,7 +11,7 @@ import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { assertKnownPbxes, UnknownPbxError } from '../adapters/wa-pbxes.js';
 import { parseControlMessage } from '../core/control-message.js';
 import { planRerunOnce } from '../core/control-once.js';
-import { ensureManifest } from '../core/manifest.js';
+import { endOnLastDataPageAllowed, ensureManifest } from '../core/manifest.js';
 import { type PlanConfig, planScheduled } from '../core/plan.js';
 import { type ScheduledInput, scheduledTickMs } from '../core/schedule-tick.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
@@ -37,6 +37,13 @@ const plan: PlanConfig = {
   maxChains: config.MAX_CHAINS_PER_RUN,
 };
 
+/** The plan of this invocation: whether chains may end on their last data page is read from the manifest. */
+async function currentPlan(): Promise<PlanConfig> {
+  const allowed = async (table: (typeof plan.tables)[number]) =>
+    [table, await endOnLastDataPageAllowed(ports.store, table, config.END_ON_LAST_DATA_PAGE)] as const;
+  return { ...plan, endOnLastDataPage: Object.fromEntries(await Promise.all(plan.tables.map(allowed))) };
+}
+
 /** Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. */
 async function checkCredentials(): Promise<void> {
   try {
@@ -54,7 +61,7 @@ async function onSchedule(event: ScheduledInput): Promise<{ chains: number }> {
   const tick = scheduledTickMs(event, clock.now());
   if (tick.from === 'now') logger.warn('scheduled event without a time: planning at now', { event });
   const at = { now: () => tick.atMs };
-  const started = await planScheduled({ ...ports, clock: at }, plan);
+  const started = await planScheduled({ ...ports, clock: at }, await currentPlan());
   metrics.addMetric(METRICS.chainsStarted, MetricUnit.Count, started.length);
   logger.info('scheduled run planned', {
     chains: started.length,
@@ -103,7 +110,7 @@ async function onControlMessage(record: SQSRecord, context: Context): Promise<vo
   const deadlineMs = clock.now() + context.getRemainingTimeInMillis() - SAFETY_MS;
   let outcome: Awaited<ReturnType<typeof planRerunOnce>>;
   try {
-    outcome = await planRerunOnce(ports, plan, parsed.rerun, { id, deadlineMs });
+    outcome = await planRerunOnce(ports, await currentPlan(), parsed.rerun, { id, deadlineMs });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     logger.error(`control message refused: ${error.message}`, { messageId: record.messageId });

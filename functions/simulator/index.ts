@@ -102,6 +102,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       duplicateEdgeRows: options.duplicateEdgeRows ?? false,
       answered: 0,
     },
+    raggedPages: options.raggedPages ?? false,
   };
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,

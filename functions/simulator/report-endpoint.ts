@@ -40,6 +40,7 @@ export interface SimContext {
   look: RowLook;
   quirks: ScrollQuirks;
   cursors: CursorCodec;
+  raggedPages: boolean;
 }
 
 /** The time a request's rows are filtered and sorted on. */
@@ -99,13 +100,25 @@ export function answerReport(
       return badParam(scrollProblem(`Invalid scrollId: '${p.scrollId.slice(0, 80)}' does not name a row`));
     pos = indexAfter(matches, key.f, key.callId, key.legId);
   }
-  const page = servedPage(ctx.quirks, matches, pos, p.pageSize, sel);
+  const size = ctx.raggedPages ? raggedSize(pos, p.pageSize) : p.pageSize;
+  const page = servedPage(ctx.quirks, matches, pos, size, sel);
   const last = page.at(-1);
   if (!last) return { ...json(200, NO_DATA), rows: 0 };
   const data = page.map((m) => renderRow(m.row, p.timeZone, ctx.look));
   const meta = { totalRecordCount: matches.length, scrollId: ctx.cursors.encode(table, last.row) };
   const body = stringifyBody({ meta, data }, ctx.look.bigIntegers);
   return { ...json(200, {}), body, rows: page.length };
+}
+
+/**
+ * The rows of a ragged page starting at match `pos`: from three quarters of `pageSize` to one row less, drawn
+ * from the position (so a replayed cursor gets the same page).
+ */
+export function raggedSize(pos: number, pageSize: number): number {
+  if (pageSize < 2) return pageSize;
+  const spread = Math.max(1, Math.floor(pageSize / 4));
+  const draw = Math.imul(pos + 1, 0x9e3779b1) >>> 0;
+  return pageSize - 1 - (draw % spread);
 }
 
 function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {

@@ -100,6 +100,13 @@ export interface SimulatorOptions {
    * totalRecordCount counts each once (default false).
    */
   duplicateEdgeRows?: boolean;
+  /**
+   * false (default): every page but the last holds `pageSize` rows, as a keyset scroll does. true: pages are
+   * cut short of `pageSize` (between three quarters of it and one row less, fixed by the page's position, so a
+   * replayed cursor gets the same page), as an API that cuts pages on a byte budget or at shard boundaries
+   * would; only an empty answer ends the chain.
+   */
+  raggedPages?: boolean;
 }
 
 export type RecordsFilterField = 'disconnectedTimeUTC' | 'startTimeUTC';

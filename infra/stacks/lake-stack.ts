@@ -169,6 +169,7 @@ export class LakeStack extends Stack {
         MAX_CHAINS_PER_RUN: String(config.maxChainsPerRun),
         IS_CONNECT_TIME: String(config.isConnectTime),
         IS_SIMPLIFIED: String(config.isSimplified),
+        END_ON_LAST_DATA_PAGE: String(config.endOnLastDataPage),
         LEGS_FILTER_FIELD: config.legsFilterField,
         RECORDS_FILTER_FIELD: config.recordsFilterField,
       },

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { LAZY_CREDENTIAL_PROVIDERS } from '../../infra/constructs/pipeline-function.js';
+import { bundleAliases, LAZY_CREDENTIAL_PROVIDERS } from '../../infra/constructs/pipeline-function.js';
 import type { Figure } from './figure.js';
 import { fixed, median, runChild } from './measure.js';
 
 const SIZE_LIMIT = 600_000;
 const IMPORT_LIMIT_MS = 200;
-// As infra/constructs/pipeline-function.ts (ESM_REQUIRE_BANNER and the lazy credential providers left out).
+// As infra/constructs/pipeline-function.ts (ESM_REQUIRE_BANNER, the lazy credential providers left out, the
+// bundle aliases).
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 // What the handlers read at import time; the values only have to pass the config schema.
 const LAMBDA_ENV = {
@@ -84,6 +85,7 @@ export async function bundleFigures(
           mainFields: ['module', 'main'],
           banner: { js: BANNER },
           external: LAZY_CREDENTIAL_PROVIDERS,
+          alias: bundleAliases(root),
           metafile: true,
           logLevel: 'silent',
         }));

@@ -10,6 +10,8 @@ export interface Figure {
   readonly met: boolean | undefined;
   /** The numbers behind the verdict: where the time (or memory) goes. */
   readonly why: string;
+  /** The command that measures this figure alone, e.g. `npm run bench -- --only backfill`. */
+  readonly command?: string;
 }
 
 /** The verdict column of a figure. */

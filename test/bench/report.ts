@@ -40,9 +40,12 @@ export async function writeMarkdown(
   findings: string,
 ): Promise<void> {
   const table = [
-    '| figure | measured | goal | verdict |',
-    '|---|---|---|---|',
-    ...figures.map((f) => `| ${cell(f.name)} | ${cell(f.value)} | ${cell(f.goal)} | ${verdict(f)} |`),
+    '| figure | measured | goal | verdict | command |',
+    '|---|---|---|---|---|',
+    ...figures.map(
+      (f) =>
+        `| ${cell(f.name)} | ${cell(f.value)} | ${cell(f.goal)} | ${verdict(f)} | ${f.command ? `\`${f.command}\`` : ''} |`,
+    ),
   ];
   const why = figures.map((f) => `- **${f.name}**: ${verdict(f)}. ${f.why}.`);
   const text = [

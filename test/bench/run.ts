@@ -8,102 +8,187 @@ import { type ApiUse, apiFigure, chainFigures } from './chain.js';
 import { cpuPathFigure, fetchPageText } from './cpu-path.js';
 import type { Figure } from './figure.js';
 import { FINDINGS } from './findings.js';
+import { limitedBackfillFigure } from './limited.js';
 import { textTable, writeMarkdown } from './report.js';
 import { rssFigures } from './rss.js';
+import { probeFindings } from './scenario.js';
 import { startSimProcess } from './sim-process.js';
 import { startupFigure } from './startup.js';
 
 /**
- * `npm run bench`: every figure of issue 7 in one run on the simulator, printed as one table and written to
- * BENCHMARKS.md. `--quick` repeats each timing once, to try the benchmark out.
+ * `npm run bench`: every figure in one run on the simulator, printed as one table and written to
+ * BENCHMARKS.md. `--quick` repeats each timing once, to try the benchmark out. `--only GROUP[,GROUP]` measures
+ * some groups only (startup, bundles, chain, backfill, limited, heavy, cpu, rss) and prints them without writing
+ * BENCHMARKS.md.
  */
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const LATENCY_MS = 50;
+const LATENCY_MS = 150;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 // Mean calls per hour per PBX: the simulator's default (about 800 legs in a busy hour), and a heavy account
 // whose busy hour holds several 7000-row pages.
 const TRAFFIC = { usual: 40, heavy: 1800 };
 const PUBLISH_PAGES = 29;
+/** The parallel backfill's cap on chains in flight, and the speedup it must reach over the sequential loop. */
+const CONCURRENCY = 8;
+const SPEEDUP_GOAL = 5;
+/** The rate-limited backfill: days, and report requests a second the simulator allows. */
+const LIMITED = { days: 30, perSecond: 8 };
+const GROUPS = ['startup', 'bundles', 'chain', 'backfill', 'limited', 'heavy', 'cpu', 'rss'] as const;
+type Group = (typeof GROUPS)[number];
 
 const quick = process.argv.includes('--quick');
+const only = onlyGroups();
 const repeats = (n: number) => (quick ? 1 : n);
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const wanted = (group: Group) => only === undefined || only.includes(group);
+const command = (group: Group) => `npm run bench -- --only ${group}`;
+const tagged = (group: Group, figures: Figure[]) => figures.map((f) => ({ ...f, command: command(group) }));
 
-/** A week of past data: Monday 00:00 UTC two weeks back, and the busy hour of its Wednesday (10:00 New York). */
-function week(): { from: number; to: number; busyHour: Window } {
+function onlyGroups(): Group[] | undefined {
+  const at = process.argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const names = (process.argv[at + 1] ?? '').split(',').filter(Boolean);
+  const bad = names.filter((n) => !(GROUPS as readonly string[]).includes(n));
+  if (names.length === 0 || bad.length > 0) throw new Error(`--only takes some of ${GROUPS.join(', ')}`);
+  return names as Group[];
+}
+
+/** Monday 00:00 UTC two weeks back, the busy hour of its Wednesday (10:00 New York), and `days` before it. */
+function calendar(): { from: number; busyHour: Window } {
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const weekday = (new Date(today).getUTCDay() + 6) % 7; // Monday 0
   const from = today - (weekday + 14) * DAY_MS;
   const start = from + 2 * DAY_MS + 15 * HOUR_MS;
-  return { from, to: from + 7 * DAY_MS, busyHour: { startMs: start, endMs: start + HOUR_MS } };
+  return { from, busyHour: { startMs: start, endMs: start + HOUR_MS } };
 }
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
-  const { from, to, busyHour } = week();
+  const { from, busyHour } = calendar();
+  const twoDays = {
+    table: 'call-legs' as const,
+    fromMs: from + 2 * DAY_MS,
+    toMs: from + 4 * DAY_MS,
+    pageSize: 7000,
+  };
+  const limitedRange = {
+    table: 'call-legs' as const,
+    fromMs: from + 7 * DAY_MS - LIMITED.days * DAY_MS,
+    toMs: from + 7 * DAY_MS,
+    pageSize: 7000,
+  };
   const figures: Figure[] = [];
   const uses: ApiUse[] = [];
   const one = { table: 'call-legs' as const, fromMs: busyHour.startMs, toMs: busyHour.endMs };
 
-  log('walake --help start-up');
-  figures.push(await startupFigure(ROOT, repeats(10)));
-  log('bundles');
-  figures.push(...(await bundleFigures(ROOT, ['worker', 'planner'], repeats(5))));
-
-  log(`simulator, ${TRAFFIC.usual} calls/hour per PBX, ${LATENCY_MS} ms per report request`);
-  const usual = await startSimProcess({ callsPerHour: TRAFFIC.usual, latencyMs: LATENCY_MS });
-  try {
-    log('one window, small pages');
-    const small = await chainFigures({
-      label: 'usual traffic',
-      sim: usual,
-      scenario: { ...one, pageSize: 100 },
-      latencyMs: LATENCY_MS,
-      repeats: repeats(5),
-    });
-    figures.push(...small.figures);
-    uses.push(small.api);
-    log('7-day backfill');
-    const backfill = await backfillFigures(
-      usual,
-      { table: 'call-legs', fromMs: from, toMs: to, pageSize: 7000 },
-      LATENCY_MS,
-      repeats(3),
-    );
-    figures.push(...backfill.figures);
-    uses.push(backfill.api);
-  } finally {
-    await usual.close();
+  if (wanted('startup')) {
+    log('walake --help start-up');
+    figures.push(...tagged('startup', [await startupFigure(ROOT, repeats(10))]));
+  }
+  if (wanted('bundles')) {
+    log('bundles');
+    figures.push(...tagged('bundles', await bundleFigures(ROOT, ['worker', 'planner'], repeats(5))));
   }
 
-  log(`simulator, ${TRAFFIC.heavy} calls/hour per PBX`);
-  const heavy = await startSimProcess({ callsPerHour: TRAFFIC.heavy, latencyMs: LATENCY_MS });
-  try {
-    log('one window, 7000-row pages');
-    const big = await chainFigures({
-      label: 'heavy traffic',
-      sim: heavy,
-      scenario: { ...one, pageSize: 7000 },
-      latencyMs: LATENCY_MS,
-      repeats: repeats(3),
-    });
-    figures.push(...big.figures);
-    uses.push(big.api);
-    log('CPU path');
-    await heavy.setLatency(0);
-    for (const table of ['call-legs', 'call-records'] as const) {
-      const text = await fetchPageText(heavy, table, busyHour, 7000);
-      figures.push(cpuPathFigure(table, busyHour, text, repeats(9)));
+  if (wanted('chain') || wanted('backfill')) {
+    log(`simulator, ${TRAFFIC.usual} calls/hour per PBX, ${LATENCY_MS} ms per report request`);
+    const usual = await startSimProcess({ callsPerHour: TRAFFIC.usual, latencyMs: LATENCY_MS });
+    try {
+      const findings = await probeFindings(usual);
+      log(`the probe found full pages until the last: ${JSON.stringify(findings.fullPagesUntilLast)}`);
+      if (wanted('chain')) {
+        for (const pageSize of [7000, 100]) {
+          log(`one window, pageSize ${pageSize}`);
+          const chain = await chainFigures({
+            label: `usual traffic, pageSize ${pageSize}`,
+            sim: usual,
+            scenario: { ...one, pageSize },
+            latencyMs: LATENCY_MS,
+            repeats: repeats(5),
+            findings,
+          });
+          figures.push(...tagged('chain', chain.figures));
+          uses.push(chain.api);
+        }
+      }
+      if (wanted('backfill')) {
+        log(`2-day backfill at c = ${CONCURRENCY}`);
+        const backfill = await backfillFigures(usual, twoDays, {
+          latencyMs: LATENCY_MS,
+          repeats: repeats(3),
+          concurrency: CONCURRENCY,
+          findings,
+          goal: SPEEDUP_GOAL,
+        });
+        figures.push(...tagged('backfill', backfill.figures));
+        uses.push(backfill.api);
+      }
+    } finally {
+      await usual.close();
     }
-    await heavy.setLatency(LATENCY_MS);
-    log('peak RSS');
-    figures.push(...(await rssFigures(heavy, windowId(busyHour), PUBLISH_PAGES)));
-  } finally {
-    await heavy.close();
   }
-  figures.push(apiFigure(uses));
 
+  if (wanted('limited')) {
+    log(`${LIMITED.days}-day backfill against ${LIMITED.perSecond} requests/s`);
+    const limited = await startSimProcess({ callsPerHour: TRAFFIC.usual, latencyMs: LATENCY_MS });
+    try {
+      const findings = await probeFindings(limited);
+      log(`the probe found full pages until the last: ${JSON.stringify(findings.fullPagesUntilLast)}`);
+      const figure = await limitedBackfillFigure(limited, limitedRange, {
+        perSecond: LIMITED.perSecond,
+        concurrency: CONCURRENCY,
+        findings,
+      });
+      figures.push(...tagged('limited', [figure]));
+    } finally {
+      await limited.close();
+    }
+  }
+
+  if (wanted('heavy') || wanted('cpu') || wanted('rss')) {
+    log(`simulator, ${TRAFFIC.heavy} calls/hour per PBX`);
+    const heavy = await startSimProcess({ callsPerHour: TRAFFIC.heavy, latencyMs: LATENCY_MS });
+    try {
+      if (wanted('heavy')) {
+        log('one window, 7000-row pages');
+        const big = await chainFigures({
+          label: 'heavy traffic',
+          sim: heavy,
+          scenario: { ...one, pageSize: 7000 },
+          latencyMs: LATENCY_MS,
+          repeats: repeats(3),
+          findings: await probeFindings(heavy),
+        });
+        figures.push(...tagged('heavy', big.figures));
+        uses.push(big.api);
+      }
+      if (wanted('cpu')) {
+        log('CPU path');
+        await heavy.setLatency(0);
+        for (const table of ['call-legs', 'call-records'] as const) {
+          const text = await fetchPageText(heavy, table, busyHour, 7000);
+          figures.push(...tagged('cpu', [cpuPathFigure(table, busyHour, text, repeats(9))]));
+        }
+        await heavy.setLatency(LATENCY_MS);
+      }
+      if (wanted('rss')) {
+        log('peak RSS');
+        figures.push(...tagged('rss', await rssFigures(heavy, windowId(busyHour), PUBLISH_PAGES)));
+      }
+    } finally {
+      await heavy.close();
+    }
+  }
+  if (uses.length > 0)
+    figures.push({ ...apiFigure(uses), command: 'npm run bench -- --only chain,backfill' });
+
+  process.stdout.write(`${textTable(figures)}\n\n`);
+  if (only !== undefined) {
+    for (const f of figures) process.stdout.write(`- ${f.name}: ${f.why}\n`);
+    process.stdout.write('(--only: BENCHMARKS.md left as it was)\n');
+    return;
+  }
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   await writeMarkdown(
     join(ROOT, 'BENCHMARKS.md'),
@@ -115,21 +200,25 @@ async function main(): Promise<void> {
         `The 8x8 simulator runs in a process of its own (its page rendering must not share the measured event ` +
           `loop), answering every report request after ${LATENCY_MS} ms.`,
         `Usual traffic: ${TRAFFIC.usual} calls/hour per PBX (3 PBXes); heavy: ${TRAFFIC.heavy}. Call legs only.`,
-        `One window: ${day(busyHour.startMs)}–${day(busyHour.endMs)} UTC, a busy hour; usual traffic with ` +
-          "pageSize 100 (several small pages), heavy traffic with pageSize 7000 (`walake run`'s default).",
-        `Backfill: ${day(from)} to ${day(to)} UTC, hourly grid, pageSize 7000.`,
-        "`walake run` is `runLocal` (the CLI's core, a folder and the in-process FIFO queue); the baseline is a " +
-          'sequential scroll with plain fetch appending JSON lines (test/bench/baseline.ts).',
+        "Each lake first records what `walake probe` finds of the simulator's pages (full pages until the last), " +
+          'so chains end on their last data page, as they would after `walake probe --out DIR`.',
+        `One window: ${day(busyHour.startMs)}–${day(busyHour.endMs)} UTC, a busy hour, one chain (c = 1).`,
+        `Backfill: ${day(twoDays.fromMs)} to ${day(twoDays.toMs)} UTC, hourly grid, pageSize 7000, at most ` +
+          `${CONCURRENCY} chains (adaptive). Rate-limited backfill: ${day(limitedRange.fromMs)} to ` +
+          `${day(limitedRange.toMs)} UTC against ${LIMITED.perSecond} requests/s (429 with Retry-After: 1 above it).`,
+        "`walake run` is `runLocal` (the CLI's core, a folder and the in-process FIFO queue); the sequential loop " +
+          'is a scroll with plain fetch appending JSON lines, one request at a time (test/bench/baseline.ts).',
         quick
           ? '**--quick: every timing taken once; do not quote these figures.**'
-          : 'Medians of: `--help` 10 runs, cold import 5 fresh processes, one window 5 runs (small pages) or 3 ' +
-            '(7000-row pages), backfill 3 runs of each case, CPU path 9 runs after a warm-up.',
+          : 'Medians of: `--help` 10 runs, cold import 5 fresh processes, one window 5 runs (3 for heavy traffic), ' +
+            'the backfill 3 runs of each case, the rate-limited backfill 1 run, CPU path 9 runs after a warm-up.',
+        'The last column is the command that measures a figure alone (it prints the table and leaves this file).',
       ],
     },
     figures,
     FINDINGS,
   );
-  process.stdout.write(`${textTable(figures)}\n\nDetails: BENCHMARKS.md\n`);
+  process.stdout.write('Details: BENCHMARKS.md\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileObjectStore } from '../../functions/adapters/fs-store.js';
+import { rawReport } from '../../functions/adapters/wa-raw.js';
+import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
 import { type RunSummary, runLocal } from '../../functions/cli/local-run.js';
+import { probePageFill } from '../../functions/cli/probe-pages.js';
+import { type ApiFindings, recordApiFindings } from '../../functions/core/manifest.js';
 import type { Table } from '../../functions/core/tables.js';
+import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
 import { type BaselineResult, naivePull } from './baseline.js';
 import { timed } from './measure.js';
@@ -26,14 +32,43 @@ async function withFolder<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** `walake run` on the scenario, through `runLocal` as the CLI calls it; throws unless every window published. */
+/**
+ * What `walake probe` finds of the simulator's pages (both reports walked, as the probe does), to record in
+ * each benchmark lake: `walake probe --out DIR` before `walake run`.
+ */
+export async function probeFindings(sim: SimProcess): Promise<ApiFindings> {
+  const { client, tokens } = createWorkAnalytics({ baseUrl: sim.baseUrl, credentials: sim.credentials });
+  const token = await tokens.token();
+  const deps = {
+    request: (query: Parameters<typeof rawReport>[0], signal?: AbortSignal) =>
+      rawReport(query, { baseUrl: sim.baseUrl, apiKey: sim.credentials.apiKey, token, signal }),
+    listPbxes: () => client.listPbxes(),
+    now: Date.now,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    redact: (text: string) => text,
+  };
+  const full: ApiFindings['fullPagesUntilLast'] = {};
+  for (const table of TABLES) {
+    const found = await probePageFill(deps, table);
+    if (found.fullPagesUntilLast !== null) full[table] = found.fullPagesUntilLast;
+  }
+  return { measuredAt: new Date().toISOString(), fullPagesUntilLast: full };
+}
+
+/**
+ * `walake run` on the scenario, through `runLocal` as the CLI calls it, into a fresh lake holding `findings`
+ * (none: chains ask for "No Data"); throws unless every window published.
+ */
 export async function timeLocalRun(
   sim: SimProcess,
   scenario: Scenario,
   concurrency: number,
+  findings?: ApiFindings,
+  fixedConcurrency = false,
 ): Promise<{ ms: number; summary: RunSummary }> {
-  const { ms, value: summary } = await withFolder((out) =>
-    timed(() =>
+  const { ms, value: summary } = await withFolder(async (out) => {
+    if (findings) await recordApiFindings(new FileObjectStore(out), findings, 60, Date.now());
+    return timed(() =>
       runLocal({
         tables: [scenario.table],
         fromMs: scenario.fromMs,
@@ -42,14 +77,15 @@ export async function timeLocalRun(
         pageSize: scenario.pageSize,
         gridMinutes: 60,
         concurrency,
+        fixedConcurrency,
         isConnectTime: false,
         isSimplified: false,
         settleMinutes: 60,
         out,
         connection: { baseUrl: sim.baseUrl, credentials: sim.credentials },
       }),
-    ),
-  );
+    );
+  });
   if (summary.failed > 0 || summary.published !== summary.windows) {
     throw new Error(`walake run failed in the benchmark: ${JSON.stringify(summary.failures.slice(0, 3))}`);
   }

@@ -12,7 +12,8 @@ import {
 export type SimRequest =
   | { id: number; kind: 'stats' }
   | { id: number; kind: 'reset' }
-  | { id: number; kind: 'latency'; ms: number };
+  | { id: number; kind: 'latency'; ms: number }
+  | { id: number; kind: 'rate'; perSecond: number | undefined };
 
 async function main(): Promise<void> {
   const send = process.send?.bind(process);
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   process.on('message', (request: SimRequest) => {
     if (request.kind === 'reset') resetStats(sim.stats);
     if (request.kind === 'latency') sim.faults.latencyMs = request.ms;
+    if (request.kind === 'rate') sim.faults.rateLimitPerSecond = request.perSecond;
     send({ id: request.id, stats: sim.stats, cpu: process.cpuUsage() });
   });
   process.once('disconnect', () => {

@@ -12,6 +12,8 @@ export interface SimProcess {
   /** Zeroes the counters. */
   reset(): Promise<void>;
   setLatency(ms: number): Promise<void>;
+  /** Report requests allowed per wall-clock second (429 above it), or none. */
+  setRateLimit(perSecond: number | undefined): Promise<void>;
   /** CPU time the simulator's process has used so far (user + system), in ms. */
   cpuMs(): Promise<number>;
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startSimProcess(options: SimulatorOptions): Promise<SimPro
     },
     reset: async () => void (await ask({ kind: 'reset' })),
     setLatency: async (ms) => void (await ask({ kind: 'latency', ms })),
+    setRateLimit: async (perSecond) => void (await ask({ kind: 'rate', perSecond })),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

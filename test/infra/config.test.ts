@@ -31,6 +31,7 @@ describe('parseLakeConfig', () => {
       maxRestarts: 3,
       isConnectTime: false,
       isSimplified: false,
+      endOnLastDataPage: true,
       maxChainsPerRun: 2000,
       legsFilterField: 'disconnectedTimeUTC',
       recordsFilterField: 'disconnectedTimeUTC',
@@ -77,6 +78,8 @@ describe('parseLakeConfig', () => {
       isConnectTime: true,
       isSimplified: true,
     });
+    expect(parseLakeConfig({ endOnLastDataPage: 'false' })).toMatchObject({ endOnLastDataPage: false });
+    expect(parseLakeConfig({ endOnLastDataPage: false })).toMatchObject({ endOnLastDataPage: false });
   });
 
   it('reads JSON arrays from cdk.json', () => {

@@ -243,6 +243,7 @@ describe('functions', () => {
         MAX_CHAINS_PER_RUN: '2000',
         IS_CONNECT_TIME: 'false',
         IS_SIMPLIFIED: 'false',
+        END_ON_LAST_DATA_PAGE: 'true',
         LEGS_FILTER_FIELD: 'disconnectedTimeUTC',
         RECORDS_FILTER_FIELD: 'disconnectedTimeUTC',
         FIRST_DAY: { Ref: Match.stringLikeRegexp('^LakeFirstDay') },

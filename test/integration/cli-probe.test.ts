@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rawReport } from '../../functions/adapters/wa-raw.js';
 import { createWorkAnalytics } from '../../functions/adapters/work-analytics.js';
@@ -264,8 +267,10 @@ describe('walake probe measures which time each report filters on, and its edges
       /call-records filter field: inconclusive: .*; keep the default disconnectedTimeUTC until measured/,
     );
     expect(text).toMatch(/call-legs filter field: inconclusive/);
-    // pageSize 1, scroll 1, visibility 1, 8 ranges of records, 1 of legs.
-    expect((before['/v2/call-records'] ?? 0) + (before['/v2/call-legs'] ?? 0)).toBeLessThanOrEqual(12);
+    expect(report.pageFill.map((f) => f.fullPagesUntilLast)).toEqual([null, null]);
+    expect(text).toMatch(/call-legs pages: not measured: 0 rows in the 24 hours before the last 2/);
+    // pageSize 1, scroll 1, visibility 1, 8 ranges of records, 1 of legs, 1 page-fill request per report.
+    expect((before['/v2/call-records'] ?? 0) + (before['/v2/call-legs'] ?? 0)).toBeLessThanOrEqual(14);
   });
 });
 
@@ -282,9 +287,16 @@ describe('walake probe from the built binary', () => {
     WA_PASSWORD: live.password,
   });
 
-  it('prints a JSON report with exit code 0', async () => {
-    const result = await walake(['probe', '--quick', '--burst', '3', '--json'], env());
+  it('prints a JSON report with exit code 0, and records the page finding in the lake named', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'walake-probe-'));
+    const result = await walake(['probe', '--quick', '--burst', '3', '--json', '--out', out], env());
     expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'lake', '_manifest.json'), 'utf8'));
+    rmSync(out, { recursive: true, force: true });
+    expect(manifest).toMatchObject({
+      gridMinutes: 60,
+      api: { fullPagesUntilLast: { 'call-legs': true, 'call-records': true } },
+    });
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({
       baseUrl: live.baseUrl,
@@ -293,6 +305,7 @@ describe('walake probe from the built binary', () => {
       burst: { requests: 3 },
     });
     expect(report.filters.map((f: { table: string }) => f.table)).toEqual(['call-records', 'call-legs']);
+    expect(report.recordedIn).toBe(out);
   });
 
   it('fails with exit code 1 on refused credentials, without echoing them', async () => {

@@ -185,3 +185,44 @@ describe('LocalFifoQueue', () => {
     expect([1, 2, 3, 6, 7, 20].map(defaultRetryDelayMs)).toEqual([50, 100, 200, 1600, 2000, 2000]);
   });
 });
+
+describe('LocalFifoQueue with an adaptive limit', () => {
+  it('keeps as many chains in flight as the limit says at each delivery', async () => {
+    const queue = new LocalFifoQueue();
+    for (let hour = 0; hour < 12; hour++) await queue.send(task(hour));
+    const limit = { limit: 2 };
+    const inFlight: number[] = [];
+    let now = 0;
+    const releases: (() => void)[] = [];
+    const drained = queue.drain(
+      async () => {
+        inFlight.push(++now);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        now--;
+      },
+      { concurrency: limit },
+    );
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+    await settle();
+    expect(releases.length).toBe(2);
+    limit.limit = 5; // raised: the next settled delivery fills up to 5
+    releases.shift()?.();
+    await settle();
+    expect(releases.length).toBe(5);
+    limit.limit = 1; // halved twice: nothing new starts until a single one is left in flight
+    for (let i = 0; i < 3; i++) releases.shift()?.();
+    await settle();
+    expect(releases.length).toBe(2);
+    releases.shift()?.();
+    await settle();
+    expect(releases.length).toBe(1);
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await settle();
+    }
+    await expect(drained).resolves.toMatchObject({ processed: 12 });
+    expect(Math.max(...inFlight)).toBe(5);
+  });
+});

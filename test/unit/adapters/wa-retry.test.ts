@@ -127,3 +127,53 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });
+
+describe('withRetries: patience with throttling', () => {
+  const throttled = (n: number): AttemptOutcome<string>[] =>
+    Array.from({ length: n }, () => ({ retry: '429', retryAfterMs: 1000, status: 429, throttled: true }));
+
+  it('waits out a burst of 429s far longer than maxAttempts, and returns the page', async () => {
+    const clock = fakeClock();
+    const s = scripted<string>([...throttled(40), { value: 'ok' }]);
+    const statuses: (number | undefined)[] = [];
+    const patient = { ...policy, maxThrottleWaitMs: 60_000 };
+    await expect(
+      withRetries(s.attempt, { policy: patient, deps: clock.deps, onRetry: (e) => statuses.push(e.status) }),
+    ).resolves.toBe('ok');
+    expect(s.calls()).toBe(41);
+    expect(statuses).toEqual(Array(40).fill(429));
+  });
+
+  it('ends once the throttling outlasts its patience, then counts the attempts as usual', async () => {
+    const clock = fakeClock();
+    const s = scripted<string>(throttled(100));
+    const patient = { ...policy, maxThrottleWaitMs: 10_000 };
+    await expect(withRetries(s.attempt, { policy: patient, deps: clock.deps })).rejects.toThrow(
+      RetriesExhaustedError,
+    );
+    // 10 s of patience at 1 s each, then maxAttempts (5) counted ones.
+    expect(s.calls()).toBe(10 + 5);
+  });
+
+  it('gives server errors no such patience', async () => {
+    const clock = fakeClock();
+    const errors = Array.from({ length: 20 }, () => ({ retry: '503', status: 503 }));
+    const s = scripted<string>(errors);
+    const patient = { ...policy, maxThrottleWaitMs: 60_000 };
+    await expect(withRetries(s.attempt, { policy: patient, deps: clock.deps })).rejects.toThrow(
+      RetriesExhaustedError,
+    );
+    expect(s.calls()).toBe(policy.maxAttempts);
+  });
+
+  it('stops at the deadline, however patient', async () => {
+    const clock = fakeClock();
+    const s = scripted<string>(throttled(100));
+    const patient = { ...policy, maxThrottleWaitMs: 600_000 };
+    const deadlineMs = clock.deps.now() + 5_500;
+    await expect(withRetries(s.attempt, { policy: patient, deps: clock.deps, deadlineMs })).rejects.toThrow(
+      /deadline/,
+    );
+    expect(s.calls()).toBe(6);
+  });
+});

@@ -29,6 +29,8 @@ const zero = {
   reconciliationMismatches: 0,
   chainsRestarted: 0,
   windowsFailed: 0,
+  windowsEndedEarly: 0,
+  earlyEndsRevised: 0,
 };
 
 describe('tallyOf', () => {
