@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { credentialsSecretSchema } from '../../functions/adapters/secret-credentials.js';
 import { ledgerStatus } from '../../functions/cli/status-report.js';
 import { MAIN_HELP } from '../../functions/cli/usage.js';
+import { METRICS } from '../../functions/handlers/config.js';
 import { CONTEXT_KEYS, parseLakeConfig } from '../../infra/config.js';
 import { repoRoot } from '../../infra/paths.js';
 import { captureIo } from '../integration/cli-support.js';
@@ -332,6 +333,8 @@ describe('the costs and the teardown of the day-one guide', () => {
       `${alarmList.length} alarms, of which the ${mathAlarms} DLQ alarms read 2 metrics each`,
     );
     expect(guide).toContain(`${alarmList.length + mathAlarms} alarm metrics at $0.10`);
+    const metrics = Object.keys(METRICS).length;
+    expect(guide).toContain(`| ${metrics} custom metrics (EMF) at $0.30 | $${(metrics * 0.3).toFixed(2)} |`);
   });
 
   it('name every resource cdk destroy keeps', () => {
