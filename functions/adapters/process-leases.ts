@@ -26,7 +26,7 @@ export function processLeaseHolders(pid: number = process.pid, host: string = ho
         return true;
       } catch (error) {
         // EPERM: the process exists but belongs to someone else.
-        return (error as NodeJS.ErrnoException).code === 'ESRCH' ? false : true;
+        return (error as NodeJS.ErrnoException).code !== 'ESRCH';
       }
     },
   };

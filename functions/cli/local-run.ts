@@ -197,15 +197,12 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   // A lake made with another grid or another placement of a table's rows is refused before anything is pulled.
   const placements = Object.fromEntries(starts.map((start) => [start.table, placementOf(start)]));
   await ensureManifest(store, options.gridMinutes, clock.now(), placements);
-  const endEarly = new Map<Table, boolean>();
-  for (const table of options.tables) {
-    endEarly.set(table, await endOnLastDataPageAllowed(store, table, options.endOnLastDataPage ?? true));
-  }
+  const endEarly = await endOnLastDataPageAllowed(store, options.tables, options.endOnLastDataPage ?? true);
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
   for (const start of starts) {
     for (const window of windows) {
-      const early = endEarly.get(start.table) ? { endOnLastDataPage: true } : {};
+      const early = endEarly[start.table] ? { endOnLastDataPage: true } : {};
       await startChain({ ...start, window: windowId(window), ...early }, { store, queue, clock });
       summary.windows++;
     }

@@ -208,18 +208,18 @@ export async function recordApiFindings(
 }
 
 /**
- * Whether chains of `table` may end on their last data page: only when allowed by the configuration and
- * the lake's manifest records that the probe found full pages until the last. Read fresh, not cached: a probe
- * run since the last read counts at once.
+ * The reports whose chains may end on their last data page: only when allowed by the configuration and the
+ * lake's manifest records that the probe found full pages until the last. One read of the manifest for all of
+ * `tables`, fresh, not cached: a probe run since the last read counts at once.
  */
 export async function endOnLastDataPageAllowed(
   store: ObjectStore,
-  table: Table,
+  tables: readonly Table[],
   enabled: boolean,
-): Promise<boolean> {
-  if (!enabled) return false;
-  const found = await store.get(MANIFEST_KEY);
-  return found !== undefined && parseManifest(found).api?.fullPagesUntilLast[table] === true;
+): Promise<Partial<Record<Table, boolean>>> {
+  const found = enabled ? await store.get(MANIFEST_KEY) : undefined;
+  const measured = found === undefined ? undefined : parseManifest(found).api?.fullPagesUntilLast;
+  return Object.fromEntries(tables.map((table) => [table, measured?.[table] === true]));
 }
 
 function text(manifest: LakeManifest): string {

@@ -39,9 +39,8 @@ const plan: PlanConfig = {
 
 /** The plan of this invocation: whether chains may end on their last data page is read from the manifest. */
 async function currentPlan(): Promise<PlanConfig> {
-  const allowed = async (table: (typeof plan.tables)[number]) =>
-    [table, await endOnLastDataPageAllowed(ports.store, table, config.END_ON_LAST_DATA_PAGE)] as const;
-  return { ...plan, endOnLastDataPage: Object.fromEntries(await Promise.all(plan.tables.map(allowed))) };
+  const allowed = await endOnLastDataPageAllowed(ports.store, plan.tables, config.END_ON_LAST_DATA_PAGE);
+  return { ...plan, endOnLastDataPage: allowed };
 }
 
 /** Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. */

@@ -12,7 +12,7 @@ import { limitedBackfillFigure } from './limited.js';
 import { textTable, writeMarkdown } from './report.js';
 import { rssFigures } from './rss.js';
 import { probeFindings } from './scenario.js';
-import { startSimProcess } from './sim-process.js';
+import { BENCH_NOW_MS, startSimProcess } from './sim-process.js';
 import { startupFigure } from './startup.js';
 
 /**
@@ -54,11 +54,9 @@ function onlyGroups(): Group[] | undefined {
   return names as Group[];
 }
 
-/** Monday 00:00 UTC two weeks back, the busy hour of its Wednesday (10:00 New York), and `days` before it. */
+/** Monday 00:00 UTC two weeks before the bench's instant, and the busy hour of its Wednesday (11:00 New York). */
 function calendar(): { from: number; busyHour: Window } {
-  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-  const weekday = (new Date(today).getUTCDay() + 6) % 7; // Monday 0
-  const from = today - (weekday + 14) * DAY_MS;
+  const from = BENCH_NOW_MS - 14 * DAY_MS;
   const start = from + 2 * DAY_MS + 15 * HOUR_MS;
   return { from, busyHour: { startMs: start, endMs: start + HOUR_MS } };
 }

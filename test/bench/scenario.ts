@@ -12,7 +12,7 @@ import { TABLES } from '../../functions/core/tables.js';
 import { windowsFor } from '../../functions/core/windows.js';
 import { type BaselineResult, naivePull } from './baseline.js';
 import { timed } from './measure.js';
-import type { SimProcess } from './sim-process.js';
+import { BENCH_NOW_MS, type SimProcess } from './sim-process.js';
 
 /** A pull to time: one table, a range of whole hourly windows, a page size. */
 export interface Scenario {
@@ -20,6 +20,15 @@ export interface Scenario {
   fromMs: number;
   toMs: number;
   pageSize: number;
+}
+
+/**
+ * The run's clock: it starts at the bench's fixed instant and runs at real speed, so the days pulled never
+ * depend on the machine's date while the answer times the adaptive limit measures on it stay real.
+ */
+function benchClock(): { now: () => number } {
+  const started = performance.now();
+  return { now: () => BENCH_NOW_MS + Math.floor(performance.now() - started) };
 }
 
 /** Runs `fn` with a fresh folder, removed afterwards: every run starts from an empty lake. */
@@ -43,7 +52,7 @@ export async function probeFindings(sim: SimProcess): Promise<ApiFindings> {
     request: (query: Parameters<typeof rawReport>[0], signal?: AbortSignal) =>
       rawReport(query, { baseUrl: sim.baseUrl, apiKey: sim.credentials.apiKey, token, signal }),
     listPbxes: () => client.listPbxes(),
-    now: Date.now,
+    now: () => BENCH_NOW_MS,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     redact: (text: string) => text,
   };
@@ -52,7 +61,7 @@ export async function probeFindings(sim: SimProcess): Promise<ApiFindings> {
     const found = await probePageFill(deps, table);
     if (found.fullPagesUntilLast !== null) full[table] = found.fullPagesUntilLast;
   }
-  return { measuredAt: new Date().toISOString(), fullPagesUntilLast: full };
+  return { measuredAt: new Date(BENCH_NOW_MS).toISOString(), fullPagesUntilLast: full };
 }
 
 /**
@@ -67,7 +76,7 @@ export async function timeLocalRun(
   fixedConcurrency = false,
 ): Promise<{ ms: number; summary: RunSummary }> {
   const { ms, value: summary } = await withFolder(async (out) => {
-    if (findings) await recordApiFindings(new FileObjectStore(out), findings, 60, Date.now());
+    if (findings) await recordApiFindings(new FileObjectStore(out), findings, 60, BENCH_NOW_MS);
     return timed(() =>
       runLocal({
         tables: [scenario.table],
@@ -83,6 +92,7 @@ export async function timeLocalRun(
         settleMinutes: 60,
         out,
         connection: { baseUrl: sim.baseUrl, credentials: sim.credentials },
+        clock: benchClock(),
       }),
     );
   });

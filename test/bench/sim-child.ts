@@ -18,8 +18,9 @@ export type SimRequest =
 async function main(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('sim-child.js must be started with an IPC channel (child_process.fork)');
-  const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
-  const sim = await startSimulator(options);
+  // A clock cannot travel as JSON: the parent sends the instant the simulator runs at.
+  const { nowMs, ...options } = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions & { nowMs?: number };
+  const sim = await startSimulator(nowMs === undefined ? options : { ...options, now: () => nowMs });
   const { baseUrl, apiKey, username, password } = sim;
   send({ kind: 'ready', baseUrl, credentials: { apiKey, username, password } });
   process.on('message', (request: SimRequest) => {

@@ -3,6 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { Credentials } from '../../functions/adapters/token-provider.js';
 import type { SimulatorOptions, SimulatorStats } from '../../functions/simulator/index.js';
 
+/**
+ * The instant the benchmarks run at, whatever the machine's date: Monday 2026-06-22 00:00 UTC. The simulator
+ * believes it is then (the data it serves, its two-year limit) and so does `walake run`, so every bench pulls
+ * the same days on any date.
+ */
+export const BENCH_NOW_MS = Date.UTC(2026, 5, 22);
+
 /** A simulator running in a child process (see sim-child.ts). */
 export interface SimProcess {
   baseUrl: string;
@@ -19,10 +26,11 @@ export interface SimProcess {
   close(): Promise<void>;
 }
 
-/** Starts the simulator in a child process and waits until it listens. */
-export async function startSimProcess(options: SimulatorOptions): Promise<SimProcess> {
+/** Starts the simulator in a child process, at `BENCH_NOW_MS`, and waits until it listens. */
+export async function startSimProcess(options: Omit<SimulatorOptions, 'now'>): Promise<SimProcess> {
   const entry = fileURLToPath(new URL('./sim-child.js', import.meta.url));
-  const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const args = [JSON.stringify({ ...options, nowMs: BENCH_NOW_MS })];
+  const child = fork(entry, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ baseUrl: string; credentials: Credentials }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { baseUrl: string; credentials: Credentials }));
     child.once('exit', (code) => reject(new Error(`the simulator process exited ${code} before listening`)));

@@ -105,20 +105,22 @@ describe('endsOnLastDataPage', () => {
 describe('the lake manifest records what walake probe measured', () => {
   it('allows the early end per report, only when measured and enabled', async () => {
     const store = new MemoryStore();
+    const allowed = async (table: 'call-legs' | 'call-records', enabled: boolean) =>
+      (await endOnLastDataPageAllowed(store, [table], enabled))[table];
     await ensureManifest(store, 60, W.endMs);
-    expect(await endOnLastDataPageAllowed(store, 'call-legs', true)).toBe(false);
+    expect(await allowed('call-legs', true)).toBe(false);
     const findings = {
       measuredAt: new Date(W.endMs).toISOString(),
       fullPagesUntilLast: { 'call-legs': true },
     };
     const manifest = await recordApiFindings(store, findings, 60, W.endMs);
     expect(manifest).toMatchObject({ gridMinutes: 60, api: findings });
-    expect(await endOnLastDataPageAllowed(store, 'call-legs', true)).toBe(true);
-    expect(await endOnLastDataPageAllowed(store, 'call-legs', false)).toBe(false);
-    expect(await endOnLastDataPageAllowed(store, 'call-records', true)).toBe(false);
+    expect(await allowed('call-legs', true)).toBe(true);
+    expect(await allowed('call-legs', false)).toBe(false);
+    expect(await allowed('call-records', true)).toBe(false);
     // A later probe that found short pages replaces the finding.
     await recordApiFindings(store, { ...findings, fullPagesUntilLast: { 'call-legs': false } }, 60, W.endMs);
-    expect(await endOnLastDataPageAllowed(store, 'call-legs', true)).toBe(false);
+    expect(await allowed('call-legs', true)).toBe(false);
   });
 
   it('creates the manifest of a new lake on the grid given, and keeps the grid of an existing one', async () => {
