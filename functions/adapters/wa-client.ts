@@ -124,7 +124,6 @@ export class WorkAnalyticsClient {
               retry: `${spec.path} answered ${answer.status}`,
               retryAfterMs: parseRetryAfter(answer.retryAfter, deps.now()),
               status: answer.status,
-              throttled: answer.status === 429,
             };
           }
           if (answer.status === 403 && spec.forbidden) {

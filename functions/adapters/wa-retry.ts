@@ -42,9 +42,7 @@ export const realRetryDeps: RetryDeps = {
 };
 
 /** What one attempt gives back: a value, or a transient failure worth another attempt. */
-export type AttemptOutcome<T> =
-  | { value: T }
-  | { retry: string; retryAfterMs?: number; status?: number; throttled?: boolean };
+export type AttemptOutcome<T> = { value: T } | { retry: string; retryAfterMs?: number; status?: number };
 
 export interface RetryEvent {
   attempt: number;
@@ -91,19 +89,18 @@ export async function withRetries<T>(
     const timeoutMs = Math.min(policy.requestTimeoutMs, timeLeft);
     let retryAfterMs: number | undefined;
     let status: number | undefined;
-    let throttled = false;
     try {
       const outcome = await attempt(AbortSignal.timeout(timeoutMs));
       if ('value' in outcome) return outcome.value;
       last = outcome.retry;
       retryAfterMs = outcome.retryAfterMs;
       status = outcome.status;
-      throttled = outcome.throttled === true;
     } catch (error) {
       if (error instanceof WorkAnalyticsError) throw error;
       last = describeNetworkError(error, timeoutMs);
     }
-    const patient = throttled && throttleWaitMs < patienceMs;
+    // A 429 is throttling: the API asks for patience, not for fewer attempts.
+    const patient = status === 429 && throttleWaitMs < patienceMs;
     if (!patient) counted++;
     if (counted >= policy.maxAttempts) throw new RetriesExhaustedError(n, last, 'attempts');
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (n - 1));

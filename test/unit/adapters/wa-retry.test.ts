@@ -130,7 +130,7 @@ describe('parseRetryAfter', () => {
 
 describe('withRetries: patience with throttling', () => {
   const throttled = (n: number): AttemptOutcome<string>[] =>
-    Array.from({ length: n }, () => ({ retry: '429', retryAfterMs: 1000, status: 429, throttled: true }));
+    Array.from({ length: n }, () => ({ retry: '429', retryAfterMs: 1000, status: 429 }));
 
   it('waits out a burst of 429s far longer than maxAttempts, and returns the page', async () => {
     const clock = fakeClock();
