@@ -1,6 +1,7 @@
 import { type LedgerEntry, lastProgressMs } from '../core/ledger.js';
 import type { Table } from '../core/tables.js';
 import { type Window, windowDay, windowId, windowsFor } from '../core/windows.js';
+import { DEFAULT_MAX_DAYS } from './control-plan.js';
 import { isoOf } from './ops-args.js';
 
 /** One table's windows on one UTC day: what the grid expects and what the ledger says of them. */
@@ -77,8 +78,6 @@ export interface StatusOptions {
 }
 
 const DAY_MS = 86_400_000;
-/** The longest range one `walake rerun` may ask for (the planner's default `maxRerunDays`); longer: backfill. */
-const RERUN_MAX_DAYS = 31;
 
 /** Compares the ledger with the grid: per day and table, and the gaps a rerun would fill. */
 export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOptions): LedgerStatus {
@@ -220,7 +219,7 @@ function samePbx(a: LedgerEntry['pbx'], b: LedgerEntry['pbx']): boolean {
  * `walake backfill`, which cuts the range into messages within the planner's caps.
  */
 export function fillCommand(table: Table, fromMs: number, toMs: number, pbx: LedgerEntry['pbx']): string {
-  if (toMs - fromMs <= RERUN_MAX_DAYS * DAY_MS) return rerunCommand(table, isoOf(fromMs), isoOf(toMs), pbx);
+  if (toMs - fromMs <= DEFAULT_MAX_DAYS * DAY_MS) return rerunCommand(table, isoOf(fromMs), isoOf(toMs), pbx);
   const scope = pbx === 'allpbxes' ? '' : ` --pbx ${pbx.join(',')}`;
   return `walake backfill --table ${table} --from ${isoOf(fromMs)} --to ${isoOf(toMs)}${scope}`;
 }
