@@ -166,6 +166,11 @@ const ContextObject = z.object({
    * manifest; false: always ask for `No Data`.
    */
   endOnLastDataPage: flag.default(true),
+  /**
+   * Each lane's event source concurrency follows the 8x8 API's answers, between 2 and its cap (the concurrency
+   * governor); false: the caps, fixed.
+   */
+  adaptiveConcurrency: flag.default(true),
   /** The most chains one planner run may start: a bound on what a mistake can queue. */
   maxChainsPerRun: whole(1, 100_000, 2000),
   /** The field each report filters on, where `walake probe` measured another than the docs' default. */
@@ -324,7 +329,10 @@ export function metricsIdentity(config: Pick<LakeConfig, 'stackName'>): {
  * The log group of each function: named from the stack, so that `aws logs tail /WorkAnalyticsLake/worker` is
  * exact, and two stacks in one account never share one.
  */
-export function logGroupNameOf(config: Pick<LakeConfig, 'stackName'>, fn: 'planner' | 'worker'): string {
+export function logGroupNameOf(
+  config: Pick<LakeConfig, 'stackName'>,
+  fn: 'planner' | 'worker' | 'governor',
+): string {
   return `/${config.stackName}/${fn}`;
 }
 

@@ -81,6 +81,20 @@ export const PlannerConfigSchema = z.object({
   FIRST_DAY: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
 });
 
+/** The concurrency governor's: the two lanes' event sources and queues, their caps, and the metric to read. */
+export const GovernorConfigSchema = z.object({
+  LIVE_MAPPING_ID: z.string().check(z.minLength(1)),
+  BACKFILL_MAPPING_ID: z.string().check(z.minLength(1)),
+  PAGE_QUEUE_URL: z.url(),
+  BACKFILL_QUEUE_URL: z.url(),
+  MAX_CONCURRENCY: int(2, 1000, 10),
+  BACKFILL_CONCURRENCY: int(2, 1000, 5),
+  /** false: the governor only keeps each lane at its cap (the stack's `adaptiveConcurrency` context key). */
+  ADAPTIVE_CONCURRENCY: z._default(z.stringbool(), true),
+  POWERTOOLS_SERVICE_NAME: z._default(z.string().check(z.minLength(1)), 'work-analytics-lake'),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'WorkAnalyticsLake'),
+});
+
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export type PlannerConfig = z.infer<typeof PlannerConfigSchema>;
 

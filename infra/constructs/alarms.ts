@@ -15,6 +15,8 @@ export interface LakeAlarmsProps {
   readonly namespace: string;
   readonly service: string;
   readonly planner: lambda.IFunction;
+  /** The concurrency governor: while it fails, each lane keeps the concurrency it last set. */
+  readonly governor: lambda.IFunction;
   /** The page queue, whose oldest message says whether chains are moving. */
   readonly pageQueue: sqs.IQueue;
   /** An oldest page task older than this raises PageQueueStalled (see the stack for how it is derived). */
@@ -144,6 +146,13 @@ export class LakeAlarms extends Construct {
       'PlannerErrors',
       props.planner.metricErrors({ period: short, statistic: cloudwatch.Stats.SUM }),
       'The planner failed: no new windows are queued until it succeeds. See its log group.',
+    );
+    above0(
+      'GovernorErrors',
+      props.governor.metricErrors({ period: short, statistic: cloudwatch.Stats.SUM }),
+      'The concurrency governor has failed for 15 minutes: each lane keeps the event source concurrency it last ' +
+        'set (between 2 and its cap), so a backfill may run slower or keep meeting 429s. See its log group.',
+      { evaluationPeriods: 3, datapointsToAlarm: 3 },
     );
     above0(
       'CredentialsRejected',

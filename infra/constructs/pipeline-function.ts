@@ -16,7 +16,7 @@ export const ESM_REQUIRE_BANNER =
 
 export interface PipelineFunctionProps {
   /** The handler file under `functions/handlers/`, without extension. */
-  readonly handler: 'planner' | 'worker';
+  readonly handler: 'planner' | 'worker' | 'governor';
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;

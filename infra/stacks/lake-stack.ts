@@ -8,6 +8,7 @@ import { type LakeConfig, logGroupNameOf, metricsIdentity, pbxIdsEnv } from '../
 import { LakeAlarms } from '../constructs/alarms.js';
 import { ApiSecret } from '../constructs/api-secret.js';
 import { AthenaTables } from '../constructs/athena-tables.js';
+import { ConcurrencyGovernor } from '../constructs/concurrency-governor.js';
 import { FirstDay } from '../constructs/first-day.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
 import { type LakeBuckets, lakeBuckets } from '../constructs/lake-buckets.js';
@@ -48,6 +49,7 @@ export class LakeStack extends Stack {
   readonly planner: PipelineFunction;
   readonly worker: PipelineFunction;
   readonly schedule: scheduler.Schedule;
+  readonly governor: ConcurrencyGovernor;
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props);
@@ -62,7 +64,23 @@ export class LakeStack extends Stack {
     // Per stack, so that two stacks in one account and region keep their metrics (and alarms) apart.
     const identity = metricsIdentity(config);
     const { planner, worker } = this.functions(config, storage, queues, credentials, identity);
-    this.schedule = this.wire(config, storage, queues, credentials, { planner, worker });
+    const wired = this.wire(config, storage, queues, credentials, { planner, worker });
+    this.schedule = wired.schedule;
+    this.governor = new ConcurrencyGovernor(this, 'Concurrency', {
+      live: {
+        mappingId: wired.live.eventSourceMappingId,
+        queue: queues.pages.queue,
+        cap: config.maxConcurrency,
+      },
+      backfill: {
+        mappingId: wired.backfill.eventSourceMappingId,
+        queue: queues.backfill.queue,
+        cap: config.backfillConcurrency,
+      },
+      adaptive: config.adaptiveConcurrency,
+      ...identity,
+      logGroupName: logGroupNameOf(config, 'governor'),
+    });
     this.dataBucket = storage.data;
     this.pageQueue = queues.pages;
     this.backfillQueue = queues.backfill;
@@ -87,6 +105,7 @@ export class LakeStack extends Stack {
     const alarms = new LakeAlarms(this, 'Alarms', {
       ...identity,
       planner: planner.fn,
+      governor: this.governor.fn.fn,
       pageQueue: queues.pages.queue,
       pageAgeThreshold: pageAgeThreshold(config),
       backfillQueue: queues.backfill.queue,
@@ -205,7 +224,7 @@ export class LakeStack extends Stack {
     queues: Queues,
     credentials: ApiSecret,
     fns: { planner: PipelineFunction; worker: PipelineFunction },
-  ): scheduler.Schedule {
+  ): { schedule: scheduler.Schedule; live: SqsEventSource; backfill: SqsEventSource } {
     const { data } = storage;
     const { pages, backfill, control } = queues;
     const { planner, worker } = fns;
@@ -237,20 +256,21 @@ export class LakeStack extends Stack {
     }
 
     // One message per invocation: a slow page cannot use up the time of others in its batch.
-    worker.fn.addEventSource(
-      new SqsEventSource(pages.queue, {
-        batchSize: 1,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.maxConcurrency,
-      }),
-    );
-    worker.fn.addEventSource(
-      new SqsEventSource(backfill.queue, {
-        batchSize: 1,
-        reportBatchItemFailures: true,
-        maxConcurrency: config.backfillConcurrency,
-      }),
-    );
+    // Each lane's maximum concurrency starts at its cap; the concurrency governor then moves it with the API's
+    // answers (constructs/concurrency-governor.ts). A later deploy leaves the governor's value in place unless
+    // the cap itself changes.
+    const live = new SqsEventSource(pages.queue, {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.maxConcurrency,
+    });
+    worker.fn.addEventSource(live);
+    const backfillSource = new SqsEventSource(backfill.queue, {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: config.backfillConcurrency,
+    });
+    worker.fn.addEventSource(backfillSource);
     planner.fn.addEventSource(
       new SqsEventSource(control.queue, {
         batchSize: 1,
@@ -259,8 +279,11 @@ export class LakeStack extends Stack {
       }),
     );
     // One tick per grid period by default (config.ts, gridSchedule), with the tick's time in its payload.
-    return new PlannerSchedule(this, 'Schedule', { expression: config.schedule, planner: planner.fn })
-      .schedule;
+    const schedule = new PlannerSchedule(this, 'Schedule', {
+      expression: config.schedule,
+      planner: planner.fn,
+    }).schedule;
+    return { schedule, live, backfill: backfillSource };
   }
 
   /** The stack's outputs: what the CLI's `--stack` and an operator read. */
@@ -292,6 +315,10 @@ export class LakeStack extends Stack {
       WorkerFunctionName: [worker.fn.functionName, 'Worker Lambda'],
       PlannerLogGroupName: [planner.logGroup.logGroupName, 'The planner logs here: aws logs tail <name>'],
       WorkerLogGroupName: [worker.logGroup.logGroupName, 'The worker logs here: aws logs tail <name>'],
+      GovernorLogGroupName: [
+        this.governor.fn.logGroup.logGroupName,
+        "The concurrency governor logs each lane's changes here: aws logs tail <name>",
+      ],
       ScheduleName: [
         this.schedule.scheduleName,
         `EventBridge Scheduler schedule of the planner (${config.schedule})`,

@@ -19,6 +19,9 @@ const LAMBDA_ENV = {
   PAGE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q.fifo',
   SECRET_ID: 's',
   AWS_REGION: 'us-east-1',
+  BACKFILL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/b.fifo',
+  LIVE_MAPPING_ID: 'l',
+  BACKFILL_MAPPING_ID: 'b',
 };
 
 /** The bundle's bytes per npm package (or `functions/` for ours), largest first. */

@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   }
   if (wanted('bundles')) {
     log('bundles');
-    figures.push(...tagged('bundles', await bundleFigures(ROOT, ['worker', 'planner'], repeats(5))));
+    figures.push(
+      ...tagged('bundles', await bundleFigures(ROOT, ['worker', 'planner', 'governor'], repeats(5))),
+    );
   }
 
   if (wanted('chain') || wanted('backfill')) {

@@ -32,6 +32,7 @@ describe('parseLakeConfig', () => {
       isConnectTime: false,
       isSimplified: false,
       endOnLastDataPage: true,
+      adaptiveConcurrency: true,
       maxChainsPerRun: 2000,
       legsFilterField: 'disconnectedTimeUTC',
       recordsFilterField: 'disconnectedTimeUTC',

@@ -303,7 +303,10 @@ describe('functions', () => {
     // The tick's own time reaches the planner (core/schedule-tick.ts).
     const input = JSON.parse((schedule.Properties as { Target: { Input: string } }).Target.Input);
     expect(input).toEqual({ source: 'walake.schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
-    lake.template.resourceCountIs('AWS::Events::Rule', 0);
+    // The one EventBridge rule runs the concurrency governor, not the planner.
+    const rules = resourcesOf(lake.template, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(JSON.stringify(rules)).not.toContain(id(lake.stack.planner.fn));
   });
 });
 
@@ -646,6 +649,7 @@ describe('alarms', () => {
       'ChainsRestarted',
       'ControlDlqArrivals',
       'CredentialsRejected',
+      'GovernorErrors',
       'LakeNotFresh',
       'MessagesRejected',
       'PageDlqArrivals',
@@ -772,7 +776,7 @@ describe('configuration variants', () => {
     expect(render(topic.Properties?.KmsMasterKeyId)).toMatch(/^<AlarmsTopicKey[0-9A-F]{8}\.Arn>$/);
     variant.template.resourceCountIs('AWS::SNS::Subscription', 0);
     const alarmList = resourcesOf(variant.template, 'AWS::CloudWatch::Alarm');
-    expect(alarmList).toHaveLength(16);
+    expect(alarmList).toHaveLength(17);
     for (const [, alarm] of alarmList) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(variant.template.toJSON().Outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
   });
@@ -848,7 +852,11 @@ describe('configuration variants', () => {
       namespaces: new Set(['WorkAnalyticsLake-dev']),
       services: new Set(['work-analytics-lake-dev']),
       alarmPrefixes: new Set(['WorkAnalyticsLake-dev']),
-      logGroups: new Set(['/WorkAnalyticsLake-dev/planner', '/WorkAnalyticsLake-dev/worker']),
+      logGroups: new Set([
+        '/WorkAnalyticsLake-dev/planner',
+        '/WorkAnalyticsLake-dev/worker',
+        '/WorkAnalyticsLake-dev/governor',
+      ]),
     });
     for (const key of Object.keys(dev)) {
       expect(
