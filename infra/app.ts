@@ -2,7 +2,13 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_KEYS, type LakeConfig, LakeConfigError, parseLakeConfig } from './config.js';
+import {
+  assertKnownContextKeys,
+  CONTEXT_KEYS,
+  type LakeConfig,
+  LakeConfigError,
+  parseLakeConfig,
+} from './config.js';
 import { createLakeStack, type LakeStack } from './stacks/lake-stack.js';
 
 export interface LakeApp {
@@ -21,6 +27,7 @@ export function buildApp(
   props: Omit<AppProps, 'context'> = {},
 ): LakeApp {
   const app = new App({ ...props, context });
+  assertKnownContextKeys(app.node.getAllContext() as Record<string, unknown>);
   const config = parseLakeConfig(
     Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])),
   );

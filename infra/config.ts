@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BASE_URL } from '../functions/adapters/wa-client.js';
+import { didYouMean } from '../functions/core/did-you-mean.js';
 import { messageOf } from '../functions/core/errors.js';
 import { ALL_PBXES, MAX_PAGE_SIZE, PbxScopeSchema } from '../functions/core/page-task.js';
 import { isTable, TABLES, type Table } from '../functions/core/tables.js';
@@ -339,4 +340,22 @@ export function logGroupNameOf(
 /** The `PBX_IDS` variable of the planner: `allpbxes` or a comma list. */
 export function pbxIdsEnv(config: LakeConfig): string {
   return config.pbxIds === ALL_PBXES ? ALL_PBXES : config.pbxIds.join(',');
+}
+
+/**
+ * Refuses a context key the stack does not know (`-c pbxId=acmecorp` would otherwise pull every PBX), naming
+ * the nearest known key. Keys of the CDK and its feature flags (`aws:cdk:…`, `@aws-cdk/…`, cached lookups with
+ * a `:`) are not the stack's and pass.
+ * @throws LakeConfigError naming every unknown key.
+ */
+export function assertKnownContextKeys(context: Readonly<Record<string, unknown>>): void {
+  const known = CONTEXT_KEYS as readonly string[];
+  const unknown = Object.keys(context).filter(
+    (key) => !key.startsWith('@') && !key.includes(':') && !known.includes(key),
+  );
+  if (unknown.length === 0) return;
+  const named = unknown.map((key) => `"${key}".${didYouMean(key, known)}`).join(' ');
+  throw new LakeConfigError(
+    `Unknown cdk context key ${named} Known keys: ${known.join(', ')}; fix it in cdk.json or with -c key=value`,
+  );
 }

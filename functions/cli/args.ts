@@ -1,15 +1,27 @@
 import { type PbxScope, PbxScopeError, pbxScopeOfList } from '../core/page-task.js';
 import { UsageError } from './usage.js';
 
-/** An ISO 8601 instant with a zone (`2026-11-27T00:00:00Z` or `…+01:00`), as epoch ms. */
+/**
+ * An ISO 8601 instant with a zone (`2026-11-27T00:00:00Z` or `…+01:00`), as epoch ms. A date alone
+ * (`2026-11-27`) is that day's 00:00 UTC, as the tables' `dt` and the grid are UTC.
+ */
 export function parseInstant(flag: string, value: string | undefined): number {
   if (value === undefined)
-    throw new UsageError(`--${flag} is required (an ISO instant such as 2026-11-27T00:00:00Z)`);
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-  const ms = Date.parse(value);
-  if (!iso.test(value) || Number.isNaN(ms)) {
     throw new UsageError(
-      `--${flag} "${value}" is not an ISO instant with a zone, such as 2026-11-27T00:00:00Z`,
+      `--${flag} is required (a UTC date such as 2026-11-27, or an ISO instant such as 2026-11-27T00:00:00Z)`,
+    );
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const iso = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+  const ms = Date.parse(date);
+  // Date.parse rolls 2026-02-30 over to March: the day written must be the day read.
+  const day = iso.exec(date)?.[1];
+  const real =
+    day !== undefined &&
+    !Number.isNaN(ms) &&
+    new Date(Date.parse(`${day}T00:00:00Z`)).toISOString().startsWith(day);
+  if (!real) {
+    throw new UsageError(
+      `--${flag} "${value}" is neither a UTC date (2026-11-27) nor an ISO instant with a zone (2026-11-27T00:00:00Z)`,
     );
   }
   return ms;

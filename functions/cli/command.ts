@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from '../core/did-you-mean.js';
 import { messageOf } from '../core/errors.js';
 import { UsageError } from './usage.js';
 
@@ -99,7 +100,7 @@ export function parseCommand<F extends FlagSpecs>(
       allowPositionals: true,
     });
   } catch (error) {
-    throw new UsageError(messageOf(error).replace(/^TypeError \[\w+\]: /, ''), { cause: error });
+    throw new UsageError(parseErrorText(error, Object.keys(spec.flags)), { cause: error });
   }
   if (parsed.values.help) {
     io.stdout.write(helpOf(spec));
@@ -112,4 +113,18 @@ export function parseCommand<F extends FlagSpecs>(
   for (const [name, flag] of Object.entries(spec.flags))
     if (values[name] === undefined && flag.default !== undefined) values[name] = flag.default;
   return { values: values as FlagValues<F>, positionals: parsed.positionals };
+}
+
+/**
+ * Node's parser text, rewritten for a person: an unknown flag is named with the nearest one the command has
+ * (`unknown flag --form. Did you mean --from?`), instead of advice about positionals after `--`.
+ */
+function parseErrorText(error: unknown, flags: readonly string[]): string {
+  const code = (error as { code?: unknown }).code;
+  const unknown = /^Unknown option '(-{1,2})([^'=]*)/.exec((error as Error).message ?? '');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const [, dashes = '--', name = ''] = unknown;
+    return `unknown flag ${dashes}${name}.${didYouMean(name, [...flags, 'help'], (c) => `--${c}`)}`;
+  }
+  return messageOf(error).replace(/^TypeError \[\w+\]: /, '');
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { didYouMean } from '../core/did-you-mean.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage.js';
 
 /** A command: loaded only when called, so `walake --help` starts without the AWS SDK or DuckDB. */
@@ -29,9 +30,18 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const load = COMMANDS[name];
-  if (!load) throw new UsageError(`unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}`);
+  if (!load) {
+    const names = Object.keys(COMMANDS);
+    throw new UsageError(
+      `unknown command "${name}".${didYouMean(name, names)} Commands: ${names.join(', ')}`,
+    );
+  }
+  helpHint = `walake ${name} --help`;
   return (await load())(rest);
 }
+
+/** Where a usage error sends the reader: the command's own help once the command is known. */
+let helpHint = 'walake --help';
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -40,7 +50,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const err = error as Error;
     if (err instanceof UsageError) {
-      process.stderr.write(`walake: ${err.message}\nRun \`walake --help\` for usage.\n`);
+      process.stderr.write(`walake: ${err.message}\nRun \`${helpHint}\` for usage.\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }

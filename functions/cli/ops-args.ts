@@ -68,7 +68,8 @@ export const RANGE_FLAGS = {
   from: {
     type: 'string',
     value: 'ISO',
-    description: 'start, an ISO instant such as 2026-11-27T00:00:00Z (required)',
+    description:
+      'start: a UTC date (2026-11-27, its 00:00) or an ISO instant such as 2026-11-27T00:00:00Z (required)',
   },
   to: { type: 'string', value: 'ISO', description: 'end, exclusive (required)' },
 } as const satisfies FlagSpecs;

@@ -32,7 +32,9 @@ it('cfn-lint finds no error in the synthesized templates', () => {
   });
   const lint = spawnSync('cfn-lint', ['--format', 'json', '--', ...files], { encoding: 'utf8' });
   if (lint.error) {
-    throw new Error(`cfn-lint could not run (${lint.error.message}): install it with pip install cfn-lint`);
+    throw new Error(
+      `cfn-lint could not run (${lint.error.message}): install it with \`python3 -m pip install -r .ci/requirements.txt\` (what .ci/run does)`,
+    );
   }
   expect(lint.stderr.trim(), 'cfn-lint stderr').toBe('');
   const matches = JSON.parse(lint.stdout || '[]') as LintMatch[];

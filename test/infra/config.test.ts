@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import {
+  assertKnownContextKeys,
   gridSchedule,
   LakeConfigError,
   metricsIdentity,
@@ -243,5 +244,25 @@ describe('buildApp', () => {
         secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-AbCdEf',
       }),
     ).toThrow(/secretArn: give secretName or secretArn, not both/);
+  });
+});
+
+describe('unknown context keys', () => {
+  it('refuses a typo of a key, naming the key it meant, before anything is synthesized', () => {
+    expect(() => buildApp({ pbxId: 'acmecorp' })).toThrow(LakeConfigError);
+    expect(() => buildApp({ pbxId: 'acmecorp' })).toThrow(
+      /Unknown cdk context key "pbxId"\. Did you mean "pbxIds"\?/,
+    );
+  });
+
+  it('lets the CDK own keys and feature flags pass', () => {
+    expect(() =>
+      assertKnownContextKeys({
+        '@aws-cdk/core:checkSecretUsage': true,
+        'aws:cdk:bundling-stacks': [],
+        'availability-zones:account=123456789012:region=eu-west-1': ['a'],
+        pbxIds: 'acmecorp',
+      }),
+    ).not.toThrow();
   });
 });

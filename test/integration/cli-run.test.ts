@@ -41,25 +41,41 @@ describe('walake run', () => {
   it.each([
     [['run', '--to', '2026-11-20T03:00:00Z'], /--from is required/],
     [
-      ['run', '--from', '2026-11-20', '--to', '2026-11-21T00:00:00Z'],
-      /--from "2026-11-20" is not an ISO instant/,
+      ['run', '--from', '2026-11-20T00:00', '--to', '2026-11-21T00:00:00Z'],
+      /--from "2026-11-20T00:00" is neither a UTC date \(2026-11-27\) nor an ISO instant with a zone/,
     ],
     [['run', '--from', '2026-11-21T00:00:00Z', '--to', '2026-11-20T00:00:00Z'], /--from must be before --to/],
     [['run', ...range, '--page-size', '7001'], /--page-size must be a whole number from 1 to 7000/],
     [['run', ...range, '--table', 'calls'], /--table must be call-legs, call-records or all/],
     [['run', ...range, '--grid-minutes', '7'], /--grid-minutes/],
     [['run', ...range, '--pbx', 'acme corp'], /--pbx "acme corp": must be a PBX name/],
-    [['run', ...range, '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['run', ...range, '--frobnicate'], /unknown flag --frobnicate\.\nRun `walake run --help` for usage/],
+    [
+      ['run', ...range, '--form', 'x'],
+      /unknown flag --form\. Did you mean --from\?\nRun `walake run --help`/,
+    ],
+    [['status', '--jsn'], /unknown flag --jsn\. Did you mean --json\?\nRun `walake status --help`/],
     [
       ['run', ...range, '--records-filter-field', 'startTime'],
       /--records-filter-field must be disconnectedTimeUTC or startTimeUTC; got "startTime"/,
     ],
     [['run', ...range, '--max-restarts', '99'], /--max-restarts must be a whole number from 0 to 20/],
-    [['runn'], /unknown command "runn"/],
+    [['runn'], /unknown command "runn"\. Did you mean "run"\?.*\nRun `walake --help` for usage/],
+    [['stauts'], /unknown command "stauts"\. Did you mean "status"\?/],
   ])('refuses %j with exit code 2 and a message naming the problem', async (args, message) => {
     const result = await walake(args, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it('reads a date without a time as that day at 00:00 UTC', async () => {
+    const day = join(out, 'by-date');
+    const result = await walake(
+      ['run', '--from', '2026-11-20', '--to', '2026-11-20T02:00:00Z', '--out', day],
+      env,
+    );
+    expect(result.stdout).toMatch(/windows: 4 published of 4/);
+    expect(result.code).toBe(0);
   });
 
   it('refuses a run without credentials, naming the variables to set', async () => {
