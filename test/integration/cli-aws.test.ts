@@ -105,6 +105,8 @@ describe('stack outputs (--stack)', () => {
     const range = ['--table', 'call-legs', '--from', '2026-11-27T00:00:00Z', '--to', '2026-11-27T01:00:00Z'];
     const result = await walake(['rerun', '--stack', `${STACK}-nope`, ...range], awsProcessEnv());
     expect(result.stderr).toMatch(/the stack "walake-cli-\w+-nope" does not exist/);
+    // The error alone: not after the AWS SDK's 9-line Node-version notice (Node below 22).
+    expect(result.stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(result.code).toBe(1);
   });
 });
