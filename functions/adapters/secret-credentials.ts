@@ -17,6 +17,16 @@ export class CredentialsSecretError extends WalakeError {
   override name = 'CredentialsSecretError';
 }
 
+/**
+ * A secret that holds no credentials yet: empty, or still the random placeholder Secrets Manager generated when
+ * the stack created it (text that is not a JSON object). The planner waits for it quietly instead of failing
+ * and alarming on every tick of a fresh deployment; a value that starts as JSON but is malformed stays a
+ * {@link CredentialsSecretError}.
+ */
+export class SecretNotSetError extends CredentialsSecretError {
+  override name = 'SecretNotSetError';
+}
+
 /** Reads `{apiKey, username, password}` from Secrets Manager. */
 export async function readCredentialsSecret(
   client: SecretsManagerClient,
@@ -37,7 +47,11 @@ export async function readCredentialsSecret(
 /** Validates a secret string; the error names the missing fields, never a value. */
 export function parseCredentialsSecret(secretId: string, text: string | undefined): Credentials {
   const hint = `Set it with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string '{"apiKey":"…","username":"…","password":"…"}'`;
-  if (!text) throw new CredentialsSecretError(`The secret ${secretId} has no value yet. ${hint}`);
+  if (!text) throw new SecretNotSetError(`The secret ${secretId} has no value yet. ${hint}`);
+  if (!text.trimStart().startsWith('{'))
+    throw new SecretNotSetError(
+      `The secret ${secretId} holds no credentials yet (the placeholder the stack created). ${hint}`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CONTROL_ID_ATTRIBUTE } from '../adapters/control-queue.js';
 import { S3ObjectStore } from '../adapters/s3-store.js';
+import { SecretNotSetError } from '../adapters/secret-credentials.js';
 import { SqsTaskQueue } from '../adapters/sqs-queue.js';
 import { assertKnownPbxes, UnknownPbxError } from '../adapters/wa-pbxes.js';
 import { parseControlMessage } from '../core/control-message.js';
@@ -15,7 +16,17 @@ import { endOnLastDataPageAllowed, ensureManifest } from '../core/manifest.js';
 import { type PlanConfig, planScheduled } from '../core/plan.js';
 import { type ScheduledInput, scheduledTickMs } from '../core/schedule-tick.js';
 import { METRICS, PlannerConfigSchema, parseConfig } from './config.js';
-import { clock, forgetConnectionOn, logger, metrics, s3, sqs, tracer, workAnalytics } from './runtime.js';
+import {
+  clock,
+  forgetConnection,
+  forgetConnectionOn,
+  logger,
+  metrics,
+  s3,
+  sqs,
+  tracer,
+  workAnalytics,
+} from './runtime.js';
 
 const config = parseConfig(PlannerConfigSchema, process.env);
 const ports = {
@@ -43,18 +54,27 @@ async function currentPlan(): Promise<PlanConfig> {
   return { ...plan, endOnLastDataPage: allowed };
 }
 
-/** Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. */
-async function checkCredentials(): Promise<void> {
+/**
+ * Logs in once before queuing anything: wrong credentials fail here, clearly, with nothing queued. A secret
+ * not set yet (a fresh deployment) is not a failure: the tick says so and ends, `false`.
+ */
+async function checkCredentials(): Promise<boolean> {
   try {
     await (await workAnalytics(config.SECRET_ID, config.WA_BASE_URL)).tokens.token();
+    return true;
   } catch (error) {
+    if (error instanceof SecretNotSetError) {
+      forgetConnection();
+      logger.warn(`waiting for the 8x8 credentials: nothing queued. ${error.message}`);
+      return false;
+    }
     if (forgetConnectionOn(error)) logger.error('8x8 refused the credentials: nothing queued', { error });
     throw error;
   }
 }
 
-async function onSchedule(event: ScheduledInput): Promise<{ chains: number }> {
-  await checkCredentials();
+async function onSchedule(event: ScheduledInput): Promise<{ chains: number; waiting?: 'credentials' }> {
+  if (!(await checkCredentials())) return { chains: 0, waiting: 'credentials' };
   await ensureManifest(ports.store, config.GRID_MINUTES, clock.now());
   // Plan at the tick's own time, so that a late or retried invocation plans the same windows.
   const tick = scheduledTickMs(event, clock.now());

@@ -70,6 +70,11 @@ export function workAnalytics(secretId: string, baseUrl: string): Promise<Connec
   return connection;
 }
 
+/** Forgets the connection, so that the next invocation reads the secret again. */
+export function forgetConnection(): void {
+  connection = undefined;
+}
+
 /**
  * Forgets the connection after the credentials were refused, so that the next invocation reads the secret
  * again: a rotated password is picked up without a redeploy.

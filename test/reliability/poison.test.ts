@@ -166,6 +166,53 @@ describe('reliability: poison messages', () => {
   });
 });
 
+describe('reliability: a deployment whose secret is not set yet', () => {
+  it.each([
+    ['the placeholder the stack created', 'Zr7#kq2!Lp9vW4xT'],
+    ['an empty value', ''],
+  ])(
+    'waits quietly on %s: nothing queued, no error, no alarm metric, and a line saying how to set it',
+    async (_name, value) => {
+      const p = await Pipeline.start({ sim: { apiKey: 'wait-key-2718', password: 'wait-pass-3141' } });
+      pipeline = p;
+      const secrets = new SecretsManagerClient(motoClientConfig());
+      // moto refuses an empty SecretString; a secret without a value yet is a new one with no string at all.
+      if (value)
+        await secrets.send(new PutSecretValueCommand({ SecretId: p.aws.secretArn, SecretString: value }));
+      else
+        await secrets.send(
+          new PutSecretValueCommand({ SecretId: p.aws.secretArn, SecretBinary: new Uint8Array([0]) }),
+        );
+      await expect(p.schedule()).resolves.toEqual({ chains: 0, waiting: 'credentials' });
+      expect(await p.pageDepth()).toBe(0);
+      expect(p.metric('CredentialsRejected')).toBe(0);
+      expect(errorLines(p)).toEqual([]);
+      const waiting = p
+        .records()
+        .filter((r) => r.level === 'WARN')
+        .map((r) => String(r.message));
+      expect(
+        waiting.some((line) =>
+          /waiting for the 8x8 credentials: nothing queued.*put-secret-value/.test(line),
+        ),
+      ).toBe(true);
+      expect(p.sim.stats.reportRequests).toEqual({});
+      p.assertNoSecretPrinted(value ? [value] : []);
+    },
+  );
+
+  it('still fails loudly on a value that is meant as JSON but is malformed', async () => {
+    const p = await Pipeline.start({ sim: { apiKey: 'json-key-1618', password: 'json-pass-1414' } });
+    pipeline = p;
+    const secrets = new SecretsManagerClient(motoClientConfig());
+    await secrets.send(
+      new PutSecretValueCommand({ SecretId: p.aws.secretArn, SecretString: '{"apiKey": "k",' }),
+    );
+    await expect(p.schedule()).rejects.toThrow(/is not JSON/);
+    expect(p.metric('CredentialsRejected')).toBe(1);
+  });
+});
+
 describe('reliability: wrong credentials', () => {
   it.each([
     ['a bad password', { password: 'not-the-password-77' }, /username or password was refused/],
