@@ -2,8 +2,14 @@ import { coerce, type LakeValue, MISMATCH, RowSchemaError, repairedText } from '
 import { LEG_FIELDS } from './columns-legs.js';
 import { RECORD_FIELDS } from './columns-records.js';
 import type { ApiColumnType, ColumnType, FieldSpec } from './columns-shared.js';
+import {
+  COMPANY_SUMMARY_FIELDS,
+  EXTENSION_SUMMARY_FIELDS,
+  RING_GROUP_MEMBER_SUMMARY_FIELDS,
+  RING_GROUP_SUMMARY_FIELDS,
+} from './columns-summary.js';
 import { stringifyExact } from './exact-json.js';
-import type { Table } from './tables.js';
+import type { LakeTable as Table } from './tables.js';
 import type { Window } from './windows.js';
 
 export type { ColumnType } from './columns-shared.js';
@@ -93,6 +99,10 @@ function compile(table: Table, specs: readonly FieldSpec[]): Plan {
 const PLANS: Readonly<Record<Table, Plan>> = {
   'call-legs': compile('call-legs', LEG_FIELDS),
   'call-records': compile('call-records', RECORD_FIELDS),
+  'company-summary': compile('company-summary', COMPANY_SUMMARY_FIELDS),
+  'extension-summary': compile('extension-summary', EXTENSION_SUMMARY_FIELDS),
+  'ring-group-summary': compile('ring-group-summary', RING_GROUP_SUMMARY_FIELDS),
+  'ring-group-member-summary': compile('ring-group-member-summary', RING_GROUP_MEMBER_SUMMARY_FIELDS),
 };
 
 const NONE: readonly string[] = Object.freeze([]);
