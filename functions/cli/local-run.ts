@@ -200,14 +200,16 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const endEarly = await endOnLastDataPageAllowed(store, options.tables, options.endOnLastDataPage ?? true);
   const queue = new LocalFifoQueue();
   const drift = new Set<string>();
+  const report = async () => options.onProgress?.(summary);
+  // Said before the chains start: starting a month of them writes a ledger entry each, which takes a while.
+  summary.windows = starts.length * windows.length;
+  await report();
   for (const start of starts) {
     for (const window of windows) {
       const early = endEarly[start.table] ? { endOnLastDataPage: true } : {};
       await startChain({ ...start, window: windowId(window), ...early }, { store, queue, clock });
-      summary.windows++;
     }
   }
-  const report = async () => options.onProgress?.(summary);
   const record = (task: PageTask, outcome: TaskOutcome) => {
     const tally = tallyOf(outcome);
     summary.restarts += tally.chainsRestarted;

@@ -1,32 +1,78 @@
 import type { Output } from './command.js';
 import type { RunProgress, RunSummary } from './local-run.js';
 
+/** A duration for people: `45 s`, `3 min 20 s`, `2 h 05 min`. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Windows done, the rate since the first progress, and the time left at that rate. */
+function progressLine(p: RunProgress, elapsedMs: number): string {
+  const done = p.published + p.failed;
+  const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+  const left = p.windows - done;
+  const eta =
+    left === 0
+      ? `in ${humanDuration(elapsedMs)}`
+      : rate > 0
+        ? `ETA ${humanDuration((left / rate) * 1000)}`
+        : 'ETA …';
+  return (
+    `${done}/${p.windows} windows  ${p.pages} pages  ${p.rows} rows  ${rate.toFixed(1)} windows/s  ${eta}` +
+    (p.failed ? `  ${p.failed} failed` : '')
+  );
+}
+
 /**
- * Progress of a run on stderr: a bar redrawn in place on a terminal, or one quiet line per published window
- * otherwise (logs and CI), so stdout keeps only the summary.
+ * Progress of a run on stderr, so stdout keeps only the summary: on a terminal, a bar with counts, rate and
+ * ETA redrawn in place; otherwise (logs, CI) a line when the run starts pulling, a line a minute (`everyMs`)
+ * with the same counts, and a line at the end. `now` is the run's clock in milliseconds.
  */
-export function progressReporter(stream: Output): (progress: RunProgress) => void {
-  let lastLine = '';
-  let lastDraw = 0;
+export function progressReporter(
+  stream: Output,
+  now: () => number = () => performance.now(),
+  everyMs = 60_000,
+): (progress: RunProgress) => void {
+  let startedAt: number | undefined;
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  let ended = false;
   return (p) => {
+    const at = now();
+    startedAt ??= at;
+    const done = p.published + p.failed;
+    const finished = done >= p.windows;
+    if (ended) return;
     if (stream.isTTY) {
-      const now = performance.now();
-      const done = p.published + p.failed;
-      if (now - lastDraw < 100 && done < p.windows) return;
-      lastDraw = now;
+      if (at - lastDraw < 100 && !finished) return;
+      lastDraw = at;
       const width = 30;
       const filled = p.windows === 0 ? width : Math.round((done / p.windows) * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      stream.write(
-        `\r${bar} ${done}/${p.windows} windows  ${p.pages} pages  ${p.rows} rows${p.failed ? `  ${p.failed} failed` : ''}\u001b[K`,
-      );
-      if (done === p.windows) stream.write('\n');
+      stream.write(`\r${bar} ${progressLine(p, at - startedAt)}\u001b[K`);
+      if (finished) {
+        stream.write('\n');
+        ended = true;
+      }
       return;
     }
-    if (!p.last) return;
-    const line = `published ${p.last.table} ${p.last.window}: ${p.last.rows} rows (${p.last.verdict}) [${p.published}/${p.windows}]`;
-    if (line !== lastLine) stream.write(`${line}\n`);
-    lastLine = line;
+    if (lastDraw === Number.NEGATIVE_INFINITY) {
+      lastDraw = at;
+      stream.write(`pulling ${p.windows} windows\n`);
+      if (!finished) return;
+    }
+    if (finished) {
+      stream.write(`pulled ${progressLine(p, at - startedAt)}\n`);
+      ended = true;
+      return;
+    }
+    if (at - lastDraw < everyMs) return;
+    lastDraw = at;
+    const last = p.last ? `  last: ${p.last.table} ${p.last.window} (${p.last.verdict})` : '';
+    stream.write(`progress: ${progressLine(p, at - startedAt)}${last}\n`);
   };
 }
 

@@ -92,12 +92,21 @@ export const RUN_FLAGS = {
   },
 } as const satisfies FlagSpecs;
 
-const RUN: CommandSpec<typeof RUN_FLAGS> = {
+/** `walake run`'s own flags beside the run's settings (which `walake demo` shares). */
+const RUN_COMMAND_FLAGS = {
+  ...RUN_FLAGS,
+  json: {
+    type: 'boolean',
+    description: 'print the run summary as one JSON object on stdout (progress stays on stderr)',
+  },
+} as const satisfies FlagSpecs;
+
+const RUN: CommandSpec<typeof RUN_COMMAND_FLAGS> = {
   usage: 'walake run --from ISO --to ISO [options]',
   about: `Pulls every grid window of [from, to) (expanded outward to whole windows) into a local lake: the same core as
 the Lambdas, on a folder and an in-process FIFO queue. Running it again replaces each window whole. A range
 reaching past the last window that has ended is cut there (a window still filling is never published).`,
-  flags: RUN_FLAGS,
+  flags: RUN_COMMAND_FLAGS,
   notes: `Exit status: 0 when this run published every window and each reconciled; 1 when a window failed, did not
 reconcile (the ledger's verdict is mismatch), had rows quarantined, or was taken over by another run or rerun
 (not published by this one); 2 on a usage error.
@@ -113,9 +122,31 @@ export async function runCommand(argv: string[], io: CliIo = processIo()): Promi
   const flags = parsed.values;
   const options = runOptionsOf(flags);
   const connection = await resolveConnection(flags['secret-id'], io.env);
-  const summary = await runLocal({ ...options, connection, onProgress: progressReporter(io.stderr) });
-  printSummary(io.stdout, summary, options.out);
-  return runExitCode(summary);
+  const summary = await runLocal({
+    ...options,
+    connection,
+    onProgress: progressReporter(io.stderr, io.now),
+  });
+  const code = runExitCode(summary);
+  if (flags.json) io.stdout.write(`${JSON.stringify(runSummaryJson(summary, options.out, code))}\n`);
+  else printSummary(io.stdout, summary, options.out);
+  return code;
+}
+
+/**
+ * The run's summary for scripts (as dlt's load info): what was asked, what landed, what went wrong, and the exit
+ * code the run ends with. Instants are ISO strings; `v` versions the shape.
+ */
+export function runSummaryJson(summary: RunSummary, out: string, exitCode: number) {
+  const { last: _last, cutAtMs, ...rest } = summary;
+  return {
+    v: 1,
+    ok: exitCode === EXIT_OK,
+    exitCode,
+    lake: out,
+    ...rest,
+    ...(cutAtMs !== undefined ? { cutAt: new Date(cutAtMs).toISOString() } : {}),
+  };
 }
 
 /**

@@ -33,9 +33,29 @@ const range = ['--from', '2026-11-20T00:00:00Z', '--to', '2026-11-20T03:00:00Z']
 describe('walake run', () => {
   it('pulls a range into the lake and prints a summary', async () => {
     const result = await walake(['run', ...range, '--out', out, '--page-size', '100'], env);
-    expect(result.stderr).toMatch(/published call-legs 20261120T0[0-2]00Z-60m/);
+    // Off a terminal: a line when it starts pulling and one at the end, not one per window.
+    expect(result.stderr).toMatch(/^pulling 6 windows\npulled 6\/6 windows {2}\d+ pages {2}\d+ rows/);
     expect(result.stdout).toMatch(/windows: 6 published of 6/);
     expect(result.code).toBe(0);
+  });
+
+  it('prints the run summary as one JSON object with --json, progress staying on stderr', async () => {
+    const result = await walake(['run', ...range, '--out', out, '--page-size', '100', '--json'], env);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      v: 1,
+      ok: true,
+      exitCode: 0,
+      lake: out,
+      windows: 6,
+      published: 6,
+      failed: 0,
+    });
+    expect(summary.rows).toBeGreaterThan(0);
+    expect(summary.mismatches).toEqual([]);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/pulled 6\/6 windows/);
   });
 
   it.each([

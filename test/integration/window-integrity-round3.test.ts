@@ -37,8 +37,9 @@ describe('window integrity, round 3: exact, or loud', () => {
     const summary = await run(sim, out, {
       tables: ['call-legs'],
       concurrency: 1,
-      onProgress: async () => {
-        if (taken) return;
+      onProgress: async (progress) => {
+        // The first progress comes before the run starts its chains; this waits for its first page.
+        if (taken || progress.pages === 0) return;
         taken = true;
         // A second run starts a chain for every window while this one is at its first page.
         await Promise.all(
