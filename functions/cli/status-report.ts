@@ -75,6 +75,11 @@ export interface StatusOptions {
   staleAfterMinutes?: number;
   /** The stack's `horizonDays` (default 2): older windows are never planned again by the schedule. */
   horizonDays?: number;
+  /**
+   * A local lake (`walake run --out DIR`): no planner picks anything up there, so a stale running window is
+   * stranded whatever its age, and what fills a window is `walake run` into that folder, not a rerun message.
+   */
+  localOut?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -83,7 +88,10 @@ const DAY_MS = 86_400_000;
 export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOptions): LedgerStatus {
   const { tables, fromMs, toMs, gridMinutes, nowMs } = options;
   const staleAfterMs = (options.staleAfterMinutes ?? 120) * 60_000;
-  const horizonStartMs = nowMs - (options.horizonDays ?? 2) * DAY_MS;
+  const local = options.localOut;
+  const horizonStartMs = local === undefined ? nowMs - (options.horizonDays ?? 2) * DAY_MS : nowMs;
+  const fill = (table: Table, from: number, to: number, pbx: LedgerEntry['pbx']) =>
+    local === undefined ? fillCommand(table, from, to, pbx) : localRunCommand(table, from, to, pbx, local);
   const windows = windowsFor(fromMs, toMs, gridMinutes).filter((w) => w.endMs <= nowMs);
   const inRange = new Set(windows.map(windowId));
   const byKey = new Map<string, LedgerEntry>();
@@ -123,7 +131,7 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
           to,
           windows: run.windows,
           lastProgress: isoOf(run.oldest),
-          rerun: fillCommand(table, run.start.startMs, run.end.endMs, run.pbx),
+          rerun: fill(table, run.start.startMs, run.end.endMs, run.pbx),
         });
       }
       run = undefined;
@@ -178,7 +186,10 @@ export function ledgerStatus(entries: readonly LedgerEntry[], options: StatusOpt
           table,
           window: entry.window,
           reason: entry.reason,
-          rerun: rerunCommand(table, isoOf(entry.startMs), isoOf(entry.endMs), entry.pbx),
+          rerun:
+            local === undefined
+              ? rerunCommand(table, isoOf(entry.startMs), isoOf(entry.endMs), entry.pbx)
+              : localRunCommand(table, entry.startMs, entry.endMs, entry.pbx, local),
         });
         continue;
       }
@@ -222,6 +233,19 @@ export function fillCommand(table: Table, fromMs: number, toMs: number, pbx: Led
   if (toMs - fromMs <= DEFAULT_MAX_DAYS * DAY_MS) return rerunCommand(table, isoOf(fromMs), isoOf(toMs), pbx);
   const scope = pbx === 'allpbxes' ? '' : ` --pbx ${pbx.join(',')}`;
   return `walake backfill --table ${table} --from ${isoOf(fromMs)} --to ${isoOf(toMs)}${scope}`;
+}
+
+/** The `walake run` that pulls `[fromMs, toMs)` of a table into the local lake `out` again. */
+export function localRunCommand(
+  table: Table,
+  fromMs: number,
+  toMs: number,
+  pbx: LedgerEntry['pbx'],
+  out: string,
+): string {
+  const scope = pbx === 'allpbxes' ? '' : ` --pbx ${pbx.join(',')}`;
+  const folder = /^[\w./-]+$/.test(out) ? out : `'${out.replaceAll("'", "'\\''")}'`;
+  return `walake run --table ${table} --from ${isoOf(fromMs)} --to ${isoOf(toMs)}${scope} --out ${folder}`;
 }
 
 /** The `walake rerun` that pulls `[from, to)` of a table again (of some PBXes only, when given). */

@@ -4,6 +4,7 @@ import { FileObjectStore } from '../adapters/fs-store.js';
 import { messageOf } from '../core/errors.js';
 import { ledgerPrefix } from '../core/lake-keys.js';
 import type { LedgerEntry } from '../core/ledger.js';
+import { readManifest } from '../core/manifest.js';
 import { readLedger } from '../core/plan.js';
 import type { ObjectStore } from '../core/ports.js';
 import type { Table } from '../core/tables.js';
@@ -11,7 +12,7 @@ import { parseInstant, parseInteger } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { assertOneLakeSource, gridMinutesOf, tableChoiceOf, tablesOf } from './ops-args.js';
-import { type LedgerStatus, ledgerStatus, rerunCommand } from './status-report.js';
+import { type LedgerStatus, ledgerStatus, localRunCommand, rerunCommand } from './status-report.js';
 import { printTable } from './table-output.js';
 import { EXIT_OK, UsageError } from './usage.js';
 
@@ -51,12 +52,12 @@ that expired in its queue), each with the command that pulls them again. Exit co
     'grid-minutes': {
       type: 'string',
       value: 'N',
-      description: `the grid the windows were cut on (default 60)`,
+      description: `the grid the windows were cut on (default: the lake's, from its manifest; else 60)`,
     },
     'stale-after-minutes': {
       type: 'string',
       value: 'N',
-      description: `the stack's staleAfterMinutes: a running window without progress this long is dead (default 120)`,
+      description: `the stack's staleAfterMinutes: a running window without progress this long is dead (default 120; on a local lake 15)`,
     },
     'horizon-days': {
       type: 'string',
@@ -77,8 +78,15 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   const nowMs = io.now();
   const toMs = flags.to === undefined ? nowMs : parseInstant('to', flags.to);
   const tables = tablesOf(tableChoiceOf(flags.table, 'all'));
-  const gridMinutes = gridMinutesOf(flags['grid-minutes']);
   const { store, name } = await openLake(flags);
+  // A local lake has no planner: what fills a window there is `walake run` into the same folder.
+  const localOut =
+    flags.stack === undefined && flags.bucket === undefined ? (flags.out ?? 'lake-data') : undefined;
+  // The grid the lake was made on, from its manifest, unless given.
+  const gridMinutes =
+    flags['grid-minutes'] === undefined
+      ? ((await readManifest(store))?.gridMinutes ?? gridMinutesOf(undefined))
+      : gridMinutesOf(flags['grid-minutes']);
   const first = flags.all ? await firstLedgerDayMs(store, tables) : undefined;
   const fromMs =
     flags.from === undefined
@@ -97,11 +105,14 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
     toMs,
     gridMinutes,
     nowMs,
-    staleAfterMinutes: parseInteger('stale-after-minutes', flags['stale-after-minutes'], 5, 10_080) ?? 120,
+    staleAfterMinutes:
+      parseInteger('stale-after-minutes', flags['stale-after-minutes'], 5, 10_080) ??
+      (localOut === undefined ? 120 : LOCAL_STALE_MINUTES),
     horizonDays: parseInteger('horizon-days', flags['horizon-days'], 1, 30) ?? 2,
+    ...(localOut === undefined ? {} : { localOut }),
   });
   if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);
-  else printStatus(io, name, status, nowMs);
+  else printStatus(io, name, status, nowMs, localOut);
   return EXIT_OK;
 }
 
@@ -142,7 +153,13 @@ export async function openLake(
   return { store: new FileObjectStore(root) as ObjectStore, name: root };
 }
 
-function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): void {
+/**
+ * A local run's chains record progress at least once a minute while they run (a heartbeat per page); a window
+ * left running without any for this long was interrupted (Ctrl-C, a closed terminal).
+ */
+const LOCAL_STALE_MINUTES = 15;
+
+function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number, localOut?: string): void {
   io.stdout.write(
     `lake: ${name}\nrange: ${s.from} .. ${s.to}, ${s.gridMinutes}-minute grid, windows that have ended\n\n`,
   );
@@ -162,9 +179,13 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
     );
   }
   if (s.gaps.length > 0) {
-    io.stdout.write(`gaps (${s.gaps.length}; each filled by the walake rerun shown):\n`);
+    io.stdout.write(`gaps (${s.gaps.length}; each filled by the command shown):\n`);
     for (const g of s.gaps.slice(0, 20)) {
-      io.stdout.write(`  ${rerunCommand(g.table, g.from, g.to)}   # ${g.windows} windows\n`);
+      const fill =
+        localOut === undefined
+          ? rerunCommand(g.table, g.from, g.to)
+          : localRunCommand(g.table, Date.parse(g.from), Date.parse(g.to), 'allpbxes', localOut);
+      io.stdout.write(`  ${fill}   # ${g.windows} windows\n`);
     }
     if (s.gaps.length > 20) io.stdout.write(`  … and ${s.gaps.length - 20} more (--json lists them all)\n`);
   }
@@ -180,8 +201,11 @@ function printStatus(io: CliIo, name: string, s: LedgerStatus, nowMs: number): v
   if (s.stranded.length > 0) {
     const windows = s.stranded.reduce((sum, r) => sum + r.windows, 0);
     io.stdout.write(
-      `stranded windows (${windows}: running with no progress, older than the planner's horizon, so nothing ` +
-        'will finish them; each filled by the command shown):\n',
+      localOut === undefined
+        ? `stranded windows (${windows}: running with no progress, older than the planner's horizon, so nothing ` +
+            'will finish them; each filled by the command shown):\n'
+        : `stranded windows (${windows}: running with no progress for ${LOCAL_STALE_MINUTES} min or more, left by an ` +
+            'interrupted walake run; each filled by the command shown):\n',
     );
     for (const r of s.stranded.slice(0, 20))
       io.stdout.write(`  ${r.rerun}   # ${r.windows} windows, last progress ${r.lastProgress}\n`);

@@ -222,6 +222,12 @@ export async function endOnLastDataPageAllowed(
   return Object.fromEntries(tables.map((table) => [table, measured?.[table] === true]));
 }
 
+/** The lake's manifest, or undefined for a lake without one (made before manifests, or empty). */
+export async function readManifest(store: ObjectStore): Promise<LakeManifest | undefined> {
+  const found = await store.get(MANIFEST_KEY);
+  return found === undefined ? undefined : parseManifest(found);
+}
+
 function text(manifest: LakeManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

@@ -57,6 +57,27 @@ describe('walake status on a local lake', () => {
     for (const table of TABLES) expect(Date.parse(status.lastPublished[table])).toBeGreaterThan(FROM);
   });
 
+  it("reads the lake's grid from its manifest, and fills its gaps with walake run into the same folder", async () => {
+    const quarter = mkdtempSync(join(tmpdir(), 'walake-cli-quarter-'));
+    try {
+      const run = await runAgainst(sim, quarter, { fromMs: FROM, toMs: FROM + 3_600_000, gridMinutes: 15 });
+      expect(run.published).toBe(8);
+      const cli = captureIo({ now: () => NOW });
+      const to = '2026-11-20T01:30:00Z';
+      expect(
+        await statusCommand(['--out', quarter, '--from', '2026-11-20T00:00:00Z', '--to', to], cli.io),
+      ).toBe(0);
+      expect(cli.out()).toContain('15-minute grid');
+      expect(cli.out()).toMatch(/total: 8 of 12 windows published/);
+      expect(cli.out()).toContain(
+        `walake run --table call-legs --from 2026-11-20T01:00:00Z --to 2026-11-20T01:30:00Z --out ${quarter}`,
+      );
+      expect(cli.out()).not.toContain('walake rerun');
+    } finally {
+      rmSync(quarter, { recursive: true, force: true });
+    }
+  });
+
   it('reads --to as now and --table as all by default, and says when every window is published', async () => {
     const cli = captureIo({ now: () => TO });
     expect(await statusCommand(['--out', out, '--from', '2026-11-20T00:00:00Z'], cli.io)).toBe(0);

@@ -248,6 +248,27 @@ describe('ledgerStatus', () => {
       expect(ledgerStatus([progressing], { ...week, staleAfterMinutes: 20 }).stranded).toHaveLength(1);
     });
 
+    it('on a local lake, takes a window an interrupted run left running as stranded at once, filled by walake run', () => {
+      // Ctrl-C 20 minutes ago: the window is within any horizon, but no planner will ever pull it locally.
+      const interrupted = runningEntry(
+        { table: 'call-legs', window: parseWindowId('20261220T0900Z-60m'), pbx: ['acme'], attempt: 1 },
+        now - 20 * 60_000,
+      );
+      const failed = failedEntry(interrupted, 'the API refused', now - 10 * 60_000);
+      expect(ledgerStatus([interrupted], week).stranded).toEqual([]);
+      const local = { ...week, staleAfterMinutes: 15, localOut: './lake-data' };
+      expect(ledgerStatus([interrupted], local).stranded).toEqual([
+        expect.objectContaining({
+          windows: 1,
+          rerun:
+            'walake run --table call-legs --from 2026-12-20T09:00:00Z --to 2026-12-20T10:00:00Z --pbx acme --out ./lake-data',
+        }),
+      ]);
+      expect(ledgerStatus([failed], { ...local, localOut: 'my lake' }).failed[0]?.rerun).toBe(
+        "walake run --table call-legs --from 2026-12-20T09:00:00Z --to 2026-12-20T10:00:00Z --pbx acme --out 'my lake'",
+      );
+    });
+
     it('fills a run longer than a rerun may ask for with a backfill', () => {
       const ids = Array.from({ length: 33 * 24 }, (_, i) => {
         const ms = at('2026-11-01T00:00:00Z') + i * 3_600_000;
