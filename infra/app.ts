@@ -1,14 +1,18 @@
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   assertKnownContextKeys,
   CONTEXT_KEYS,
+  commandLineOnly,
+  commandLineWarning,
   type LakeConfig,
   LakeConfigError,
   parseLakeConfig,
 } from './config.js';
+import { repoRoot } from './paths.js';
 import { createLakeStack, type LakeStack } from './stacks/lake-stack.js';
 
 export interface LakeApp {
@@ -41,9 +45,23 @@ function isMain(): boolean {
   return entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href;
 }
 
+/** The context `cdk.json` keeps with the project (what every deploy reads, unlike `-c`). */
+function keptContext(): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(repoRoot(), 'cdk.json'), 'utf8')).context ?? {};
+  } catch {
+    return {};
+  }
+}
+
 if (isMain()) {
   try {
-    buildApp().app.synth();
+    const built = buildApp();
+    const warning = commandLineWarning(
+      commandLineOnly(built.app.node.getAllContext() as Record<string, unknown>, keptContext()),
+    );
+    if (warning) console.error(warning);
+    built.app.synth();
   } catch (error) {
     if (!(error instanceof LakeConfigError)) throw error;
     // A configuration mistake is the user's to fix: say what, without a stack trace.

@@ -359,3 +359,26 @@ export function assertKnownContextKeys(context: Readonly<Record<string, unknown>
     `Unknown cdk context key ${named} Known keys: ${known.join(', ')}; fix it in cdk.json or with -c key=value`,
   );
 }
+
+/**
+ * The settings given on the command line only (`-c key=value`) that differ from what `cdk.json` keeps: a later
+ * `cdk deploy` without them goes back to the file's value or the default, which undoes a setting silently.
+ */
+export function commandLineOnly(
+  context: Readonly<Record<string, unknown>>,
+  kept: Readonly<Record<string, unknown>>,
+): string[] {
+  return (CONTEXT_KEYS as readonly string[]).filter(
+    (key) => context[key] !== undefined && JSON.stringify(context[key]) !== JSON.stringify(kept[key]),
+  );
+}
+
+/** The warning for {@link commandLineOnly}'s keys, or undefined when there are none. */
+export function commandLineWarning(keys: readonly string[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  return (
+    `note: ${keys.join(', ')} ${keys.length === 1 ? 'was' : 'were'} set with -c only: the next cdk deploy without ` +
+    `${keys.length === 1 ? 'it' : 'them'} goes back to cdk.json's value or the default. Keep ${keys.length === 1 ? 'it' : 'them'} ` +
+    'in the "context" of cdk.json (README, Configuration).'
+  );
+}

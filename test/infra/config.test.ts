@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import {
   assertKnownContextKeys,
+  commandLineOnly,
+  commandLineWarning,
   gridSchedule,
   LakeConfigError,
   metricsIdentity,
@@ -264,5 +266,22 @@ describe('unknown context keys', () => {
         pbxIds: 'acmecorp',
       }),
     ).not.toThrow();
+  });
+});
+
+describe('settings given with -c only', () => {
+  it('are named, with where to keep them, when they differ from what cdk.json keeps', () => {
+    const kept = { pbxIds: 'acmecorp', '@aws-cdk/core:checkSecretUsage': true };
+    const keys = commandLineOnly(
+      { ...kept, pbxIds: 'acmecorp', alarmEmail: 'ops@example.com', maxConcurrency: '20' },
+      kept,
+    );
+    expect(keys).toEqual(['alarmEmail', 'maxConcurrency']);
+    expect(commandLineWarning(keys)).toBe(
+      'note: alarmEmail, maxConcurrency were set with -c only: the next cdk deploy without them goes back to ' +
+        `cdk.json's value or the default. Keep them in the "context" of cdk.json (README, Configuration).`,
+    );
+    expect(commandLineOnly({ pbxIds: 'other' }, kept)).toEqual(['pbxIds']);
+    expect(commandLineWarning(commandLineOnly(kept, kept))).toBeUndefined();
   });
 });
