@@ -172,6 +172,8 @@ const ContextObject = z.object({
    * governor); false: the caps, fixed.
    */
   adaptiveConcurrency: flag.default(true),
+  /** A CloudWatch dashboard of the pipeline (free for an account's first 3 dashboards, then $3 a month). */
+  dashboard: flag.default(true),
   /** The most chains one planner run may start: a bound on what a mistake can queue. */
   maxChainsPerRun: whole(1, 100_000, 2000),
   /** The field each report filters on, where `walake probe` measured another than the docs' default. */

@@ -12,6 +12,7 @@ import { ConcurrencyGovernor } from '../constructs/concurrency-governor.js';
 import { FirstDay } from '../constructs/first-day.js';
 import { grantPrefixes } from '../constructs/lake-access.js';
 import { type LakeBuckets, lakeBuckets } from '../constructs/lake-buckets.js';
+import { LakeDashboard } from '../constructs/lake-dashboard.js';
 import { PipelineFunction } from '../constructs/pipeline-function.js';
 import { PlannerSchedule } from '../constructs/planner-schedule.js';
 import { QueueWithDlq } from '../constructs/queue-with-dlq.js';
@@ -121,6 +122,34 @@ export class LakeStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
     this.outputs(config, storage, queues, credentials, athena, alarms, firstDay);
+    if (config.dashboard) this.dashboard(config, queues, identity, alarms);
+  }
+
+  /** The pipeline's CloudWatch dashboard, and its address as an output. */
+  private dashboard(
+    config: LakeConfig,
+    queues: Queues,
+    identity: { namespace: string; service: string },
+    alarms: LakeAlarms,
+  ): void {
+    const { dashboardName } = new LakeDashboard(this, 'Dashboard', {
+      dashboardName: config.stackName,
+      ...identity,
+      pageQueue: queues.pages.queue,
+      backfillQueue: queues.backfill.queue,
+      deadLetterQueues: {
+        page: queues.pages.dlq,
+        backfill: queues.backfill.dlq,
+        control: queues.control.dlq,
+      },
+      functions: { planner: this.planner.fn, worker: this.worker.fn, governor: this.governor.fn.fn },
+      alarms: alarms.alarms,
+    }).dashboard;
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboardName}`,
+      description:
+        'The CloudWatch dashboard of the pipeline: alarms, windows, rows, the 8x8 API, queues, functions',
+    });
   }
 
   /** Queues: page tasks (FIFO, one page in flight per chain) on two lanes, and control messages (reruns). */

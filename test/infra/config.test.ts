@@ -36,6 +36,7 @@ describe('parseLakeConfig', () => {
       isSimplified: false,
       endOnLastDataPage: true,
       adaptiveConcurrency: true,
+      dashboard: true,
       maxChainsPerRun: 2000,
       legsFilterField: 'disconnectedTimeUTC',
       recordsFilterField: 'disconnectedTimeUTC',

@@ -81,3 +81,30 @@ describe('the concurrency governor', () => {
     expect(env).toMatchObject({ ADAPTIVE_CONCURRENCY: 'false', MAX_CONCURRENCY: '20' });
   });
 });
+
+describe('the dashboard', () => {
+  it("shows every alarm's state, the lake's landing, the API, both lanes and the functions, named by the stack", () => {
+    const [[, dashboard] = ['', {}]] = resourcesOf(lake.template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboard.Properties?.DashboardName).toBe(lake.stack.stackName);
+    const body = render(dashboard.Properties?.DashboardBody);
+    const alarms = resourcesOf(lake.template, 'AWS::CloudWatch::Alarm').map(([name]) => name);
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const alarm of alarms) expect(body).toContain(`<${alarm}.Arn>`);
+    for (const title of [
+      'Windows',
+      'Rows',
+      '8x8 API',
+      'Page tasks waiting',
+      'Dead-letter queues',
+      'Function errors',
+    ])
+      expect(body).toContain(`"title":"${title}"`);
+    expect(lake.template.toJSON().Outputs.DashboardUrl).toBeDefined();
+  });
+
+  it('is left out with dashboard=false', () => {
+    const variant = synthLake({ dashboard: 'false' });
+    expect(resourcesOf(variant.template, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(variant.template.toJSON().Outputs.DashboardUrl).toBeUndefined();
+  });
+});
