@@ -85,7 +85,7 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   // The grid the lake was made on, from its manifest, unless given.
   const gridMinutes =
     flags['grid-minutes'] === undefined
-      ? ((await readManifest(store))?.gridMinutes ?? gridMinutesOf(undefined))
+      ? ((await lakeRead(name, () => readManifest(store)))?.gridMinutes ?? gridMinutesOf(undefined))
       : gridMinutesOf(flags['grid-minutes']);
   const first = flags.all ? await firstLedgerDayMs(store, tables) : undefined;
   const fromMs =
@@ -94,11 +94,9 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
       : parseInstant('from', flags.from);
   if (fromMs >= toMs) throw new UsageError('--from must be before --to');
   const entries: LedgerEntry[] = [];
-  try {
+  await lakeRead(name, async () => {
     for (const table of tables) entries.push(...(await readLedger(store, table, fromMs, toMs)));
-  } catch (error) {
-    throw new Error(`could not read the ledger of ${name}: ${messageOf(error)}`, { cause: error });
-  }
+  });
   const status = ledgerStatus(entries, {
     tables,
     fromMs,
@@ -114,6 +112,15 @@ export async function statusCommand(argv: string[], io: CliIo = processIo()): Pr
   if (flags.json) io.stdout.write(`${JSON.stringify({ lake: name, ...status }, null, 2)}\n`);
   else printStatus(io, name, status, nowMs, localOut);
   return EXIT_OK;
+}
+
+/** A read of the lake's ledger or manifest; a failure names the lake (a missing bucket, no permission). */
+async function lakeRead<T>(name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new Error(`could not read the ledger of ${name}: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** The first UTC day any of the tables has a ledger entry for (keys sort by day), in epoch ms. */
