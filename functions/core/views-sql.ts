@@ -16,6 +16,12 @@ const ts = (ms: string) => `CAST(from_unixtime(${ms} / 1e3, 'UTC') AS timestamp)
 /** Legs that only record or fork a call: they say nothing about where it went or how it ended. */
 const SIDE_LEG = `coalesce(callee_svc_name, '') IN ('CallRecording', 'CallForking')`;
 
+/**
+ * The first leg answered by a person: a ring group or queue leg is 'Answered' too when a member or agent took the
+ * call, and it connects first; the one who answered is the member's leg.
+ */
+const PERSON_FIRST = `callee_svc_name IS NOT NULL, connect_time_utc, call_id, leg_no`;
+
 export const CALLS_HOURLY_SQL = `SELECT
   pbx_id,
   date_trunc('hour', ${ts('start_time_utc')}) AS hour_utc,
@@ -62,9 +68,8 @@ SELECT
   (array_agg(caller ORDER BY start_time_utc, call_id, leg_no))[1] AS caller,
   count(*) AS legs,
   count(*) FILTER (WHERE answered = 'Answered') > 0 AS answered,
-  (array_agg(callee ORDER BY connect_time_utc, call_id, leg_no) FILTER (WHERE answered = 'Answered'))[1]
-    AS answered_by,
-  (array_agg(callee_name ORDER BY connect_time_utc, call_id, leg_no) FILTER (WHERE answered = 'Answered'))[1]
+  (array_agg(callee ORDER BY ${PERSON_FIRST}) FILTER (WHERE answered = 'Answered'))[1] AS answered_by,
+  (array_agg(callee_name ORDER BY ${PERSON_FIRST}) FILTER (WHERE answered = 'Answered'))[1]
     AS answered_by_name,
   count(*) FILTER (WHERE transfer_to_call_id IS NOT NULL) AS transfers,
   array_agg(coalesce(callee_svc_name || ':', '') || coalesce(callee, '?')
@@ -93,6 +98,10 @@ callbacks AS (
     ON o.pbx_id = m.pbx_id AND o.direction = 'Outgoing' AND o.callee = m.caller
     AND o.start_time_utc > m.start_time_utc
   GROUP BY m.pbx_id, m.call_id
+),
+-- How far the lake reaches: a missed call with no callback yet, less than the window before it, is pending.
+lake_end AS (
+  SELECT max(disconnected_time_utc) AS end_ms FROM call_records
 )
 SELECT
   m.pbx_id,
@@ -106,8 +115,14 @@ SELECT
   (c.callback_ms - m.start_time_utc) / 3.6e6 AS hours_to_callback,
   coalesce((c.callback_ms - m.start_time_utc) / 3.6e6 <= ${callbackHours}e0, false) AS called_back,
   ${callbackHours}e0 AS callback_window_hours,
+  CASE
+    WHEN (c.callback_ms - m.start_time_utc) / 3.6e6 <= ${callbackHours}e0 THEN 'called_back'
+    WHEN (e.end_ms - m.start_time_utc) / 3.6e6 < ${callbackHours}e0 THEN 'pending'
+    ELSE 'not_called_back'
+  END AS callback_state,
   m.dt
 FROM missed m
+CROSS JOIN lake_end e
 LEFT JOIN callbacks c ON c.pbx_id = m.pbx_id AND c.call_id = m.call_id`;
 }
 

@@ -65,7 +65,7 @@ export function viewDefinitions(callbackHours = DEFAULT_CALLBACK_HOURS): readonl
         col('caller', 'varchar', 'caller of the first leg'),
         count('legs', 'legs of the journey'),
         col('answered', 'boolean', "whether a leg was 'Answered'"),
-        col('answered_by', 'varchar', 'callee of the first leg answered (extension or number)'),
+        col('answered_by', 'varchar', 'callee of the first leg a person answered (extension or number)'),
         col('answered_by_name', 'varchar', 'name of that callee'),
         count('transfers', 'legs with a transfer_to_call_id'),
         col(
@@ -93,6 +93,11 @@ export function viewDefinitions(callbackHours = DEFAULT_CALLBACK_HOURS): readonl
         col('hours_to_callback', 'double', 'hours from the missed call to that callback'),
         col('called_back', 'boolean', 'a callback came within callback_window_hours'),
         col('callback_window_hours', 'double', 'the window called_back was judged on'),
+        col(
+          'callback_state',
+          'varchar',
+          "'called_back' (within the window), 'pending' (the window has not passed by the lake's last call), 'not_called_back'",
+        ),
         col('dt', 'varchar', 'partition day of the missed call record'),
       ],
     },

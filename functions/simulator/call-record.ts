@@ -16,7 +16,10 @@ export function recordOf(legs: CallLegRow[], aaDestination: string | null): Call
   if (!first) throw new Error('a call has at least one leg');
   const start = Math.min(...legs.map((l) => l.startTimeUTC));
   const end = Math.max(...legs.map((l) => l.disconnectedTimeUTC));
-  const answered = legs.find((l) => l.answered === 'Answered');
+  // The person who answered, not the ring group or queue that put the call through to them.
+  const answered =
+    legs.find((l) => l.answered === 'Answered' && l.calleeSvcName === null) ??
+    legs.find((l) => l.answered === 'Answered');
   const abandoned = legs.some((l) => l.abandoned === 'Abandoned');
   const missed = !answered && legs.some((l) => l.missed === 'Missed');
   const talkMs = legs.reduce((sum, l) => sum + l.talkTimeMS, 0);

@@ -68,7 +68,7 @@ export function ringGroup({ rng, cat, start, callId }: Journey): LegSpec[] {
   }
   const parentTo = serviceParty(rg.ext, rg.name, 'RingGroup');
   const parentConnect = start + randInt(rng, 50, 190);
-  const outcome = winner >= 0 ? 'system' : 'missed';
+  const outcome = winner >= 0 ? 'routed' : 'missed';
   legs.unshift({
     ...base,
     legId: 1,

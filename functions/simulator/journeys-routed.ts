@@ -99,7 +99,7 @@ export function queue({ rng, cat, start, callId }: Journey): LegSpec[] {
     });
   }
   const queueParty = serviceParty(q.ext, q.name, 'ACDOperatorService');
-  const outcome = abandoned ? 'abandoned' : 'system';
+  const outcome = abandoned ? 'abandoned' : 'routed';
   legs.unshift({ ...base, legId: 1, start, connect: qConnect, disconnect: qEnd, to: queueParty, outcome });
   return legs;
 }

@@ -11,8 +11,12 @@ export interface Party {
   person?: Person;
 }
 
-/** How a leg ended; decides the missed/abandoned/answered words, the cause and the last-party disposition. */
-export type Outcome = 'answered' | 'missed' | 'voicemail' | 'abandoned' | 'system' | 'busy';
+/**
+ * How a leg ended; decides the missed/abandoned/answered words, the cause and the last-party disposition.
+ * `routed`: a ring group's or queue's own leg when one of its members or agents answered: the service answered
+ * the call (so `legs_answered` counts it), the talk time is the member's, on the member's leg.
+ */
+export type Outcome = 'answered' | 'routed' | 'missed' | 'voicemail' | 'abandoned' | 'system' | 'busy';
 
 export interface LegSpec {
   legId: number;
@@ -38,6 +42,7 @@ const WORDS: Record<
   [missed: string, abandoned: string, answered: string, cause: string, disp: string]
 > = {
   answered: ['-', '-', 'Answered', 'Normal', 'Answered'],
+  routed: ['-', '-', 'Answered', 'Normal', 'Answered'],
   missed: ['Missed', '-', '-', 'Ring No Answer', 'Missed'],
   voicemail: ['Missed', '-', '-', 'Ring No Answer', 'Voicemail'],
   abandoned: ['Missed', 'Abandoned', '-', 'Normal', 'Missed'],

@@ -113,6 +113,59 @@ describe('the data set', () => {
     expect(records.some((r) => r.aaDestination !== null)).toBe(true);
   });
 
+  it('calls some missed callers back from the extension that was rung, at realistic delays', () => {
+    const missed = records.filter(
+      (r) =>
+        r.direction === 'Incoming' &&
+        (r.missed === 'Missed' || r.abandoned === 'Abandoned') &&
+        r.startTimeUTC < WEEK.toMs - 2 * 86_400_000,
+    );
+    const outgoing = groupBy(
+      records.filter((r) => r.direction === 'Outgoing'),
+      (r) => `${r.pbxId} ${r.callee}`,
+    );
+    const rungBy = groupBy(legs, (l) => l.callId);
+    const delays: number[] = [];
+    let fromRung = 0;
+    for (const m of missed) {
+      const callback = (outgoing.get(`${m.pbxId} ${m.caller}`) ?? [])
+        .filter((o) => o.startTimeUTC > m.startTimeUTC)
+        .sort((a, b) => a.startTimeUTC - b.startTimeUTC)[0];
+      if (!callback) continue;
+      delays.push((callback.startTimeUTC - m.disconnectedTimeUTC) / 3_600_000);
+      if ((rungBy.get(m.callId) ?? []).some((l) => l.callee === callback.caller && l.missed === 'Missed'))
+        fromRung++;
+    }
+    const share = delays.length / missed.length;
+    expect(share).toBeGreaterThan(0.5);
+    expect(share).toBeLessThan(0.7);
+    expect(fromRung / delays.length).toBeGreaterThan(0.5);
+    expect(delays.every((h) => h > 0 && h <= 48)).toBe(true);
+    const within = (h: number) => delays.filter((d) => d <= h).length / delays.length;
+    expect(within(1)).toBeGreaterThan(0.3);
+    expect(within(24)).toBeGreaterThan(0.8);
+    expect(within(24)).toBeLessThan(1);
+  });
+
+  it('lets ring groups and queues answer: their own leg is Answered when a member or agent took the call', () => {
+    for (const service of ['RingGroup', 'ACDOperatorService']) {
+      const own = legs.filter((l) => l.calleeSvcName === service);
+      const answered = own.filter((l) => l.answered === 'Answered');
+      expect(answered.length / own.length, service).toBeGreaterThan(0.5);
+      expect(answered.length, service).toBeLessThan(own.length);
+      expect(
+        answered.every((l) => l.talkTimeMS === 0 && l.missed === '-'),
+        service,
+      ).toBe(true);
+      const children = groupBy(
+        legs.filter((l) => l.parentCallId !== null),
+        (l) => String(l.parentCallId),
+      );
+      for (const leg of answered)
+        expect((children.get(leg.callId) ?? []).some((c) => c.answered === 'Answered')).toBe(true);
+    }
+  });
+
   it('writes names with accents, CJK, emoji, quotes, commas and newlines', () => {
     const names = new Set(legs.flatMap((l) => [l.callerName, l.calleeName]));
     for (const pattern of [/é/, /[\u4e00-\u9fff]/, /\p{Extended_Pictographic}/u, /"/, /,/, /\n/]) {
