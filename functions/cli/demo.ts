@@ -97,5 +97,5 @@ export async function demoCommand(argv: string[], io: CliIo = processIo()): Prom
   const { reportCommand } = await import('./report.js');
   const range = ['--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString()];
   io.stdout.write('\n');
-  return reportCommand(['--out', out, ...range, '--html', join(out, 'report.html')], io);
+  return reportCommand(['--out', parsed.values.out, ...range, '--html', join(out, 'report.html')], io);
 }

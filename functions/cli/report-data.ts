@@ -27,6 +27,32 @@ export interface UnreturnedCall {
   callee: string;
   outcome: string;
   hours_to_callback: number | null;
+  /** `not_called_back`, or `pending`: the lake does not reach the end of its callback window yet. */
+  callback_state: string;
+}
+
+/** The inbound calls of the range: the only calls that can be missed, so the rates' denominator. */
+export interface InboundKpis {
+  inbound: number;
+  answered: number;
+  missed: number;
+  abandoned: number;
+  outbound: number;
+  internal: number;
+  /** Answered inbound calls whose wait was at most `serviceLevelSeconds`. */
+  withinServiceLevel: number;
+  serviceLevelSeconds: number;
+  /** Average wait of the answered inbound calls (average speed of answer), and the 90th percentile wait. */
+  avgAnswerSeconds: number | null;
+  p90WaitSeconds: number | null;
+}
+
+/** How much of the range the lake holds: a day is loaded when every window of every table that ended is. */
+export interface Coverage {
+  days: number;
+  loaded: number;
+  partly: string[];
+  missing: string[];
 }
 
 /** What the report draws: every number comes from the analytics views or the ledger. */
@@ -41,6 +67,10 @@ export interface ReportData {
   days: DayCalls[];
   busiest: HourCalls[];
   unreturned: { total: number; shown: UnreturnedCall[]; callbackHours: number };
+  kpis: InboundKpis;
+  /** Missed inbound calls by callback state. */
+  callbacks: { called_back: number; not_called_back: number; pending: number };
+  coverage: Coverage;
   health: { table: Table; days: { day: string; windows: WindowState[] }[] }[];
 }
 
@@ -50,6 +80,8 @@ export interface ReportRange {
   nowMs: number;
   gridMinutes: number;
   tables: readonly Table[];
+  /** Answered within this many seconds counts toward the service level (default 20). */
+  serviceLevelSeconds?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -78,15 +110,27 @@ export async function collectReport(
     days.set(h.day, d);
   }
   const busiest = [...hours].sort((a, b) => b.calls - a.calls || a.day.localeCompare(b.day)).slice(0, 10);
-  const missedRange = `missed_at >= ${sqlTs(range.fromMs)} AND missed_at < ${sqlTs(range.toMs)} AND NOT called_back`;
+  const missedIn = `missed_at >= ${sqlTs(range.fromMs)} AND missed_at < ${sqlTs(range.toMs)}`;
+  const missedRange = `${missedIn} AND callback_state = 'not_called_back'`;
   const [total] = await lake.query(
     `SELECT count(*) AS n, max(callback_window_hours) AS hours FROM missed_calls WHERE ${missedRange}`,
   );
+  const states = await lake.query(
+    `SELECT callback_state AS state, count(*) AS n FROM missed_calls WHERE ${missedIn} GROUP BY 1`,
+  );
+  const callbacks = { called_back: 0, not_called_back: 0, pending: 0 };
+  for (const row of states) {
+    const state = String(row.state) as keyof typeof callbacks;
+    if (state in callbacks) callbacks[state] = num(row.n);
+  }
   const shown = await lake.query(
     `SELECT pbx_id, strftime(missed_at, '%Y-%m-%d %H:%M') AS missed_at, caller, caller_name, callee, outcome,
-            round(hours_to_callback, 1) AS hours_to_callback
-     FROM missed_calls WHERE ${missedRange} ORDER BY missed_at DESC, call_id LIMIT 12`,
+            round(hours_to_callback, 1) AS hours_to_callback, callback_state
+     FROM missed_calls WHERE ${missedIn} AND NOT called_back
+     ORDER BY callback_state, missed_at DESC, call_id LIMIT 12`,
   );
+  const kpis = await inboundKpis(lake, range);
+  const health = range.tables.map((table) => ({ table, days: healthGrid(ledger, table, range) }));
   return {
     lake: name,
     from: iso(range.fromMs),
@@ -101,8 +145,77 @@ export async function collectReport(
       shown: shown as unknown as UnreturnedCall[],
       callbackHours: num(total?.hours) || 24,
     },
-    health: range.tables.map((table) => ({ table, days: healthGrid(ledger, table, range) })),
+    kpis,
+    callbacks,
+    coverage: coverageOf(health, range),
+    health,
   };
+}
+
+/** The range's inbound calls by outcome, the service level, the speed of answer, from call_records. */
+async function inboundKpis(lake: LakeDb, range: ReportRange): Promise<InboundKpis> {
+  const sl = range.serviceLevelSeconds ?? 20;
+  const inbound = `direction = 'Incoming'`;
+  const [row] = await lake.query(
+    `SELECT count(*) FILTER (WHERE ${inbound}) AS inbound,
+       count(*) FILTER (WHERE ${inbound} AND answered = 'Answered') AS answered,
+       count(*) FILTER (WHERE ${inbound} AND missed = 'Missed') AS missed,
+       count(*) FILTER (WHERE ${inbound} AND abandoned = 'Abandoned') AS abandoned,
+       count(*) FILTER (WHERE direction = 'Outgoing') AS outbound,
+       count(*) FILTER (WHERE direction = 'Internal') AS internal,
+       count(*) FILTER (WHERE ${inbound} AND answered = 'Answered' AND wait_time_ms <= ${sl * 1000}) AS within,
+       avg(CASE WHEN ${inbound} AND answered = 'Answered' THEN wait_time_ms / 1e3 END) AS asa,
+       approx_percentile(CASE WHEN ${inbound} THEN wait_time_ms / 1e3 END, 0.9) AS p90
+     FROM call_records
+     WHERE start_time_utc >= ${range.fromMs} AND start_time_utc < ${range.toMs}`,
+  );
+  const orNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    inbound: num(row?.inbound),
+    answered: num(row?.answered),
+    missed: num(row?.missed),
+    abandoned: num(row?.abandoned),
+    outbound: num(row?.outbound),
+    internal: num(row?.internal),
+    withinServiceLevel: num(row?.within),
+    serviceLevelSeconds: sl,
+    avgAnswerSeconds: orNull(row?.asa),
+    p90WaitSeconds: orNull(row?.p90),
+  };
+}
+
+/**
+ * The range's UTC days the lake holds whole, in part or not at all: a day counts as loaded when every window of
+ * every table that has ended, within the range, is published; a day with none is missing.
+ */
+export function coverageOf(
+  health: readonly { days: readonly { day: string; windows: readonly WindowState[] }[] }[],
+  range: Pick<ReportRange, 'fromMs' | 'toMs' | 'gridMinutes'>,
+): Coverage {
+  // Only the windows of the range count: a report of a busy afternoon is whole when the afternoon is.
+  const windowMs = range.gridMinutes * 60_000;
+  const byDay = new Map<string, WindowState[]>();
+  for (const table of health)
+    for (const d of table.days) {
+      const dayMs = Date.parse(`${d.day}T00:00:00Z`);
+      const inRange = d.windows.filter((_, i) => {
+        const startMs = dayMs + i * windowMs;
+        return startMs < range.toMs && startMs + windowMs > range.fromMs;
+      });
+      if (inRange.length) byDay.set(d.day, [...(byDay.get(d.day) ?? []), ...inRange]);
+    }
+  const coverage: Coverage = { days: 0, loaded: 0, partly: [], missing: [] };
+  const held = new Set<WindowState>(['settled', 'published', 'mismatch']);
+  for (const [day, windows] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
+    const ended = windows.filter((w) => w !== 'pending');
+    if (ended.length === 0) continue;
+    coverage.days++;
+    const have = ended.filter((w) => held.has(w)).length;
+    if (have === ended.length) coverage.loaded++;
+    else if (have === 0) coverage.missing.push(day);
+    else coverage.partly.push(day);
+  }
+  return coverage;
 }
 
 function hourCalls(row: Record<string, unknown>): HourCalls {

@@ -12,7 +12,10 @@ svg{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#3c465
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f2}
 th{color:#5f6b7a;font-weight:600}.legend{display:flex;gap:14px;flex-wrap:wrap;margin:6px 0}
 .key{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
-.chart{overflow-x:auto}.note{color:#5f6b7a;font-size:13px}`;
+.chart{overflow-x:auto}.note{color:#5f6b7a;font-size:13px}
+.banner{border-radius:8px;padding:10px 16px;margin:0 0 16px;background:#eef6ee;border:1px solid #b9dbb9}
+.banner.warn{background:#fff4e0;border-color:#f0c36d}.tiles+.tiles{margin-top:12px}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px}.tile{min-width:40%;flex:1}h1{font-size:20px}td,th{padding:3px 4px;font-size:12px}}`;
 
 const key = (colour: string, label: string) =>
   `<span><span class="key" style="background:${colour}"></span>${esc(label)}</span>`;
@@ -20,24 +23,32 @@ const key = (colour: string, label: string) =>
 const tile = (label: string, value: unknown, id: string) =>
   `<div class="tile" id="${id}"><b>${esc(value)}</b>${esc(label)}</div>`;
 
-const pct = (part: number, whole: number) => (whole === 0 ? '0 %' : `${((100 * part) / whole).toFixed(1)} %`);
+const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
+const secs = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} s`);
+
+/** What the range holds, said first: totals over days the lake does not hold would mislead. */
+function coverageBanner(data: ReportData): string {
+  const c = data.coverage;
+  const whole = c.loaded === c.days && c.days > 0;
+  const list = (days: string[]) =>
+    days.slice(0, 8).join(', ') + (days.length > 8 ? ` and ${days.length - 8} more` : '');
+  const parts = [`${c.loaded} of ${c.days} days loaded`];
+  if (c.partly.length) parts.push(`in part: ${list(c.partly)}`);
+  if (c.missing.length) parts.push(`not loaded: ${list(c.missing)}`);
+  const advice = whole
+    ? ''
+    : ' The numbers below cover only what is loaded; pull the rest with walake run (or walake rerun on AWS).';
+  return `<p class="banner${whole ? '' : ' warn'}" id="coverage">${esc(parts.join('; '))}.${esc(advice)}</p>`;
+}
 
 /** Renders the report's data; every text is escaped. */
 export function reportHtml(data: ReportData): string {
-  const total = data.days.reduce(
-    (t, d) => ({
-      calls: t.calls + d.calls,
-      answered: t.answered + d.answered,
-      missed: t.missed + d.missed,
-      abandoned: t.abandoned + d.abandoned,
-    }),
-    { calls: 0, answered: 0, missed: 0, abandoned: 0 },
-  );
   const days = data.days.map((d) => d.day);
+  const k = data.kpis;
   const unreturned = data.unreturned.shown
     .map(
       (c) =>
-        `<tr><td>${esc(c.missed_at)}</td><td>${esc(c.pbx_id)}</td><td>${esc(c.caller)}</td><td>${esc(c.caller_name)}</td><td>${esc(c.callee)}</td><td>${esc(c.outcome)}</td><td>${c.hours_to_callback === null ? 'never' : `${esc(c.hours_to_callback)} h later`}</td></tr>`,
+        `<tr><td>${esc(c.missed_at)}</td><td>${esc(c.pbx_id)}</td><td>${esc(c.caller)}</td><td>${esc(c.caller_name)}</td><td>${esc(c.callee)}</td><td>${esc(c.outcome)}</td><td>${c.callback_state === 'pending' ? 'pending' : c.hours_to_callback === null ? 'never' : `${esc(c.hours_to_callback)} h later`}</td></tr>`,
     )
     .join('');
   const states = Object.keys(STATE_COLOURS) as WindowState[];
@@ -60,7 +71,9 @@ export function reportHtml(data: ReportData): string {
 <body>
 <h1>8x8 calls: ${esc(data.from.slice(0, 16).replace('T', ' '))} to ${esc(data.to.slice(0, 16).replace('T', ' '))} UTC</h1>
 <p class="meta">Lake ${esc(data.lake)} · generated ${esc(data.generatedAt)} · from the views calls_hourly and missed_calls and the ledger</p>
-<div class="tiles">${tile('calls', total.calls, 'total-calls')}${tile(`answered (${pct(total.answered, total.calls)})`, total.answered, 'total-answered')}${tile(`missed (${pct(total.missed, total.calls)})`, total.missed, 'total-missed')}${tile(`abandoned (${pct(total.abandoned, total.calls)})`, total.abandoned, 'total-abandoned')}${tile(`missed, not called back in ${data.unreturned.callbackHours} h`, data.unreturned.total, 'total-unreturned')}</div>
+${coverageBanner(data)}
+<div class="tiles">${tile(`inbound calls (${k.outbound} outbound, ${k.internal} internal not counted)`, k.inbound, 'total-inbound')}${tile(`answered (${pct(k.answered, k.inbound)} of inbound)`, k.answered, 'total-answered')}${tile(`missed (${pct(k.missed, k.inbound)} of inbound)`, k.missed, 'total-missed')}${tile(`abandoned (${pct(k.abandoned, k.inbound)} of inbound)`, k.abandoned, 'total-abandoned')}</div>
+<div class="tiles">${tile(`service level: inbound answered within ${k.serviceLevelSeconds} s, of inbound`, pct(k.withinServiceLevel, k.inbound), 'service-level')}${tile('average speed of answer', secs(k.avgAnswerSeconds), 'asa')}${tile('90th percentile wait, inbound', secs(k.p90WaitSeconds), 'p90-wait')}${tile(`missed, called back within ${data.unreturned.callbackHours} h`, data.callbacks.called_back, 'total-called-back')}${tile(`missed, not called back in ${data.unreturned.callbackHours} h`, data.callbacks.not_called_back, 'total-unreturned')}${tile(`missed, callback pending (less than ${data.unreturned.callbackHours} h of lake after)`, data.callbacks.pending, 'total-pending')}</div>
 <h2>Call volume by day and hour (UTC, by start)</h2>
 <div class="chart">${heatmap(data.hours, days)}</div>
 <h2>Answered, missed and abandoned per day</h2>
@@ -69,8 +82,8 @@ export function reportHtml(data: ReportData): string {
 <p class="note">Counted from the API's words: an abandoned call is usually missed as well.</p>
 <h2>Busiest hours</h2>
 <div class="chart">${busiestBars(data.busiest)}</div>
-<h2>Missed calls never called back (${data.unreturned.total})</h2>
-<p class="note">Inbound calls missed or abandoned with no outbound call to the caller's number within ${data.unreturned.callbackHours} h; the latest ${data.unreturned.shown.length} shown.</p>
+<h2>Missed calls without a callback (${data.callbacks.not_called_back} not called back, ${data.callbacks.pending} pending)</h2>
+<p class="note">Inbound calls missed or abandoned with no outbound call to the caller's number within ${data.unreturned.callbackHours} h (not called back first, then pending: the lake does not reach ${data.unreturned.callbackHours} h after them yet); the latest ${data.unreturned.shown.length} shown.</p>
 <table id="unreturned"><thead><tr><th>missed at (UTC)</th><th>PBX</th><th>caller</th><th>name</th><th>called</th><th>outcome</th><th>callback</th></tr></thead><tbody>${unreturned}</tbody></table>
 <h2>Pipeline health (${data.gridMinutes}-minute windows, from the ledger)</h2>
 ${health}

@@ -11,9 +11,9 @@ import { parseInstant, parseInteger } from './args.js';
 import { s3Client, stackOutputs } from './aws-targets.js';
 import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo } from './command.js';
 import { assertOneLakeSource, gridMinutesOf } from './ops-args.js';
-import { collectReport } from './report-data.js';
+import { type Coverage, collectReport } from './report-data.js';
 import { reportHtml } from './report-html.js';
-import { EXIT_OK, UsageError } from './usage.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,6 +55,11 @@ settled, published, mismatched, failed, running, missing). Its numbers come from
       value: 'N',
       description: `the lake's grid (default: from the lake's manifest, else 60)`,
     },
+    'service-level-seconds': {
+      type: 'string',
+      value: 'N',
+      description: `an inbound call answered within N seconds counts toward the service level (default 20)`,
+    },
     'callback-hours': {
       type: 'string',
       value: 'N',
@@ -70,6 +75,8 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
   const flags = parsed.values;
   assertOneLakeSource(flags);
   const callbackHours = parseInteger('callback-hours', flags['callback-hours'], 1, 744);
+  const serviceLevelSeconds =
+    parseInteger('service-level-seconds', flags['service-level-seconds'], 1, 3600) ?? 20;
   const nowMs = io.now();
   const bucket = flags.stack
     ? (await stackOutputs(flags.stack, ['DataBucketName'])).DataBucketName
@@ -95,7 +102,8 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
     io.stderr.write(`downloaded ${copied} objects of s3://${bucket} for the range\n`);
   } else {
     root = resolve(flags.out ?? 'lake-data');
-    name = root;
+    // The folder as the user named it: the report may be shared, and a full path says more than it should.
+    name = flags.out ?? 'lake-data';
     const found = await stat(root).catch(() => undefined);
     if (!found?.isDirectory())
       throw new Error(`no lake folder at ${root}: pass --out DIR, --stack or --bucket`);
@@ -110,15 +118,35 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
     const { openLake } = await import('../adapters/duckdb-lake.js');
     const lake = await openLake(root, callbackHours === undefined ? {} : { callbackHours });
     let html: string;
+    let coverage: Coverage;
     try {
-      const data = await collectReport(lake, ledger, name, { ...range, nowMs, gridMinutes, tables: TABLES });
+      const data = await collectReport(lake, ledger, name, {
+        ...range,
+        nowMs,
+        gridMinutes,
+        tables: TABLES,
+        serviceLevelSeconds,
+      });
       html = reportHtml(data);
+      coverage = data.coverage;
     } finally {
       lake.close();
     }
     const file = resolve(flags.html ?? (temporary ? 'report.html' : join(root, 'report.html')));
     await writeFile(file, html);
     io.stdout.write(`report: ${file}\n`);
+    if (coverage.loaded === 0 && coverage.partly.length === 0) {
+      const [from, to] = [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()];
+      io.stderr.write(
+        `nothing of ${from} .. ${to} is loaded in ${name} (${coverage.days} days): the report has no calls to ` +
+          `show. Pull the range first: walake run --from ${from} --to ${to}${bucket === undefined ? ` --out ${root}` : ''}\n`,
+      );
+      return EXIT_FAILURE;
+    }
+    if (coverage.loaded < coverage.days)
+      io.stderr.write(
+        `note: ${coverage.loaded} of ${coverage.days} days loaded; the report says which (its first line)\n`,
+      );
   } finally {
     if (temporary) await rm(temporary, { recursive: true, force: true });
   }

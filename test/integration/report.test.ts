@@ -9,6 +9,7 @@ const { simulator, lakeDir } = analyticsLakes();
 let html: string;
 let records: CallRecordRow[];
 let printed = '';
+let lakeOut = '';
 
 const VOID = new Set(['meta', 'br', 'hr', 'img', 'input', 'link']);
 
@@ -34,6 +35,7 @@ const attrs = (kind: string) =>
 beforeAll(async () => {
   const sim = await simulator();
   const out = lakeDir();
+  lakeOut = out;
   records = (await pullBusyAfternoon(sim, out)).records as CallRecordRow[];
   const file = join(out, 'report.html');
   const io = {
@@ -109,8 +111,19 @@ describe('walake report', () => {
     );
     expect(unreturned.length).toBeGreaterThan(0);
     expect(unreturned.length).toBeLessThan(missed.length);
-    expect(html).toContain(`<div class="tile" id="total-unreturned"><b>${unreturned.length}</b>`);
-    expect(html).toContain(`Missed calls never called back (${unreturned.length})`);
+    // A missed call whose 24 h the lake does not reach yet is pending, not "never called back".
+    const lakeEnd = Math.max(...records.map((r) => r.disconnectedTimeUTC ?? 0));
+    const pending = unreturned.filter((m) => lakeEnd - m.startTimeUTC < 24 * HOUR);
+    expect(pending.length).toBeGreaterThan(0);
+    const never = unreturned.length - pending.length;
+    expect(html).toContain(`<div class="tile" id="total-unreturned"><b>${never}</b>`);
+    expect(html).toContain(`<div class="tile" id="total-pending"><b>${pending.length}</b>`);
+    expect(html).toContain(
+      `<div class="tile" id="total-called-back"><b>${missed.length - unreturned.length}</b>`,
+    );
+    expect(html).toContain(
+      `Missed calls without a callback (${never} not called back, ${pending.length} pending)`,
+    );
     expect(html.match(/<tr><td>2026-06-10 /g)?.length).toBe(Math.min(12, unreturned.length));
   });
 
@@ -124,5 +137,54 @@ describe('walake report', () => {
       expect(mine.filter((w) => w.state === 'missing')).toHaveLength(18);
     }
     expect(RANGE.toMs - RANGE.fromMs).toBe(6 * HOUR);
+  });
+
+  it('says first, in a banner, which days of a range with missing days are loaded', async () => {
+    let err = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (err += text) },
+      env: {},
+      now: () => NOW,
+    };
+    const file = join(lakeOut, 'gaps.html');
+    const from = new Date(RANGE.fromMs - 2 * 24 * HOUR).toISOString();
+    const code = await reportCommand(
+      ['--out', lakeOut, '--from', from, '--to', new Date(RANGE.toMs).toISOString(), '--html', file],
+      io,
+    );
+    expect(code).toBe(0);
+    const page = readFileSync(file, 'utf8');
+    const banner = /<p class="banner warn" id="coverage">([^<]*)<\/p>/.exec(page)?.[1];
+    expect(banner).toContain('0 of 3 days loaded; in part: 2026-06-10; not loaded: 2026-06-08, 2026-06-09.');
+    expect(page.indexOf('id="coverage"')).toBeLessThan(page.indexOf('class="tiles"'));
+    expect(err).toContain('note: 0 of 3 days loaded');
+  });
+
+  it('exits 1 on a range the lake holds nothing of, saying how to pull it', async () => {
+    let err = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (err += text) },
+      env: {},
+      now: () => NOW,
+    };
+    const argv = [
+      '--out',
+      lakeOut,
+      '--from',
+      '2026-06-01',
+      '--to',
+      '2026-06-03',
+      '--html',
+      join(lakeOut, 'none.html'),
+    ];
+    expect(await reportCommand(argv, io)).toBe(1);
+    expect(err).toMatch(
+      /nothing of 2026-06-01T00:00:00.000Z .. 2026-06-03T00:00:00.000Z is loaded .*walake run --from/,
+    );
+    expect(readFileSync(join(lakeOut, 'none.html'), 'utf8')).toContain(
+      '0 of 2 days loaded; not loaded: 2026-06-01, 2026-06-02.',
+    );
   });
 });

@@ -23,9 +23,24 @@ const data = (callerName: string): ReportData => ({
         callee: '1001',
         outcome: 'Missed',
         hours_to_callback: null,
+        callback_state: 'not_called_back',
       },
     ],
   },
+  kpis: {
+    inbound: 3,
+    answered: 2,
+    missed: 1,
+    abandoned: 0,
+    outbound: 1,
+    internal: 0,
+    withinServiceLevel: 1,
+    serviceLevelSeconds: 20,
+    avgAnswerSeconds: 12.5,
+    p90WaitSeconds: 31,
+  },
+  callbacks: { called_back: 0, not_called_back: 1, pending: 0 },
+  coverage: { days: 3, loaded: 1, partly: ['2026-06-10'], missing: ['2026-06-11'] },
   health: [{ table: 'call-legs', days: [{ day: '2026-06-10', windows: ['settled', 'missing'] }] }],
 });
 
@@ -41,6 +56,18 @@ describe('the report page', () => {
     const html = reportHtml(data(name));
     expect(html).toContain(`<td>${escaped}</td>`);
     expect(html).not.toMatch(/<script|<img/);
+  });
+
+  it('says first how much of the range is loaded, and rates inbound calls against inbound calls', () => {
+    const html = reportHtml(data('x'));
+    const banner = /<p class="banner warn" id="coverage">([^<]*)<\/p>/.exec(html)?.[1] ?? '';
+    expect(banner).toContain('1 of 3 days loaded; in part: 2026-06-10; not loaded: 2026-06-11.');
+    expect(html.indexOf('id="coverage"')).toBeLessThan(html.indexOf('class="tiles"'));
+    expect(html).toContain('<div class="tile" id="total-missed"><b>1</b>missed (33.3 % of inbound)</div>');
+    expect(html).toContain('<div class="tile" id="service-level"><b>33.3 %</b>');
+    expect(html).toContain('<div class="tile" id="asa"><b>12.5 s</b>');
+    const whole = reportHtml({ ...data('x'), coverage: { days: 1, loaded: 1, partly: [], missing: [] } });
+    expect(whole).toContain('<p class="banner" id="coverage">1 of 1 days loaded.</p>');
   });
 
   it('escapes the lake name and colours every window by its state', () => {
