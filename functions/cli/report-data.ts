@@ -71,6 +71,10 @@ export interface ReportData {
   /** Missed inbound calls by callback state. */
   callbacks: { called_back: number; not_called_back: number; pending: number };
   coverage: Coverage;
+  /** Ring groups, queues and other services by legs offered (service_daily), the busiest first. */
+  services: { pbx_id: string; service: string; type: string; offered: number; answered: number }[];
+  /** Who answered calls (call_journeys' answered_by), the busiest first. */
+  agents: { pbx_id: string; agent: string; name: string | null; answered: number }[];
   health: { table: Table; days: { day: string; windows: WindowState[] }[] }[];
 }
 
@@ -130,6 +134,35 @@ export async function collectReport(
      ORDER BY callback_state, missed_at DESC, call_id LIMIT 12`,
   );
   const kpis = await inboundKpis(lake, range);
+  const dayRange = `day_utc >= CAST(${sqlTs(range.fromMs)} AS date) AND day_utc < CAST(${sqlTs(range.toMs)} AS date) + INTERVAL 1 DAY`;
+  const services = (
+    await lake.query(
+      `SELECT pbx_id, service_name AS service, coalesce(service_type, '') AS type,
+              sum(legs_offered) AS offered, sum(legs_answered) AS answered
+       FROM service_daily WHERE service_name IS NOT NULL AND ${dayRange}
+       GROUP BY 1, 2, 3 ORDER BY offered DESC, pbx_id, service LIMIT 10`,
+    )
+  ).map((r) => ({
+    pbx_id: String(r.pbx_id),
+    service: String(r.service),
+    type: String(r.type),
+    offered: num(r.offered),
+    answered: num(r.answered),
+  }));
+  const agents = (
+    await lake.query(
+      `SELECT pbx_id, answered_by AS agent, min(answered_by_name) AS name, count(*) AS answered
+       FROM call_journeys
+       WHERE answered AND answered_by IS NOT NULL AND started_at >= ${sqlTs(range.fromMs)}
+         AND started_at < ${sqlTs(range.toMs)}
+       GROUP BY 1, 2 ORDER BY answered DESC, pbx_id, agent LIMIT 10`,
+    )
+  ).map((r) => ({
+    pbx_id: String(r.pbx_id),
+    agent: String(r.agent),
+    name: r.name === null || r.name === undefined ? null : String(r.name),
+    answered: num(r.answered),
+  }));
   const health = range.tables.map((table) => ({ table, days: healthGrid(ledger, table, range) }));
   return {
     lake: name,
@@ -147,6 +180,8 @@ export async function collectReport(
     },
     kpis,
     callbacks,
+    services,
+    agents,
     coverage: coverageOf(health, range),
     health,
   };

@@ -51,7 +51,34 @@ export function reportHtml(data: ReportData): string {
         `<tr><td>${esc(c.missed_at)}</td><td>${esc(c.pbx_id)}</td><td>${esc(c.caller)}</td><td>${esc(c.caller_name)}</td><td>${esc(c.callee)}</td><td>${esc(c.outcome)}</td><td>${c.callback_state === 'pending' ? 'pending' : c.hours_to_callback === null ? 'never' : `${esc(c.hours_to_callback)} h later`}</td></tr>`,
     )
     .join('');
+  const services = data.services
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.pbx_id)}</td><td>${esc(r.service)}</td><td>${esc(r.type)}</td><td>${r.offered}</td><td>${r.answered} (${pct(r.answered, r.offered)})</td></tr>`,
+    )
+    .join('');
+  const agents = data.agents
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.pbx_id)}</td><td>${esc(r.agent)}</td><td>${esc(r.name)}</td><td>${r.answered}</td></tr>`,
+    )
+    .join('');
   const states = Object.keys(STATE_COLOURS) as WindowState[];
+  // The health section leads with its exceptions; the whole grid is one click away (open when there are any).
+  const odd = (['mismatch', 'failed', 'running', 'missing'] as WindowState[]).map((state) => [
+    state,
+    data.health.reduce(
+      (n, t) => n + t.days.reduce((m, d) => m + d.windows.filter((w) => w === state).length, 0),
+      0,
+    ),
+  ]) as [WindowState, number][];
+  const healthy = odd.every(([, n]) => n === 0);
+  const exceptions = healthy
+    ? 'Every window that has ended is published.'
+    : `Exceptions: ${odd
+        .filter(([, n]) => n > 0)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', ')}.`;
   const health = data.health
     .map((t) => {
       const counts = Object.fromEntries(states.map((s) => [s, 0])) as Record<WindowState, number>;
@@ -85,8 +112,15 @@ ${coverageBanner(data)}
 <h2>Missed calls without a callback (${data.callbacks.not_called_back} not called back, ${data.callbacks.pending} pending)</h2>
 <p class="note">Inbound calls missed or abandoned with no outbound call to the caller's number within ${data.unreturned.callbackHours} h (not called back first, then pending: the lake does not reach ${data.unreturned.callbackHours} h after them yet); the latest ${data.unreturned.shown.length} shown.</p>
 <table id="unreturned"><thead><tr><th>missed at (UTC)</th><th>PBX</th><th>caller</th><th>name</th><th>called</th><th>outcome</th><th>callback</th></tr></thead><tbody>${unreturned}</tbody></table>
+<h2>Ring groups, queues and services (from service_daily)</h2>
+<table id="services"><thead><tr><th>PBX</th><th>service</th><th>type</th><th>legs offered</th><th>answered</th></tr></thead><tbody>${services}</tbody></table>
+<h2>Who answered (from call_journeys)</h2>
+<table id="agents"><thead><tr><th>PBX</th><th>answered by</th><th>name</th><th>calls answered</th></tr></thead><tbody>${agents}</tbody></table>
 <h2>Pipeline health (${data.gridMinutes}-minute windows, from the ledger)</h2>
+<p class="note" id="health-summary">${esc(exceptions)}</p>
+<details${healthy ? '' : ' open'}><summary>every window, day by day</summary>
 ${health}
+</details>
 </body>
 </html>
 `;

@@ -127,6 +127,15 @@ describe('walake report', () => {
     expect(html.match(/<tr><td>2026-06-10 /g)?.length).toBe(Math.min(12, unreturned.length));
   });
 
+  it('lists the services that were offered legs and the people who answered, from the views', () => {
+    const services = /<table id="services">.*?<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? '';
+    const agents = /<table id="agents">.*?<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? '';
+    expect(services.match(/<tr>/g)?.length).toBeGreaterThan(0);
+    // The simulator's ring groups and queues answer some calls: their legs are not all unanswered.
+    expect(services).toMatch(/<td>[1-9]\d* \(\d+\.\d %\)<\/td>/);
+    expect(agents.match(/<tr>/g)?.length).toBeGreaterThan(0);
+  });
+
   it('shows the ledger of each table as a day x window grid', () => {
     const windows = attrs('window');
     for (const table of ['call-legs', 'call-records']) {

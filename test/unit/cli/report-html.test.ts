@@ -41,6 +41,8 @@ const data = (callerName: string): ReportData => ({
   },
   callbacks: { called_back: 0, not_called_back: 1, pending: 0 },
   coverage: { days: 3, loaded: 1, partly: ['2026-06-10'], missing: ['2026-06-11'] },
+  services: [{ pbx_id: 'acme', service: 'Sales', type: 'RingGroup', offered: 4, answered: 3 }],
+  agents: [{ pbx_id: 'acme', agent: '1001', name: 'Ann <Lee>', answered: 3 }],
   health: [{ table: 'call-legs', days: [{ day: '2026-06-10', windows: ['settled', 'missing'] }] }],
 });
 
@@ -68,6 +70,16 @@ describe('the report page', () => {
     expect(html).toContain('<div class="tile" id="asa"><b>12.5 s</b>');
     const whole = reportHtml({ ...data('x'), coverage: { days: 1, loaded: 1, partly: [], missing: [] } });
     expect(whole).toContain('<p class="banner" id="coverage">1 of 1 days loaded.</p>');
+  });
+
+  it('lists services and who answered, and leads the health section with its exceptions', () => {
+    const html = reportHtml(data('x'));
+    expect(html).toContain(
+      '<tr><td>acme</td><td>Sales</td><td>RingGroup</td><td>4</td><td>3 (75.0 %)</td></tr>',
+    );
+    expect(html).toContain('<td>Ann &lt;Lee&gt;</td><td>3</td>');
+    expect(html).toContain('<p class="note" id="health-summary">Exceptions: 1 missing.</p>');
+    expect(html).toContain('<details open><summary>');
   });
 
   it('escapes the lake name and colours every window by its state', () => {
