@@ -2,7 +2,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CONTROL_ID_ATTRIBUTE } from '../adapters/control-queue.js';
@@ -151,7 +150,7 @@ export const handler = middy<
   ScheduledEvent | ScheduledInput | SQSEvent,
   SQSBatchResponse | { chains: number }
 >()
-  .use(captureLambdaHandler(tracer))
+  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event, context) => {

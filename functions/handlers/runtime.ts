@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -12,10 +11,11 @@ import {
 } from '../adapters/wa-errors.js';
 import { realRetryDeps } from '../adapters/wa-retry.js';
 import { createWorkAnalytics } from '../adapters/work-analytics.js';
+import { XRayTracer } from '../adapters/xray-tracer.js';
 import { METRICS } from './config.js';
 
 /**
- * What every Lambda container builds once: Powertools logger, metrics and tracer, the AWS SDK clients, and the
+ * What every Lambda container builds once: Powertools logger and metrics, the X-Ray tracer, the AWS SDK clients, and the
  * 8x8 connection (credentials read once from Secrets Manager, the token kept in memory until it expires).
  */
 /**
@@ -27,7 +27,7 @@ const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || 'WorkAnalyticsLake
 
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({ namespace, serviceName });
-export const tracer = new Tracer({ serviceName });
+export const tracer = new XRayTracer({ serviceName });
 
 /**
  * The container's clock. Handlers and the 8x8 connection read the time only through it, and the retry loop
@@ -40,9 +40,9 @@ export const clock: { now: () => number; sleep: (ms: number) => Promise<void> } 
   sleep: (ms) => realRetryDeps.sleep(ms),
 };
 
-export const s3 = tracer.captureAWSv3Client(new S3Client({}));
-export const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+export const s3 = tracer.traceClient(new S3Client({}));
+export const sqs = tracer.traceClient(new SQSClient({}));
+const secrets = tracer.traceClient(new SecretsManagerClient({}));
 
 type Connection = ReturnType<typeof createWorkAnalytics>;
 let connection: Promise<Connection> | undefined;
@@ -53,6 +53,7 @@ export function workAnalytics(secretId: string, baseUrl: string): Promise<Connec
     createWorkAnalytics({
       baseUrl,
       credentials,
+      fetch: tracer.traceFetch(fetch),
       deps: { now: () => clock.now(), sleep: (ms) => clock.sleep(ms), random: realRetryDeps.random },
       onRetry: (event) => {
         metrics.addMetric(METRICS.apiRetries, MetricUnit.Count, 1);

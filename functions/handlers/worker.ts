@@ -2,7 +2,6 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { S3ObjectStore } from '../adapters/s3-store.js';
@@ -66,7 +65,7 @@ async function onFailure(task: PageTask, record: SQSRecord, error: unknown): Pro
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(captureLambdaHandler(tracer))
+  .use(tracer.handlerMiddleware())
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   // A processor per invocation: it holds the batch's state, which must never be shared between invocations.

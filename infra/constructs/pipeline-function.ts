@@ -50,14 +50,6 @@ export const LAZY_CREDENTIAL_PROVIDERS = [
   '@aws-sdk/token-providers',
 ];
 
-/**
- * Packages replaced in the bundles, by an esbuild alias: `semver`, which the X-Ray SDK requires for a check
- * that runs only when AWS SDK v2 is captured, becomes a small `gte` (semver-gte.cjs): 29 KB less.
- */
-export function bundleAliases(root: string): Record<string, string> {
-  return { semver: join(root, 'infra', 'constructs', 'semver-gte.cjs') };
-}
-
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
@@ -105,9 +97,6 @@ export class PipelineFunction extends Construct {
         // only through a dynamic import() when the environment has no credentials. A Lambda always has them in
         // its environment, so these never load there; leaving them out saves about 110 KB of bundle.
         externalModules: LAZY_CREDENTIAL_PROVIDERS,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(bundleAliases(root)).map(([name, path]) => [`--alias:${name}`, path]),
-        ),
         banner: ESM_REQUIRE_BANNER,
         logLevel: LogLevel.ERROR,
       },

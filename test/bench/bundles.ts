@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { bundleAliases, LAZY_CREDENTIAL_PROVIDERS } from '../../infra/constructs/pipeline-function.js';
+import { LAZY_CREDENTIAL_PROVIDERS } from '../../infra/constructs/pipeline-function.js';
 import type { Figure } from './figure.js';
 import { fixed, median, runChild } from './measure.js';
 
 const SIZE_LIMIT = 600_000;
 const IMPORT_LIMIT_MS = 200;
-// As infra/constructs/pipeline-function.ts (ESM_REQUIRE_BANNER, the lazy credential providers left out, the
-// bundle aliases).
+// As infra/constructs/pipeline-function.ts (ESM_REQUIRE_BANNER, the lazy credential providers left out).
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 // What the handlers read at import time; the values only have to pass the config schema.
 const LAMBDA_ENV = {
@@ -88,7 +87,6 @@ export async function bundleFigures(
           mainFields: ['module', 'main'],
           banner: { js: BANNER },
           external: LAZY_CREDENTIAL_PROVIDERS,
-          alias: bundleAliases(root),
           metafile: true,
           logLevel: 'silent',
         }));

@@ -724,7 +724,6 @@ describe('outputs and bundles', () => {
           env: {
             PATH: process.env.PATH,
             AWS_REGION: 'eu-west-1',
-            AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
             DATA_BUCKET: 'lake-bucket',
             PAGE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/pages.fifo',
             SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wa-AbCdEf',

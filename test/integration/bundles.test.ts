@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,10 @@ import { type AwsEnv, createAwsEnv, downloadPrefix } from '../support/aws-env.js
 import { INSTANTS } from '../support/clock.js';
 import { EventSourceMapping, lambdaContext } from '../support/event-source-mapping.js';
 import { expectedRows, lakeRows } from '../support/lake-truth.js';
+
+/** The trace Lambda would open for each invocation, sampled, with its recursion-detection lineage. */
+const TRACE_ROOT = '1-684778a0-0123456789abcdef01234567';
+const FACADE = '53995c3f42cd8ad8';
 
 /**
  * What ships: the Lambda bundles `cdk synth` writes (esbuild, minified ESM, the AWS SDK inside), not the
@@ -30,6 +35,9 @@ let worker: Handler;
 /** The input the stack's schedule sends, as its template says (`<aws.scheduler.scheduled-time>` filled in). */
 let scheduleInput: string;
 const dirs: string[] = [];
+/** The X-Ray daemon stand-in: the datagrams the bundles send, as text. */
+let daemon: Socket;
+const datagrams: string[] = [];
 
 beforeAll(async () => {
   const lake = synthLake();
@@ -44,13 +52,18 @@ beforeAll(async () => {
     );
     return pathToFileURL(join(lake.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs')).href;
   };
+  daemon = createSocket('udp4');
+  daemon.on('message', (message) => datagrams.push(message.toString()));
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
   sim = await startSimulator({ apiKey: 'bundle-key-2222', callsPerHour: 4, now: () => TICK });
   aws = await createAwsEnv({ apiKey: sim.apiKey, username: sim.username, password: sim.password });
   Object.assign(process.env, {
     WA_BASE_URL: sim.baseUrl,
     HORIZON_DAYS: '1',
     PAGE_SIZE: '20',
-    AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=${FACADE};Sampled=1;Lineage=a87bd80c:1`,
+    _HANDLER: 'index.handler',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
   });
   planner = (await import(bundleOf(lake.stack.planner))).handler as Handler;
   worker = (await import(bundleOf(lake.stack.worker))).handler as Handler;
@@ -58,6 +71,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
+  daemon?.close();
+  for (const key of ['_X_AMZN_TRACE_ID', '_HANDLER', 'AWS_XRAY_DAEMON_ADDRESS']) delete process.env[key];
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -87,5 +102,36 @@ describe('the bundles cdk synth writes, on moto and the simulator', () => {
     for (const table of TABLES) {
       expect(await lakeRows(dir, table)).toEqual(expectedRows(sim, { table, ...horizon }));
     }
+  });
+
+  it('trace every invocation, 8x8 request and AWS call to the X-Ray daemon, under the function segment', async () => {
+    // Runs after the test above: the datagrams of its invocations.
+    const documents = datagrams.map((text) => {
+      const [head, body] = text.split('\n');
+      expect(head).toBe('{"format": "json", "version": 1}');
+      return JSON.parse(body ?? '{}') as {
+        id: string;
+        parent_id: string;
+        trace_id: string;
+        name: string;
+        namespace?: string;
+        aws?: { operation: string };
+        http?: { request?: { url: string } };
+      };
+    });
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) expect(document.trace_id).toBe(TRACE_ROOT);
+    const invocations = documents.filter((d) => d.name === '## index.handler');
+    expect(invocations.length).toBeGreaterThan(1);
+    for (const invocation of invocations) expect(invocation.parent_id).toBe(FACADE);
+    const handlerIds = new Set(invocations.map((d) => d.id));
+    const calls = documents.filter((d) => d.namespace);
+    for (const call of calls) expect(handlerIds.has(call.parent_id)).toBe(true);
+    const operations = new Set(calls.map((d) => `${d.name}.${d.aws?.operation ?? d.http?.request?.url}`));
+    expect(operations).toContain('S3.PutObject');
+    expect(operations).toContain('SQS.SendMessage');
+    expect(operations).toContain('SecretsManager.GetSecretValue');
+    const host = new URL(sim.baseUrl).host;
+    expect([...operations].some((o) => o.startsWith(`${host}.`) && o.includes('/v2/call-legs'))).toBe(true);
   });
 });

@@ -90,7 +90,6 @@ export async function createAwsEnv(
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
-    POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     DATA_BUCKET: bucket,
     PAGE_QUEUE_URL: pageQueue.url,
