@@ -1,5 +1,6 @@
 import { FileObjectStore } from '../adapters/fs-store.js';
 import { LocalFifoQueue } from '../adapters/local-fifo-queue.js';
+import { pacedFetch } from '../adapters/paced-fetch.js';
 import { processLeaseHolders } from '../adapters/process-leases.js';
 import type { Credentials } from '../adapters/token-provider.js';
 import { assertKnownPbxes } from '../adapters/wa-pbxes.js';
@@ -21,6 +22,7 @@ import {
   startChain,
   type TaskOutcome,
 } from '../core/process-task.js';
+import { RequestPace, type RequestPaceStats } from '../core/request-pace.js';
 import type { Table } from '../core/tables.js';
 import { EDGE_MS } from '../core/window-rows.js';
 import { type Window, windowId, windowsFor } from '../core/windows.js';
@@ -36,7 +38,8 @@ export interface LocalRunOptions {
   gridMinutes: number;
   /**
    * The most chains in flight. The run starts at half of it, rises by one after each round of fast,
-   * error-free answers and halves on a 429 or 5xx (see `AdaptiveLimit`); `fixedConcurrency` keeps it there.
+   * error-free answers and halves on a 429 or 5xx (see `AdaptiveLimit`); after a 429 the requests are also
+   * spaced at the rate the API let through (see `RequestPace`). `fixedConcurrency` keeps both fixed.
    */
   concurrency: number;
   fixedConcurrency?: boolean;
@@ -87,6 +90,8 @@ export interface RunSummary extends RunProgress {
   earlyEndsRevised: number;
   /** How the number of chains in flight moved (cap, start, peak, end; raises and halvings). */
   concurrency: AdaptiveLimitStats & { cap: number };
+  /** The request rate learnt from the API's 429s (see `RequestPace`); `perSecond` absent while none came. */
+  pace: RequestPaceStats;
   failures: { chain: string; error: string }[];
   /**
    * Windows this run did not publish because another chain took them over (a second run, a rerun, the
@@ -152,6 +157,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     endedEarly: 0,
     earlyEndsRevised: 0,
     concurrency: { cap: options.concurrency, limit: 0, peak: 0, raises: 0, halvings: 0 },
+    pace: { perSecond: undefined, cuts: 0, probes: 0 },
     failures: [],
     superseded: [],
     durationMs: 0,
@@ -168,8 +174,11 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   if (toMs < options.toMs) summary.cutAtMs = lastEnded;
   const windows = toMs > options.fromMs ? windowsFor(options.fromMs, toMs, options.gridMinutes) : [];
   assertWithinRetention(windows[0], clock.now());
+  // Every chain shares the API's limit: one pace for all their requests, learnt from its 429s.
+  const pace = options.fixedConcurrency ? undefined : new RequestPace();
   const { client, tokens } = createWorkAnalytics({
     ...options.connection,
+    ...(pace ? { fetch: pacedFetch(fetch, pace) } : {}),
     deps: { ...realRetryDeps, now: () => clock.now() },
     onRetry: () => void summary.retries++,
     onLogin: () => void summary.logins++,
@@ -273,6 +282,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   }
   summary.driftFields = [...drift].sort();
   summary.concurrency = { cap: options.concurrency, ...limiter.stats() };
+  if (pace) summary.pace = pace.stats();
   summary.durationMs = Math.round(performance.now() - started);
   await report();
   return summary;

@@ -86,6 +86,11 @@ export function printSummary(stream: Output, s: RunSummary, out: string): void {
     `chains in flight: up to ${s.concurrency.peak} of ${s.concurrency.cap}` +
       (s.concurrency.halvings ? `, halved ${s.concurrency.halvings} times on 429/5xx` : ''),
   ];
+  if (s.pace.perSecond !== undefined)
+    lines.push(
+      `requests paced at ${s.pace.perSecond.toFixed(1)}/s at the end: learnt from ${s.pace.cuts} 429s, ` +
+        `tried faster ${s.pace.probes} times`,
+    );
   if (s.endedEarly)
     lines.push(`ended on their last data page (no "No Data" request): ${s.endedEarly} windows`);
   if (s.earlyEndsRevised)

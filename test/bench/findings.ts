@@ -64,31 +64,32 @@ concurrency 8 5.67 → 4.65 s; one window of 100-row pages 629 → 612 ms.
    as TCP does) took the same run to 1.71 × (both on a machine at load 13 on 2 cores).
 3. **429s wait, they do not fail** (\`functions/adapters/wa-retry.ts\`). A 429 does not count against a
    request's attempts until it has waited 10 minutes for throttling in all (or reached its deadline).
-4. **Bundles: semver.** The X-Ray SDK requires \`semver\` for one check made only when AWS SDK v2 is
-   captured; the bundles alias it to a small \`gte\` (infra/constructs/semver-gte.cjs): worker 643 → 615 KB
-   (measured the same way, with this branch's code).
-
-### Not changed, on purpose
-
-1. **The last 15 KB above 600 KB is the tracer.** The worker is AWS SDK and Smithy about 380 KB, X-Ray SDK and
-   its dependencies about 85 KB, Powertools (without the tracer) 44 KB, zod 39 KB, our code 49 KB, the
-   Powertools tracer 13 KB. The product asks for the Powertools tracer (X-Ray subsegments for the 8x8, S3 and
-   SQS calls); without it and the X-Ray SDK the bundles are under 540 KB. The cold import stays under 100 ms
-   on a quiet machine.
+4. **Requests are paced at a rate learnt from the 429s** (\`functions/core/request-pace.ts\`,
+   \`functions/adapters/paced-fetch.ts\`). Halving the number of chains could not close the gap to the
+   limited backfill's floor: at 8 requests/s one chain (about 5 requests/s at 150 ms) is not enough and two are
+   too many, so the limit sawed between 1 and 2 and each 429 parked its chain for the second \`Retry-After\`
+   asks: 1.48 × the floor, 175 answers 429. The requests of all chains now share one pace: none until the
+   first 429, then the rate the API answered in the second before it, less 5 %, spaced evenly; 5 % faster after
+   each 2 s without a 429, and cut again by the next (once per overload, never more than halved). The same
+   run: 1.10 × the floor, 17 answers 429, no failed window. The 8x8 docs give no rate limit, so the rate is
+   learnt, not configured.
+5. **Bundles: a tracer of our own** (\`functions/adapters/xray-tracer.ts\`). The worker was AWS SDK and
+   Smithy about 380 KB, the X-Ray SDK and its dependencies about 85 KB, Powertools 44 KB, zod 39 KB, our code
+   49 KB, and the Powertools tracer 13 KB: 629 KB. The tracer (captureLambdaHandler, captureAWSv3Client and its
+   fetch tracing) is replaced by one written to the X-Ray daemon's documented protocol: a subsegment per
+   invocation under Lambda's function segment, one per AWS call and per 8x8 request, sent as UDP datagrams, and
+   the trace header (with Lambda's \`Lineage\`) given to each AWS call with its subsegment as \`Parent\`.
+   The semver alias the X-Ray SDK needed went with it. Worker 629 → 534 KB, planner 613 → 519 KB; the
+   bundles test checks the traces the shipped bundles send to a stand-in daemon.
 
 ### What remains unmet, and why
 
-- **The rate-limited backfill ≤ 1.2 × its floor, and the 2-day backfill on a loaded machine.** With one request
+- **The 2-day backfill on a loaded machine.** With one request
   per window, 48 windows at 8 chains need 6 rounds of 150 ms: under a second. walake's client spends about
   35 ms of CPU per window on its one event loop (parse, normalize, gzip, stage, the ledger's compare-and-set
   writes, publish), so 48 windows need about 1.7 s of one core at best. The table's run met 5 × (2.8 s); earlier
   runs with the machine at a load of 11 to 14 on 2 cores (other work) took 4 to 6 s, 2.9 to 3.4 ×. Spreading
   \`runLocal\`'s chains over worker threads is what would make the figure independent of that.
-  At 8 requests/s one chain (about 5 requests/s at 150 ms) is not enough and two are too many: the limit saws
-  between 1 and 2, and each 429 also parks its chain for the second \`Retry-After\` asks, so the run keeps about
-  1.5 × its floor (no window failed). Pacing the requests (a rate learnt from the 429s, rather than a number of
-  chains) would close that gap; halving the number of chains, as asked, cannot. The figure's line gives the
-  same backfill's time without the limit, which says whether the client or the limit set the pace.
 - **Chain efficiency ≤ 1.10.** The budget is a tenth of the latency per request (15 ms at 150 ms). The
   simulator alone uses much of it: its "rendering and sending" share in the figure's line is about 3 to 5 ms
   per 100-row page and 100 to 170 ms per 7000-row page. Each page of the chain also does its own fixed work:

@@ -41,6 +41,9 @@ export async function limitedBackfillFigure(
       `${answered} ÷ ${options.perSecond}/s), ${throttled} answered 429 and retried after Retry-After; chains in ` +
       `flight at most ${options.concurrency}: from ${Math.max(1, Math.floor(options.concurrency / 2))} they ` +
       `rose to ${c.peak} and ended at ${c.limit}, halved ${c.halvings} times and raised ${c.raises} times; ` +
+      (summary.pace.perSecond === undefined
+        ? 'no pace was learnt; '
+        : `requests paced at ${fixed(summary.pace.perSecond, 1)}/s at the end, learnt from ${summary.pace.cuts} 429s and tried faster ${summary.pace.probes} times; `) +
       `the same backfill without the limit took ${fixed(free.ms / 1000, 1)} s on this machine`,
   };
 }
