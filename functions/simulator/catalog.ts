@@ -65,12 +65,17 @@ export interface Service {
   name: string;
 }
 
+/** A ring group; its site is what the ring group summary shows. */
+export interface RingGroup extends Service {
+  site: string;
+}
+
 export interface PbxCatalog {
   pbxId: string;
   /** The PBX's main number, the DNIS of incoming calls. */
   dnis: string;
   users: Person[];
-  ringGroups: Service[];
+  ringGroups: RingGroup[];
   queues: Service[];
 }
 
@@ -99,7 +104,12 @@ export function catalogFor(seed: number, pbxId: string, pbxIndex: number): PbxCa
     pbxId,
     dnis: `1202555${String(randInt(rng, 1000, 9999))}`,
     users,
-    ringGroups: RING_GROUPS.map((name, i) => ({ ext: `${prefix}80${String(i + 10)}`, name })),
+    // Sites are not drawn from rng, so that adding them changed no other value of the catalog.
+    ringGroups: RING_GROUPS.map((name, i) => ({
+      ext: `${prefix}80${String(i + 10)}`,
+      name,
+      site: BRANCHES[i % BRANCHES.length] ?? '',
+    })),
     queues: QUEUES.map((name, i) => ({ ext: `${prefix}90${String(i + 10)}`, name })),
   };
   catalogs.set(key, catalog);

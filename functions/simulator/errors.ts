@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   invalidFilter: '105-400-008',
   invalidBoolean: '105-400-009',
   invalidRange: '105-400-010',
+  invalidExtId: '105-400-011',
   noAnalyticsAccess: '105-400-038',
 } as const;
 

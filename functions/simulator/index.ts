@@ -8,6 +8,7 @@ import { filterFieldOf, type SimContext } from './report-endpoint.js';
 import { CursorCodec } from './scroll-id.js';
 import { visibleMatches } from './scroll-quirks.js';
 import { SimulatorServer } from './server.js';
+import { checkDisagreement } from './summaries/disagreement.js';
 import { isValidTimeZone } from './time-zone.js';
 import { TokenStore } from './token-store.js';
 import type {
@@ -16,6 +17,7 @@ import type {
   Simulator,
   SimulatorOptions,
   SimulatorStats,
+  SummaryTimeField,
   TruthQuery,
 } from './types.js';
 
@@ -25,6 +27,7 @@ export { PBX_PAGE_MAX, pbxObjectId } from './pbx-endpoint.js';
 export { RETENTION_MS } from './query.js';
 export type { CallLegRow, CallRecordRow } from './rows.js';
 export { DRIFT_FIELDS } from './rows.js';
+export { COMPANY_MEASURES } from './summaries/disagreement.js';
 export { formatLocal, localToInstant, parseLocalTime } from './time-zone.js';
 export type * from './types.js';
 export { BIG_INTEGER_FIELD } from './types.js';
@@ -103,7 +106,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       answered: 0,
     },
     raggedPages: options.raggedPages ?? false,
+    summaryTimeField: summaryTimeFieldOf(options.summaryTimeField),
+    summaryDisagreements: [...(options.summaryDisagreements ?? [])],
+    ringGroupMembersExtId: options.ringGroupMembersExtId ?? 'required',
   };
+  for (const d of ctx.summaryDisagreements) checkDisagreement(d, pbxIds);
+  if (!['required', 'optional'].includes(ctx.ringGroupMembersExtId))
+    throw new Error(`startSimulator: ringGroupMembersExtId must be 'required' or 'optional'`);
   const faults: FaultControl = {
     latencyMs: options.latencyMs ?? 0,
     rateLimitPerSecond: options.rateLimitPerSecond,
@@ -147,6 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     stats,
     revokeTokens: () => tokens.revokeAll(),
+    summaryDisagreements: ctx.summaryDisagreements,
     truth: (q) => truth(ctx, q),
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -154,6 +164,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function summaryTimeFieldOf(field: SummaryTimeField | undefined): SummaryTimeField {
+  if (field === undefined) return 'startTimeUTC';
+  if (field !== 'startTimeUTC' && field !== 'disconnectedTimeUTC')
+    throw new Error(`startSimulator: summaryTimeField must be 'startTimeUTC' or 'disconnectedTimeUTC'`);
+  return field;
 }
 
 function retentionMsOf(days: number | undefined): number | undefined {

@@ -4,13 +4,8 @@ import { isValidTimeZone, localToInstant, parseLocalTime } from './time-zone.js'
 export type Table = 'call-legs' | 'call-records';
 
 /** A report request's query, checked and with its interval converted to instants. */
-export interface ReportParams {
+export interface ReportParams extends IntervalParams {
   table: Table;
-  pbx: string[] | 'allpbxes';
-  timeZone: string;
-  /** Instants of startTime and endTime (whole seconds); the API includes the whole end second. */
-  startMs: number;
-  endMs: number;
   pageSize: number;
   scrollId: string | undefined;
   isConnectTime: boolean;
@@ -23,7 +18,7 @@ export interface ReportParams {
 export const MAX_PAGE_SIZE = 7000;
 const MAX_FILTER_VALUES = 125;
 
-const missing = (param: string): ParamProblem => ({
+export const missing = (param: string): ParamProblem => ({
   param,
   code: ERROR_CODES.missingParameter,
   message: `Required request parameter '${param}' is not present`,
@@ -31,7 +26,7 @@ const missing = (param: string): ParamProblem => ({
   hint: `Add the query parameter ${param}`,
 });
 
-const invalid = (param: string, code: string, message: string, hint: string): ParamProblem => ({
+export const invalid = (param: string, code: string, message: string, hint: string): ParamProblem => ({
   param,
   code,
   message,
@@ -43,13 +38,24 @@ function list(value: string): string[] {
   return [...new Set(value.split(',').map((v) => v.trim()))].filter((v) => v !== '');
 }
 
-/** Parses and checks a report query; the first problem found is returned instead. */
-export function parseReportParams(table: Table, q: URLSearchParams): ReportParams | ParamProblem {
-  for (const name of ['pbxId', 'startTime', 'endTime', 'timeZone', 'pageSize']) {
-    if (!q.get(name)) return missing(name);
-  }
-  const pbxText = q.get('pbxId') ?? '';
-  const pbxList = list(pbxText);
+/** The PBXes, zone and interval every report takes, as the reports and the summaries check them. */
+export interface IntervalParams {
+  pbx: string[] | 'allpbxes';
+  timeZone: string;
+  /** Instants of startTime and endTime (whole seconds); the API includes the whole end second. */
+  startMs: number;
+  endMs: number;
+}
+
+/** The first of `names` that the query lacks (or leaves empty), as a problem. */
+export function missingOf(q: URLSearchParams, names: readonly string[]): ParamProblem | undefined {
+  const absent = names.find((name) => !q.get(name));
+  return absent === undefined ? undefined : missing(absent);
+}
+
+/** Checks pbxId, timeZone, startTime and endTime (present already) and converts the interval to instants. */
+export function parseInterval(q: URLSearchParams): IntervalParams | ParamProblem {
+  const pbxList = list(q.get('pbxId') ?? '');
   if (pbxList.length === 0) return missing('pbxId');
   const timeZone = q.get('timeZone') ?? '';
   if (!isValidTimeZone(timeZone)) {
@@ -72,6 +78,16 @@ export function parseReportParams(table: Table, q: URLSearchParams): ReportParam
     const message = 'startTime must not be after endTime';
     return invalid('endTime', ERROR_CODES.invalidRange, message, 'Swap startTime and endTime');
   }
+  const pbx = pbxList.some((p) => p.toLowerCase() === 'allpbxes') ? 'allpbxes' : pbxList;
+  return { pbx, timeZone, startMs, endMs };
+}
+
+/** Parses and checks a report query; the first problem found is returned instead. */
+export function parseReportParams(table: Table, q: URLSearchParams): ReportParams | ParamProblem {
+  const absent = missingOf(q, ['pbxId', 'startTime', 'endTime', 'timeZone', 'pageSize']);
+  if (absent) return absent;
+  const interval = parseInterval(q);
+  if ('param' in interval) return interval;
   const sizeText = q.get('pageSize') ?? '';
   const pageSize = /^\d{1,9}$/.test(sizeText) ? Number(sizeText) : Number.NaN;
   if (!(pageSize >= 1 && pageSize <= MAX_PAGE_SIZE)) {
@@ -113,10 +129,7 @@ export function parseReportParams(table: Table, q: URLSearchParams): ReportParam
   }
   return {
     table,
-    pbx: pbxList.some((p) => p.toLowerCase() === 'allpbxes') ? 'allpbxes' : pbxList,
-    timeZone,
-    startMs,
-    endMs,
+    ...interval,
     pageSize,
     scrollId: q.get('scrollId') || undefined,
     isConnectTime: flags.isConnectTime ?? false,

@@ -16,7 +16,13 @@ import { type RowLook, renderRow, stringifyBody } from './render.js';
 import type { CursorCodec } from './scroll-id.js';
 import { type ScrollQuirks, servedPage, visibleMatches } from './scroll-quirks.js';
 import type { TokenStore } from './token-store.js';
-import type { FilterField, LegsFilterField, RecordsFilterField } from './types.js';
+import type {
+  FilterField,
+  LegsFilterField,
+  RecordsFilterField,
+  SummaryDisagreement,
+  SummaryTimeField,
+} from './types.js';
 
 /** What the endpoints need of the running simulator. */
 export interface SimContext {
@@ -41,6 +47,10 @@ export interface SimContext {
   quirks: ScrollQuirks;
   cursors: CursorCodec;
   raggedPages: boolean;
+  summaryTimeField: SummaryTimeField;
+  /** The live list of the company summary's disagreements (the simulator's `summaryDisagreements`). */
+  summaryDisagreements: SummaryDisagreement[];
+  ringGroupMembersExtId: 'required' | 'optional';
 }
 
 /** The time a request's rows are filtered and sorted on. */
@@ -57,6 +67,17 @@ export function scrollProblem(message: string): ParamProblem {
   return { param: 'scrollId', code: ERROR_CODES.invalidScrollId, message, type: 'invalidValue', hint };
 }
 
+/** The answer to a request without a valid API key, token or Analytics licence, checked in that order. */
+export function checkAccess(ctx: SimContext, headers: Record<string, unknown>): Answer | undefined {
+  if (headers['8x8-apikey'] !== ctx.apiKey) return invalidApiKey();
+  const tokenProblem = ctx.tokens.check(
+    typeof headers.authorization === 'string' ? headers.authorization : undefined,
+  );
+  if (tokenProblem) return invalidToken(tokenProblem);
+  if (!ctx.analyticsAccess) return noAnalyticsAccess();
+  return undefined;
+}
+
 /**
  * Answers GET /v2/call-legs or /v2/call-records: checks in the order the real gateway and service do (API key,
  * token, licence, parameters, PBX access), then serves the page after the cursor from the recomputed match set.
@@ -67,12 +88,8 @@ export function answerReport(
   headers: Record<string, unknown>,
   q: URLSearchParams,
 ) {
-  if (headers['8x8-apikey'] !== ctx.apiKey) return invalidApiKey();
-  const tokenProblem = ctx.tokens.check(
-    typeof headers.authorization === 'string' ? headers.authorization : undefined,
-  );
-  if (tokenProblem) return invalidToken(tokenProblem);
-  if (!ctx.analyticsAccess) return noAnalyticsAccess();
+  const refused = checkAccess(ctx, headers);
+  if (refused) return refused;
   const p = parseReportParams(table, q);
   if ('param' in p) return badParam(p);
   const pbxIndexes = resolvePbx(ctx, p.pbx, `/v2/${table}`);
@@ -121,7 +138,8 @@ export function raggedSize(pos: number, pageSize: number): number {
   return pageSize - 1 - (draw % spread);
 }
 
-function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {
+/** The indexes of the PBXes a request names, or its 400 (unknown PBX) or 403 (denied PBX). */
+export function resolvePbx(ctx: SimContext, pbx: string[] | 'allpbxes', path: string): number[] | Answer {
   if (pbx === 'allpbxes') {
     return ctx.pbxIds.flatMap((id, i) => (ctx.denied.has(id) ? [] : [i]));
   }

@@ -14,10 +14,12 @@ import type { Table } from './params.js';
 import { answerPbxes } from './pbx-endpoint.js';
 import type { Rng } from './prng.js';
 import { answerReport, NO_DATA, type SimContext, scrollProblem } from './report-endpoint.js';
+import { answerSummary, SUMMARY_PATHS } from './summaries/endpoint.js';
 import { answerLogin } from './token-endpoint.js';
 import type { FaultControl, SimulatorStats } from './types.js';
 
-const REPORTS: Record<string, Table | 'pbxes'> = {
+const REPORTS: Record<string, Table | 'pbxes' | 'summary'> = {
+  ...Object.fromEntries(Object.keys(SUMMARY_PATHS).map((path) => [path, 'summary' as const])),
   '/v2/call-legs': 'call-legs',
   '/v2/call-records': 'call-records',
   // The spec writes the path with its trailing slash; Spring serves both.
@@ -64,7 +66,7 @@ export class SimulatorServer {
     req: IncomingMessage,
     res: ServerResponse,
     sub: string,
-    table: Table | 'pbxes',
+    table: Table | 'pbxes' | 'summary',
     url: URL,
   ) {
     const n = ++this.reportCount;
@@ -96,7 +98,9 @@ export class SimulatorServer {
     const answer =
       table === 'pbxes'
         ? answerPbxes(this.ctx, req.headers, url.searchParams, url.pathname)
-        : answerReport(this.ctx, table, req.headers, url.searchParams);
+        : table === 'summary'
+          ? answerSummary(this.ctx, sub, req.headers, url.searchParams)
+          : answerReport(this.ctx, table, req.headers, url.searchParams);
     if (fault?.kind === 'truncated') {
       // A complete HTTP message whose JSON stops half way: the client must not trust a 200 blindly.
       return this.send(res, {
@@ -108,7 +112,7 @@ export class SimulatorServer {
     }
     if (answer.status === 200 && answer.rows === 0 && answer.body === JSON.stringify(NO_DATA)) {
       this.stats.noDataServed++;
-    } else if (answer.status === 200 && table !== 'pbxes') {
+    } else if (answer.status === 200 && table !== 'pbxes' && (answer.rows ?? 0) > 0) {
       this.stats.pagesServed++;
       this.stats.rowsServed += answer.rows ?? 0;
     }

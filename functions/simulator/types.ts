@@ -107,6 +107,40 @@ export interface SimulatorOptions {
    * would; only an empty answer ends the chain.
    */
   raggedPages?: boolean;
+
+  // The summaries (/v1/compsum, /v2/extsum, /v2/rgsum-groups, /v2/rgsum-members): see README.md for each measure.
+
+  /**
+   * The time of a call that decides which request interval (which day) the summaries count it in (default
+   * 'startTimeUTC'); 'disconnectedTimeUTC' counts calls by their end, as an account might.
+   */
+  summaryTimeField?: SummaryTimeField;
+  /** Measures of the company summary made to disagree with the calls on purpose (default none); mutable later. */
+  summaryDisagreements?: SummaryDisagreement[];
+  /**
+   * Whether `/v2/rgsum-members` requires `extId` (default 'required', as the guide says); 'optional' (as the
+   * spec has it) answers every ring group of the PBXes when it is left out.
+   */
+  ringGroupMembersExtId?: 'required' | 'optional';
+}
+
+/** The call time a summary counts a call by. */
+export type SummaryTimeField = 'startTimeUTC' | 'disconnectedTimeUTC';
+
+/**
+ * One measure of one PBX's company summary for one day, off by `by` on purpose: added to the computed value of
+ * every `/v1/compsum` answer whose interval covers that whole day; no other field changes.
+ */
+export interface SummaryDisagreement {
+  pbxId: string;
+  /** YYYY-MM-DD in `timeZone`. */
+  day: string;
+  /** Zone of `day` (default 'UTC'). */
+  timeZone?: string;
+  /** A count or duration of `/v1/compsum`, e.g. 'totalCall' or 'totalTalkTime'. */
+  measure: string;
+  /** A whole number added to the measure; negative takes away. */
+  by: number;
 }
 
 export type RecordsFilterField = 'disconnectedTimeUTC' | 'startTimeUTC';
@@ -209,4 +243,6 @@ export interface Simulator {
   truth(q: TruthQuery): ApiRow[];
   /** Every issued token becomes invalid: the next report request with one answers 401 invalid_token. */
   revokeTokens(): void;
+  /** The disagreements of the company summary, checked on each request; push or splice to change them. */
+  summaryDisagreements: SummaryDisagreement[];
 }
