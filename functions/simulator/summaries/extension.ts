@@ -2,7 +2,6 @@ import type { CallData } from '../call-builder.js';
 import type { PbxCatalog, Person } from '../catalog.js';
 import type { CallLegRow } from '../rows.js';
 import { avg, isOutside, percent } from './calls.js';
-import { abandonedTimeOf } from './company.js';
 import { nameParts, placedByUser, rangUser, ringTimeOf, siteOf, toVoicemailOf } from './people.js';
 
 /** A row of `/v2/extsum`, in the field order of the spec's schema. */
@@ -46,14 +45,14 @@ class UserTally {
       count(side, took, !took, gaveUp);
       if (box.length > 0) this.vm++;
       this.inTalk += talk(rung);
-      if (gaveUp) this.abandonedTime += abandonedTimeOf(r);
+      if (gaveUp) this.abandonedTime += r.abandonedTime;
     } else {
       // Placed by this user: answered, or else abandoned.
       const side = isOutside(r.callee) ? this.extOut : this.intOut;
       const ok = r.answered === 'Answered';
       count(side, ok, false, !ok);
       this.outTalk += talk(own);
-      if (!ok) this.abandonedTime += abandonedTimeOf(r);
+      if (!ok) this.abandonedTime += r.callTime;
     }
   }
 }
