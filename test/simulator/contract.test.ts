@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  COMPANY_SUMMARY_FIELDS,
+  EXTENSION_SUMMARY_FIELDS,
+  RING_GROUP_MEMBER_SUMMARY_FIELDS,
+  RING_GROUP_SUMMARY_FIELDS,
+} from '../../functions/core/columns-summary.js';
 import { DRIFT_FIELDS, type Simulator, startSimulator } from '../../functions/simulator/index.js';
 import { getReport, login, type PageBody } from './test-client.js';
 
@@ -189,5 +195,82 @@ describe('error bodies have the spec shapes', () => {
     expect(shape(bad.json)).toEqual(
       shape(JSON.parse(example('/v2/call-legs', 'get', '400', 'Invalid API Key'))),
     );
+  });
+});
+
+describe('summary answers against the spec schemas', () => {
+  // The spec's rgsum-members schema is a copy of the ring groups'; the guide's example is the truth there.
+  const MEMBER_GUIDE_EXAMPLE = {
+    pbxId: 'acpmecorp',
+    site: 'West',
+    firstName: 'Marty',
+    lastName: 'McFly',
+    ringGroupName: 'Management',
+    ringGroupExtension: '100169',
+    extension: '100065',
+    totalAnswered: 0,
+    totalAdvanced: 5,
+    totalTalkTime: 0,
+    totalRingTime: 53821,
+    totalCalls: 5,
+    avgRingTime: 10764,
+    avgTalkTime: 0,
+    offered: 5,
+  };
+  const schemaOf = (path: string): Record<string, string> => {
+    if (path === '/v2/rgsum-members')
+      return Object.fromEntries(
+        Object.entries(MEMBER_GUIDE_EXAMPLE).map(([k, v]) => [
+          k,
+          typeof v === 'number' ? 'integer' : 'string',
+        ]),
+      );
+    const props = spec.paths[path].get.responses['200'].content['application/json'].schema.items.properties;
+    return Object.fromEntries(
+      Object.entries(props as Record<string, Schema>).map(([k, s]) => [k, s.type ?? '']),
+    );
+  };
+  const typeOk = (t: string, v: unknown) => (t === 'integer' ? Number.isInteger(v) : typeof v === t);
+
+  it.each([
+    ['/v1/compsum', COMPANY_SUMMARY_FIELDS, {}],
+    ['/v2/extsum', EXTENSION_SUMMARY_FIELDS, {}],
+    ['/v2/rgsum-groups', RING_GROUP_SUMMARY_FIELDS, {}],
+    ['/v2/rgsum-members', RING_GROUP_MEMBER_SUMMARY_FIELDS, { extId: '118010' }],
+  ])(
+    '%s answers an array of rows with exactly the schema fields, typed as it says',
+    async (path, fields, extra) => {
+      const schema = schemaOf(path);
+      expect(Object.keys(schema)).toEqual(fields.map((f) => f.apiName));
+      const res = await getReport(sim, path, { ...DAY, pbxId: 'acmecorp', ...extra }, token);
+      expect(res.status).toBe(200);
+      const rows = res.json as Record<string, unknown>[];
+      expect(Array.isArray(rows) && rows.length > 0).toBe(true);
+      const problems = new Set<string>();
+      for (const row of rows) {
+        if (Object.keys(row).join() !== Object.keys(schema).join())
+          problems.add(`keys ${Object.keys(row).join()}`);
+        for (const [k, t] of Object.entries(schema))
+          if (!typeOk(t, row[k])) problems.add(`${k}: ${String(row[k])}`);
+      }
+      expect([...problems]).toEqual([]);
+    },
+  );
+
+  it('finds the rgsum-groups example invalid JSON (a trailing comma) and the others parseable', () => {
+    expect(() => JSON.parse(example('/v2/rgsum-groups', 'get', '200', 'Result'))).toThrow(SyntaxError);
+    for (const path of ['/v1/compsum', '/v2/extsum'])
+      expect(Array.isArray(JSON.parse(example(path, 'get', '200', 'Result')))).toBe(true);
+  });
+
+  it('answers the 400, 401 and 403 of the summaries in the spec shapes', async () => {
+    const path = '/v1/compsum';
+    const key = await getReport(sim, path, DAY, token, { '8x8-apikey': 'nope' });
+    expect(key.json).toEqual(JSON.parse(example(path, 'get', '400', 'Invalid API Key')));
+    const bad = await getReport(sim, path, DAY, 'not-a-jwt');
+    expect(bad.json).toEqual(JSON.parse(example(path, 'get', '401', 'Invalid Bearer Token Format')));
+    const denied = await getReport(sim, path, { ...DAY, pbxId: 'acme-eu' }, token);
+    expect(denied.status).toBe(403);
+    expect(shape(denied.json)).toEqual(shape(JSON.parse(example(path, 'get', '403', 'Result'))));
   });
 });
