@@ -45,8 +45,8 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * Starts an in-process simulator of the 8x8 Work Analytics Historical API (token, call legs, call records) and of
- * the customer-data API's PBX list (`/v2/pbxes/`) on 127.0.0.1. `port` 0 (the default) picks a free port. Close it with `close()`.
+ * Starts an in-process simulator of the 8x8 Work Analytics Historical API (token, call legs, call records, the four
+ * summaries) and of the customer-data API's PBX list (`/v2/pbxes/`) on 127.0.0.1. `port` 0 (the default) picks a free port. Close it with `close()`.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? DEFAULTS.seed;
