@@ -30,7 +30,8 @@ th{color:#5f6b7a;font-weight:600}.legend{display:flex;gap:14px;flex-wrap:wrap;ma
 td.sl{position:relative;min-width:90px}.meter{position:absolute;left:0;top:3px;bottom:3px;background:#c8e6c9;z-index:-1;border-radius:2px}
 #per-hour td,#per-hour th{text-align:right}#per-hour td:first-child,#per-hour th:first-child{text-align:left}
 .tablewrap{overflow-x:auto}
-@media (max-width:600px){body{margin:12px auto;padding:0 10px}.tile{min-width:40%;flex:1}h1{font-size:20px}td,th{padding:3px 4px;font-size:12px}}`;
+#per-hour td{white-space:nowrap}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px}.tiles{gap:8px}.tile{min-width:0;flex:1 1 38%;padding:8px 10px;font-size:12px}.tile b{font-size:20px}h1{font-size:20px}td,th{padding:3px 4px;font-size:12px}}`;
 
 const key = (colour: string, label: string) =>
   `<span><span class="key" style="background:${colour}"></span>${esc(label)}</span>`;
