@@ -2,22 +2,23 @@ import type { LakeDb } from '../adapters/duckdb-lake.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Table } from '../core/tables.js';
 import { windowDay, windowId, windowsFor } from '../core/windows.js';
+import {
+  type DayCalls,
+  type HourCalls,
+  type HourKpis,
+  hourCalls,
+  hourKpis,
+  lakePbxes,
+  type WeekdayHour,
+  weekdayHours,
+} from './report-local.js';
+import { type PbxZone, resolveZones, type ZoneChoice } from './report-zones.js';
+
+export type { DayCalls, HourCalls, HourKpis, WeekdayHour } from './report-local.js';
+export type { PbxZone } from './report-zones.js';
 
 /** The state of one grid window in the ledger, as the report colours it. */
 export type WindowState = 'settled' | 'published' | 'mismatch' | 'failed' | 'running' | 'missing' | 'pending';
-
-export interface DayCalls {
-  day: string;
-  calls: number;
-  answered: number;
-  missed: number;
-  abandoned: number;
-}
-
-export interface HourCalls extends DayCalls {
-  /** UTC hour 0..23 of the day. */
-  hour: number;
-}
 
 export interface UnreturnedCall {
   pbx_id: string;
@@ -55,6 +56,22 @@ export interface Coverage {
   missing: string[];
 }
 
+/** Missed inbound calls by callback state. */
+export interface Callbacks {
+  called_back: number;
+  not_called_back: number;
+  pending: number;
+}
+
+/** A period's KPIs and how much of it is loaded: none loaded means no data, never zeros. */
+export interface PeriodKpis {
+  from: string;
+  to: string;
+  coverage: Coverage;
+  kpis: InboundKpis;
+  callbacks: Callbacks;
+}
+
 /** What the report draws: every number comes from the analytics views or the ledger. */
 export interface ReportData {
   lake: string;
@@ -62,14 +79,22 @@ export interface ReportData {
   to: string;
   generatedAt: string;
   gridMinutes: number;
-  /** Calls per UTC day and hour of their start, every PBX together (the heatmap). */
+  /** Each PBX's zone: its hours and weekdays below are local ones. */
+  zones: PbxZone[];
+  /** Calls per local day and hour of their start, every PBX together (the heatmap). */
   hours: HourCalls[];
   days: DayCalls[];
   busiest: HourCalls[];
+  /** Inbound service level, speed of answer and p90 wait per local hour of the day. */
+  perHour: HourKpis[];
+  /** Inbound and missed calls per local weekday and hour. */
+  weekdays: WeekdayHour[];
+  /** The same-length range just before this one, for the KPIs' change. */
+  previous: PeriodKpis;
   unreturned: { total: number; shown: UnreturnedCall[]; callbackHours: number };
   kpis: InboundKpis;
   /** Missed inbound calls by callback state. */
-  callbacks: { called_back: number; not_called_back: number; pending: number };
+  callbacks: Callbacks;
   coverage: Coverage;
   /** Ring groups, queues and other services by legs offered (service_daily), the busiest first. */
   services: { pbx_id: string; service: string; type: string; offered: number; answered: number }[];
@@ -86,6 +111,8 @@ export interface ReportRange {
   tables: readonly Table[];
   /** Answered within this many seconds counts toward the service level (default 20). */
   serviceLevelSeconds?: number;
+  /** The zones `--time-zone` gave; PBXes without one are read in UTC. */
+  zones?: ZoneChoice;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -99,14 +126,10 @@ export async function collectReport(
   name: string,
   range: ReportRange,
 ): Promise<ReportData> {
-  const inRange = `hour_utc >= ${sqlTs(range.fromMs)} AND hour_utc < ${sqlTs(range.toMs)}`;
-  const counts = `sum(calls) AS calls, sum(answered) AS answered, sum(missed) AS missed, sum(abandoned) AS abandoned`;
-  const hours = (
-    await lake.query(
-      `SELECT strftime(hour_utc, '%Y-%m-%d') AS day, hour(hour_utc) AS hour, ${counts}
-       FROM calls_hourly WHERE ${inRange} GROUP BY 1, 2 ORDER BY 1, 2`,
-    )
-  ).map(hourCalls);
+  const sl = range.serviceLevelSeconds ?? 20;
+  const zones = resolveZones(range.zones ?? { perPbx: {} }, await lakePbxes(lake));
+  const local = { fromMs: range.fromMs, toMs: range.toMs, zones, serviceLevelSeconds: sl };
+  const hours = await hourCalls(lake, local);
   const days = new Map<string, DayCalls>();
   for (const h of hours) {
     const d = days.get(h.day) ?? { day: h.day, calls: 0, answered: 0, missed: 0, abandoned: 0 };
@@ -115,18 +138,11 @@ export async function collectReport(
   }
   const busiest = [...hours].sort((a, b) => b.calls - a.calls || a.day.localeCompare(b.day)).slice(0, 10);
   const missedIn = `missed_at >= ${sqlTs(range.fromMs)} AND missed_at < ${sqlTs(range.toMs)}`;
-  const missedRange = `${missedIn} AND callback_state = 'not_called_back'`;
   const [total] = await lake.query(
-    `SELECT count(*) AS n, max(callback_window_hours) AS hours FROM missed_calls WHERE ${missedRange}`,
+    `SELECT count(*) AS n, max(callback_window_hours) AS hours FROM missed_calls
+     WHERE ${missedIn} AND callback_state = 'not_called_back'`,
   );
-  const states = await lake.query(
-    `SELECT callback_state AS state, count(*) AS n FROM missed_calls WHERE ${missedIn} GROUP BY 1`,
-  );
-  const callbacks = { called_back: 0, not_called_back: 0, pending: 0 };
-  for (const row of states) {
-    const state = String(row.state) as keyof typeof callbacks;
-    if (state in callbacks) callbacks[state] = num(row.n);
-  }
+  const callbacks = await callbacksOf(lake, range);
   const shown = await lake.query(
     `SELECT pbx_id, strftime(missed_at, '%Y-%m-%d %H:%M') AS missed_at, caller, caller_name, callee, outcome,
             round(hours_to_callback, 1) AS hours_to_callback, callback_state
@@ -164,15 +180,29 @@ export async function collectReport(
     answered: num(r.answered),
   }));
   const health = range.tables.map((table) => ({ table, days: healthGrid(ledger, table, range) }));
+  const length = range.toMs - range.fromMs;
+  const before = { ...range, fromMs: range.fromMs - length, toMs: range.fromMs };
+  const beforeHealth = range.tables.map((table) => ({ table, days: healthGrid(ledger, table, before) }));
+  const previous: PeriodKpis = {
+    from: iso(before.fromMs),
+    to: iso(before.toMs),
+    coverage: coverageOf(beforeHealth, before),
+    kpis: await inboundKpis(lake, before),
+    callbacks: await callbacksOf(lake, before),
+  };
   return {
     lake: name,
     from: iso(range.fromMs),
     to: iso(range.toMs),
     generatedAt: iso(range.nowMs),
     gridMinutes: range.gridMinutes,
+    zones,
     hours,
     days: [...days.values()],
     busiest,
+    perHour: await hourKpis(lake, local),
+    weekdays: await weekdayHours(lake, local),
+    previous,
     unreturned: {
       total: num(total?.n),
       shown: shown as unknown as UnreturnedCall[],
@@ -187,8 +217,25 @@ export async function collectReport(
   };
 }
 
+/** A range's missed inbound calls by callback state (missed_calls), by the time they were missed. */
+async function callbacksOf(lake: LakeDb, range: Pick<ReportRange, 'fromMs' | 'toMs'>): Promise<Callbacks> {
+  const states = await lake.query(
+    `SELECT callback_state AS state, count(*) AS n FROM missed_calls
+     WHERE missed_at >= ${sqlTs(range.fromMs)} AND missed_at < ${sqlTs(range.toMs)} GROUP BY 1`,
+  );
+  const callbacks: Callbacks = { called_back: 0, not_called_back: 0, pending: 0 };
+  for (const row of states) {
+    const state = String(row.state) as keyof Callbacks;
+    if (state in callbacks) callbacks[state] = num(row.n);
+  }
+  return callbacks;
+}
+
 /** The range's inbound calls by outcome, the service level, the speed of answer, from call_records. */
-async function inboundKpis(lake: LakeDb, range: ReportRange): Promise<InboundKpis> {
+async function inboundKpis(
+  lake: LakeDb,
+  range: Pick<ReportRange, 'fromMs' | 'toMs' | 'serviceLevelSeconds'>,
+): Promise<InboundKpis> {
   const sl = range.serviceLevelSeconds ?? 20;
   const inbound = `direction = 'Incoming'`;
   const [row] = await lake.query(
@@ -251,17 +298,6 @@ export function coverageOf(
     else coverage.partly.push(day);
   }
   return coverage;
-}
-
-function hourCalls(row: Record<string, unknown>): HourCalls {
-  return {
-    day: String(row.day),
-    hour: num(row.hour),
-    calls: num(row.calls),
-    answered: num(row.answered),
-    missed: num(row.missed),
-    abandoned: num(row.abandoned),
-  };
 }
 
 /** A table's windows over the whole UTC days of the range, each in its ledger state. */

@@ -1,5 +1,16 @@
 import type { ReportData, WindowState } from './report-data.js';
-import { busiestBars, COLOURS, dayBars, esc, healthGrid, heatmap, STATE_COLOURS } from './report-svg.js';
+import {
+  busiestBars,
+  COLOURS,
+  dayBars,
+  esc,
+  healthGrid,
+  heatmap,
+  STATE_COLOURS,
+  weekdayHeatmap,
+} from './report-svg.js';
+import { kpiTiles, pct, secs } from './report-tiles.js';
+import { zonesText } from './report-zones.js';
 
 /** The report as one self-contained HTML file: inline CSS and SVG, no script, nothing fetched. */
 
@@ -15,16 +26,26 @@ th{color:#5f6b7a;font-weight:600}.legend{display:flex;gap:14px;flex-wrap:wrap;ma
 .chart{overflow-x:auto}.note{color:#5f6b7a;font-size:13px}
 .banner{border-radius:8px;padding:10px 16px;margin:0 0 16px;background:#eef6ee;border:1px solid #b9dbb9}
 .banner.warn{background:#fff4e0;border-color:#f0c36d}.tiles+.tiles{margin-top:12px}
-@media (max-width:600px){body{margin:12px auto;padding:0 10px}.tile{min-width:40%;flex:1}h1{font-size:20px}td,th{padding:3px 4px;font-size:12px}}`;
+.tile small{display:block;color:#5f6b7a;font-size:12px;margin-top:2px}.tile small.none{font-style:italic}
+td.sl{position:relative;min-width:90px}.meter{position:absolute;left:0;top:3px;bottom:3px;background:#c8e6c9;z-index:-1;border-radius:2px}
+#per-hour td,#per-hour th{text-align:right}#per-hour td:first-child,#per-hour th:first-child{text-align:left}
+.tablewrap{overflow-x:auto}
+#per-hour td{white-space:nowrap}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px}.tiles{gap:8px}.tile{min-width:0;flex:1 1 38%;padding:8px 10px;font-size:12px}.tile b{font-size:20px}h1{font-size:20px}td,th{padding:3px 4px;font-size:12px}}`;
 
 const key = (colour: string, label: string) =>
   `<span><span class="key" style="background:${colour}"></span>${esc(label)}</span>`;
 
-const tile = (label: string, value: unknown, id: string) =>
-  `<div class="tile" id="${id}"><b>${esc(value)}</b>${esc(label)}</div>`;
-
-const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
-const secs = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)} s`);
+/** Service level, speed of answer and p90 wait per local hour: when to staff, not only how the range went. */
+function perHourTable(data: ReportData): string {
+  const rows = data.perHour
+    .map((h) => {
+      const sl = h.inbound === 0 ? 0 : (100 * h.within) / h.inbound;
+      return `<tr data-hour="${h.hour}" data-inbound="${h.inbound}" data-within="${h.within}"><td>${String(h.hour).padStart(2, '0')}:00</td><td>${h.inbound}</td><td>${h.answered}</td><td>${h.missed} (${pct(h.missed, h.inbound)})</td><td class="sl"><span class="meter" style="width:${sl.toFixed(0)}%"></span>${pct(h.within, h.inbound)}</td><td>${secs(h.avgAnswerSeconds)}</td><td>${secs(h.p90WaitSeconds)}</td></tr>`;
+    })
+    .join('');
+  return `<table id="per-hour"><thead><tr><th>hour</th><th>inbound</th><th>answered</th><th>missed</th><th>service level (${data.kpis.serviceLevelSeconds} s)</th><th>avg speed of answer</th><th>p90 wait</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
 
 /** What the range holds, said first: totals over days the lake does not hold would mislead. */
 function coverageBanner(data: ReportData): string {
@@ -44,7 +65,6 @@ function coverageBanner(data: ReportData): string {
 /** Renders the report's data; every text is escaped. */
 export function reportHtml(data: ReportData): string {
   const days = data.days.map((d) => d.day);
-  const k = data.kpis;
   const unreturned = data.unreturned.shown
     .map(
       (c) =>
@@ -99,23 +119,30 @@ export function reportHtml(data: ReportData): string {
 <h1>8x8 calls: ${esc(data.from.slice(0, 16).replace('T', ' '))} to ${esc(data.to.slice(0, 16).replace('T', ' '))} UTC</h1>
 <p class="meta">Lake ${esc(data.lake)} · generated ${esc(data.generatedAt)} · from the views calls_hourly and missed_calls and the ledger</p>
 ${coverageBanner(data)}
-<div class="tiles">${tile(`inbound calls (${k.outbound} outbound, ${k.internal} internal not counted)`, k.inbound, 'total-inbound')}${tile(`answered (${pct(k.answered, k.inbound)} of inbound)`, k.answered, 'total-answered')}${tile(`missed (${pct(k.missed, k.inbound)} of inbound)`, k.missed, 'total-missed')}${tile(`abandoned (${pct(k.abandoned, k.inbound)} of inbound)`, k.abandoned, 'total-abandoned')}</div>
-<div class="tiles">${tile(`service level: inbound answered within ${k.serviceLevelSeconds} s, of inbound`, pct(k.withinServiceLevel, k.inbound), 'service-level')}${tile('average speed of answer', secs(k.avgAnswerSeconds), 'asa')}${tile('90th percentile wait, inbound', secs(k.p90WaitSeconds), 'p90-wait')}${tile(`missed, called back within ${data.unreturned.callbackHours} h`, data.callbacks.called_back, 'total-called-back')}${tile(`missed, not called back in ${data.unreturned.callbackHours} h`, data.callbacks.not_called_back, 'total-unreturned')}${tile(`missed, callback pending (less than ${data.unreturned.callbackHours} h of lake after)`, data.callbacks.pending, 'total-pending')}</div>
-<h2>Call volume by day and hour (UTC, by start)</h2>
+<p class="meta" id="zones">Hours and weekdays are each PBX's local time, ${esc(zonesText(data.zones))}; the range and the pipeline's days are UTC.</p>
+${kpiTiles(data)}
+<h2>Service level, speed of answer and p90 wait by hour of day (local)</h2>
+<p class="note">Inbound calls that started in each hour, over the whole range; hours without inbound calls left out.</p>
+<div class="tablewrap">${perHourTable(data)}</div>
+<h2>Inbound calls by weekday and hour (local): the staffing pattern</h2>
+<div class="chart" id="weekday-inbound">${weekdayHeatmap(data.weekdays, 'inbound')}</div>
+<h2>Missed inbound calls by weekday and hour (local)</h2>
+<div class="chart" id="weekday-missed">${weekdayHeatmap(data.weekdays, 'missed')}</div>
+<h2>Call volume by day and hour (local, by start)</h2>
 <div class="chart">${heatmap(data.hours, days)}</div>
 <h2>Answered, missed and abandoned per day</h2>
 <div class="legend">${key(COLOURS.answered, 'answered')}${key(COLOURS.missed, 'missed')}${key(COLOURS.abandoned, 'abandoned')}</div>
 <div class="chart">${dayBars(data.days)}</div>
 <p class="note">Counted from the API's words: an abandoned call is usually missed as well.</p>
-<h2>Busiest hours</h2>
+<h2>Busiest hours (local)</h2>
 <div class="chart">${busiestBars(data.busiest)}</div>
 <h2>Missed calls without a callback (${data.callbacks.not_called_back} not called back, ${data.callbacks.pending} pending)</h2>
 <p class="note">Inbound calls missed or abandoned with no outbound call to the caller's number within ${data.unreturned.callbackHours} h (not called back first, then pending: the lake does not reach ${data.unreturned.callbackHours} h after them yet); the latest ${data.unreturned.shown.length} shown.</p>
-<table id="unreturned"><thead><tr><th>missed at (UTC)</th><th>PBX</th><th>caller</th><th>name</th><th>called</th><th>outcome</th><th>callback</th></tr></thead><tbody>${unreturned}</tbody></table>
+<div class="tablewrap"><table id="unreturned"><thead><tr><th>missed at (UTC)</th><th>PBX</th><th>caller</th><th>name</th><th>called</th><th>outcome</th><th>callback</th></tr></thead><tbody>${unreturned}</tbody></table></div>
 <h2>Ring groups, queues and services (from service_daily)</h2>
-<table id="services"><thead><tr><th>PBX</th><th>service</th><th>type</th><th>legs offered</th><th>answered</th></tr></thead><tbody>${services}</tbody></table>
+<div class="tablewrap"><table id="services"><thead><tr><th>PBX</th><th>service</th><th>type</th><th>legs offered</th><th>answered</th></tr></thead><tbody>${services}</tbody></table></div>
 <h2>Who answered (from call_journeys)</h2>
-<table id="agents"><thead><tr><th>PBX</th><th>answered by</th><th>name</th><th>calls answered</th></tr></thead><tbody>${agents}</tbody></table>
+<div class="tablewrap"><table id="agents"><thead><tr><th>PBX</th><th>answered by</th><th>name</th><th>calls answered</th></tr></thead><tbody>${agents}</tbody></table></div>
 <h2>Pipeline health (${data.gridMinutes}-minute windows, from the ledger)</h2>
 <p class="note" id="health-summary">${esc(exceptions)}</p>
 <details${healthy ? '' : ' open'}><summary>every window, day by day</summary>

@@ -13,6 +13,7 @@ import { type CliIo, type CommandSpec, type FlagSpecs, parseCommand, processIo }
 import { assertOneLakeSource, gridMinutesOf } from './ops-args.js';
 import { type Coverage, collectReport } from './report-data.js';
 import { reportHtml } from './report-html.js';
+import { parseTimeZones } from './report-zones.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './usage.js';
 
 const DAY_MS = 86_400_000;
@@ -20,9 +21,12 @@ const DAY_MS = 86_400_000;
 const REPORT_COMMAND = {
   usage: `walake report [--out DIR | --stack NAME | --bucket B] [--from ISO --to ISO] --html FILE`,
   about: `Writes one self-contained HTML file (inline SVG charts, nothing loaded from the network) about a range of
-the lake: call volume as a UTC day x hour heatmap, answered, missed and abandoned calls per day, the busiest
-hours, the missed calls never called back, and the pipeline's health from the ledger (each day's windows:
-settled, published, mismatched, failed, running, missing). Its numbers come from the analytics views.`,
+the lake: inbound KPIs beside the previous period of the same length, service level, speed of answer and p90
+wait per hour, inbound and missed calls per weekday and hour, call volume as a day x hour heatmap, answered,
+missed and abandoned calls per day, the busiest hours, the missed calls never called back, services and who
+answered, and the pipeline's health from the ledger (each day's windows: settled, published, mismatched,
+failed, running, missing). Hours and weekdays are each PBX's local time (--time-zone). Its numbers come from
+the lake's call records and analytics views.`,
   flags: {
     out: { type: 'string', value: 'DIR', description: `a local lake folder (default ./lake-data)` },
     stack: {
@@ -65,8 +69,13 @@ settled, published, mismatched, failed, running, missing). Its numbers come from
       value: 'N',
       description: `hours within which a callback counts (default 24, as the stack's view)`,
     },
+    'time-zone': {
+      type: 'string',
+      value: 'ZONES',
+      description: `the local time of the hours and weekdays: a zone for every PBX (America/New_York), PBX=Zone entries (acmecorp=Europe/Berlin), or both, comma-separated; a PBX without one is shown in UTC`,
+    },
   },
-  example: `walake report --out ./lake-data --from 2026-11-20T00:00:00Z --to 2026-11-27T00:00:00Z --html report.html`,
+  example: `walake report --out ./lake-data --from 2026-11-20 --to 2026-11-27 --time-zone America/New_York,acme-eu=Europe/Berlin --html report.html`,
 } as const satisfies CommandSpec<FlagSpecs>;
 
 export async function reportCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -77,6 +86,7 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
   const callbackHours = parseInteger('callback-hours', flags['callback-hours'], 1, 744);
   const serviceLevelSeconds =
     parseInteger('service-level-seconds', flags['service-level-seconds'], 1, 3600) ?? 20;
+  const zones = parseTimeZones(flags['time-zone']);
   const nowMs = io.now();
   const bucket = flags.stack
     ? (await stackOutputs(flags.stack, ['DataBucketName'])).DataBucketName
@@ -114,7 +124,9 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
     const gridMinutes =
       flags['grid-minutes'] === undefined ? await manifestGrid(store) : gridMinutesOf(flags['grid-minutes']);
     const ledger: LedgerEntry[] = [];
-    for (const table of TABLES) ledger.push(...(await readLedger(store, table, range.fromMs, range.toMs)));
+    // The previous period's entries too: its KPIs say "no data" unless it is loaded.
+    const since = 2 * range.fromMs - range.toMs;
+    for (const table of TABLES) ledger.push(...(await readLedger(store, table, since, range.toMs)));
     const { openLake } = await import('../adapters/duckdb-lake.js');
     const lake = await openLake(root, callbackHours === undefined ? {} : { callbackHours });
     let html: string;
@@ -126,6 +138,7 @@ export async function reportCommand(argv: string[], io: CliIo = processIo()): Pr
         gridMinutes,
         tables: TABLES,
         serviceLevelSeconds,
+        zones,
       });
       html = reportHtml(data);
       coverage = data.coverage;
@@ -168,10 +181,13 @@ function daysOf(fromMs: number, toMs: number): string[] {
   return days;
 }
 
-/** Copies the manifest, and the lake objects and ledger entries of the range's days (DuckDB reads files). */
+/**
+ * Copies the manifest, and the lake objects and ledger entries of the range's days and of the previous period's
+ * (DuckDB reads files).
+ */
 async function copyRange(from: ObjectStore, to: ObjectStore, range: { fromMs: number; toMs: number }) {
   const prefixes = TABLES.flatMap((table) =>
-    daysOf(range.fromMs, range.toMs).flatMap((day) => [
+    daysOf(2 * range.fromMs - range.toMs, range.toMs).flatMap((day) => [
       `lake/${tableFolder(table)}/dt=${day}/`,
       `ledger/${tableFolder(table)}/dt=${day}/`,
     ]),

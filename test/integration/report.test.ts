@@ -61,7 +61,7 @@ describe('walake report', () => {
     expect(printed).toMatch(/^report: .*report\.html\n$/);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(unbalanced(html)).toEqual([]);
-    expect(html.match(/<svg /g)?.length).toBe(5);
+    expect(html.match(/<svg /g)?.length).toBe(7);
   });
 
   it('loads nothing from the network: no script, no external source, link or import', () => {
@@ -134,6 +134,28 @@ describe('walake report', () => {
     // The simulator's ring groups and queues answer some calls: their legs are not all unanswered.
     expect(services).toMatch(/<td>[1-9]\d* \(\d+\.\d %\)<\/td>/);
     expect(agents.match(/<tr>/g)?.length).toBeGreaterThan(0);
+  });
+
+  it('says "no data" beside every KPI when the previous period is not loaded, never 0', () => {
+    const tiles = [
+      ...html.matchAll(
+        /<div class="tile" id="([^"]+)"><b>[^<]*<\/b>[^<]*<small class="([^"]*)"[^>]*>([^<]*)</g,
+      ),
+    ];
+    expect(tiles.map((t) => t[1])).toEqual([
+      'total-inbound',
+      'total-answered',
+      'total-missed',
+      'total-abandoned',
+      'service-level',
+      'asa',
+      'p90-wait',
+      'total-called-back',
+      'total-unreturned',
+      'total-pending',
+    ]);
+    for (const t of tiles) expect([t[2], t[3]]).toEqual(['prev none', 'previous period: no data']);
+    expect(html).toContain('07:00 to 2026-06-10 13:00 UTC: not loaded, so no data');
   });
 
   it('shows the ledger of each table as a day x window grid', () => {
