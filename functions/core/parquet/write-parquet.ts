@@ -16,8 +16,11 @@ import { parquetSchemaOf } from './parquet-schema.js';
  */
 export type ParquetRow = Readonly<Record<string, LakeRow[string] | bigint | RawInteger | undefined>>;
 
-/** Rows per row group: large enough for Athena to read in few requests, small enough to bound memory. */
-export const ROW_GROUP_ROWS = 50_000;
+/**
+ * Rows per row group. A 200k-row call-legs day streamed in peaks at 213 MB of RSS with 10 000 (7.2 s), 606 MB
+ * with 50 000 (10.2 s), for a file 1.7 % larger: about 1 MB a group, still few requests for Athena.
+ */
+export const ROW_GROUP_ROWS = 10_000;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
