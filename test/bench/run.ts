@@ -9,6 +9,7 @@ import { cpuPathFigure, fetchPageText } from './cpu-path.js';
 import type { Figure } from './figure.js';
 import { FINDINGS } from './findings.js';
 import { limitedBackfillFigure } from './limited.js';
+import { parquetWriterFigures } from './parquet-writers.js';
 import { textTable, writeMarkdown } from './report.js';
 import { rssFigures } from './rss.js';
 import { probeFindings } from './scenario.js';
@@ -18,7 +19,7 @@ import { startupFigure } from './startup.js';
 /**
  * `npm run bench`: every figure in one run on the simulator, printed as one table and written to
  * BENCHMARKS.md. `--quick` repeats each timing once, to try the benchmark out. `--only GROUP[,GROUP]` measures
- * some groups only (startup, bundles, chain, backfill, limited, heavy, cpu, rss) and prints them without writing
+ * some groups only (startup, bundles, chain, backfill, limited, heavy, cpu, rss, parquet) and prints them without writing
  * BENCHMARKS.md.
  */
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -34,7 +35,19 @@ const CONCURRENCY = 8;
 const SPEEDUP_GOAL = 5;
 /** The rate-limited backfill: days, and report requests a second the simulator allows. */
 const LIMITED = { days: 30, perSecond: 8 };
-const GROUPS = ['startup', 'bundles', 'chain', 'backfill', 'limited', 'heavy', 'cpu', 'rss'] as const;
+/** Timed writes of the 200k-row day per Parquet writer: one, as the slowest takes half a minute on 2 cores. */
+const PARQUET_REPEATS = 1;
+const GROUPS = [
+  'startup',
+  'bundles',
+  'chain',
+  'backfill',
+  'limited',
+  'heavy',
+  'cpu',
+  'rss',
+  'parquet',
+] as const;
 type Group = (typeof GROUPS)[number];
 
 const quick = process.argv.includes('--quick');
@@ -179,6 +192,10 @@ async function main(): Promise<void> {
     } finally {
       await heavy.close();
     }
+  }
+  if (wanted('parquet')) {
+    log('Parquet writers, a 200k-row day each');
+    figures.push(...tagged('parquet', await parquetWriterFigures(ROOT, PARQUET_REPEATS)));
   }
   if (uses.length > 0)
     figures.push({ ...apiFigure(uses), command: 'npm run bench -- --only chain,backfill' });
